@@ -1,0 +1,1 @@
+"""Trainers for recurrent in-context agents (arrives with the baselines issue)."""

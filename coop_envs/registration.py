@@ -1,0 +1,82 @@
+"""Registration of the Gymnasium ids and the PettingZoo registry ids (run on ``import coop_envs``).
+
+Gymnasium ids (each also with a ``vector_entry_point`` for ``gym.make_vec``):
+
+==========================================  ==================
+id                                          game
+==========================================  ==================
+``coop_envs/IteratedPrisonersDilemma-v0``   prisoner's dilemma
+``coop_envs/IteratedStagHunt-v0``           stag hunt
+``coop_envs/IteratedChicken-v0``            chicken
+``coop_envs/IteratedMatchingPennies-v0``    matching pennies
+``coop_envs/IteratedMatrixGame-v0``         any, via ``game=``
+==========================================  ==================
+
+Each is also registered without the namespace (``IteratedPrisonersDilemma-v0``), because
+Gymnasium resolves ``gym.make("coop_envs:IteratedPrisonersDilemma-v0")`` by importing
+``coop_envs`` and then looking up the part after the colon: that form works without importing
+the package first (Gymnasium 1.x has no plugin entry points).
+
+PettingZoo registry ids (``pettingzoo.make("parallel" | "aec", id)``): ``coop_envs/ipd-v0``,
+``coop_envs/stag_hunt-v0``, ``coop_envs/chicken-v0``, ``coop_envs/matching_pennies-v0`` and
+``coop_envs/iterated_matrix_game-v0`` (any game via ``game=``).
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pettingzoo
+
+GYM_GAMES: dict[str, str | None] = {
+    "IteratedPrisonersDilemma": "prisoners_dilemma",
+    "IteratedStagHunt": "stag_hunt",
+    "IteratedChicken": "chicken",
+    "IteratedMatchingPennies": "matching_pennies",
+    "IteratedMatrixGame": None,
+}
+PETTINGZOO_GAMES: dict[str, str | None] = {
+    "ipd": "prisoners_dilemma",
+    "stag_hunt": "stag_hunt",
+    "chicken": "chicken",
+    "matching_pennies": "matching_pennies",
+    "iterated_matrix_game": None,
+}
+GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in GYM_GAMES)
+PETTINGZOO_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in PETTINGZOO_GAMES)
+
+
+def make_aec_env(**kwargs: object) -> pettingzoo.AECEnv:
+    """AEC entry point of the PettingZoo registry: the AEC env with order enforcement."""
+    from pettingzoo.utils import wrappers
+
+    from coop_envs.pettingzoo_env import IteratedGameAECEnv
+
+    return wrappers.OrderEnforcingWrapper(IteratedGameAECEnv(**kwargs))
+
+
+def register_envs() -> None:
+    """Register every id once; calling it again is harmless."""
+    for name, game in GYM_GAMES.items():
+        kwargs = {} if game is None else {"game": game}
+        for env_id in (f"coop_envs/{name}-v0", f"{name}-v0"):
+            if env_id not in gym.registry:
+                gym.register(
+                    id=env_id,
+                    entry_point="coop_envs.gym_env:IteratedGameEnv",
+                    vector_entry_point="coop_envs.vector_env:IteratedGameVectorEnv",
+                    kwargs=kwargs,
+                )
+    for name, game in PETTINGZOO_GAMES.items():
+        env_id = f"coop_envs/{name}-v0"
+        kwargs = {"name": f"{name}_v0"} | ({} if game is None else {"game": game})
+        if env_id not in pettingzoo.parallel_registry:
+            pettingzoo.register(
+                "parallel",
+                env_id,
+                entry_point="coop_envs.pettingzoo_env:IteratedGameParallelEnv",
+                kwargs=kwargs,
+            )
+        if env_id not in pettingzoo.aec_registry:
+            pettingzoo.register(
+                "aec", env_id, entry_point="coop_envs.registration:make_aec_env", kwargs=kwargs
+            )

@@ -1,0 +1,1 @@
+"""Leaderboard: scores submitted agents on cooperation and exploitability (to come)."""

@@ -1,0 +1,93 @@
+"""Project-level checks: the README's commands, CI, and the examples and benchmarks keep working."""
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands():
+    return re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text())
+
+
+def test_readme_has_two_setup_commands_and_ci_runs_the_test_one_verbatim():
+    commands = [c for c in readme_commands() if "pip install" in c]
+    assert len(commands) == 2
+    assert all("-c constraints.txt" in c for c in commands)
+    test_command = next(c for c in commands if "pytest" in c)
+    assert test_command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_constraints_pin_cpu_torch():
+    assert "torch==2.13.0" in (ROOT / "constraints.txt").read_text().splitlines()
+
+
+def load_example(name):
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.pop(0)
+
+
+def test_round_robin_demo(capsys):
+    demo = load_example("round_robin")
+    assert demo.main(["--episodes", "200", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in out.splitlines()
+        if line.startswith(("always", "tit"))
+    }
+    # exact values of deterministic pairings, per round
+    assert rows["always_defect"][0] == "2.000"  # vs always_cooperate
+    assert rows["tit_for_tat"][1] == "-0.010"  # vs always_defect: one sucker round in 100
+    assert rows["always_cooperate"][2] == "1.000"
+
+
+def test_round_robin_rejects_bad_episodes():
+    demo = load_example("round_robin")
+    with pytest.raises(SystemExit):
+        demo.main(["--episodes", "0"])
+
+
+@pytest.mark.slow
+def test_supersuit_selfplay_learns_to_defect():
+    example = load_example("supersuit_selfplay")
+    before = example.cooperation_probabilities(example.train(timesteps=256, seed=0))
+    model = example.train(timesteps=12_000, seed=0)
+    after = example.cooperation_probabilities(model)
+    again = example.cooperation_probabilities(example.train(timesteps=12_000, seed=0))
+    np.testing.assert_array_equal(after, again)  # seeded through the SuperSuit seed shim
+    assert before.mean() > 0.35
+    assert after.mean() < 0.25 and after.mean() < before.mean() - 0.15
+
+
+def test_env_benchmark_runs(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import env_throughput
+    finally:
+        sys.path.pop(0)
+    out = tmp_path / "bench.json"
+    assert env_throughput.main(["--seconds", "0.01", "--out", str(out)]) == 0
+    import json
+
+    result = json.loads(out.read_text())
+    assert result["ratios"]["core_B65536_over_python_loop"] > 0
+    assert "core step, B=65536" in capsys.readouterr().out
+
+
+def test_ruff_lint_passes():
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
