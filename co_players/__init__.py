@@ -1,6 +1,69 @@
-"""Pluggable co-players: memory-one strategies as data, and the registry of named co-players."""
+"""Pluggable co-players for coop_envs: strategies as data, learners, samplers and pools.
 
-from co_players.memory_one import MemoryOne, RandomMemoryOne
-from co_players.registry import CO_PLAYERS, make_co_player, resolve_co_player
+Every co-player implements :class:`coop_envs.core.CoPlayer`: ``reset(game, batch_size, rng)``
+at each episode and ``act(obs, rng)`` each round, for a batch of B games at once. Named ones are
+in :data:`REGISTRY` (``python -m co_players`` prints the table); exact payoffs and best
+responses for memory-one play are in :mod:`co_players.analysis`.
+"""
 
-__all__ = ["CO_PLAYERS", "MemoryOne", "RandomMemoryOne", "make_co_player", "resolve_co_player"]
+from co_players.agents import AgentCoPlayer
+from co_players.finite_state import (
+    FiniteStateMachine,
+    Schedule,
+    cooperate_then_defect,
+    corrigible,
+    grim_trigger,
+    tit_for_two_tats,
+    two_tits_for_tat,
+)
+from co_players.learners import PolicyGradientLearner, QLearner
+from co_players.memory_one import (
+    GenerousTitForTat,
+    MemoryOne,
+    RandomMemoryOne,
+    tabular_split,
+    tremble,
+)
+from co_players.pools import LearnerSlot, Mixture, mixed_pool
+from co_players.registry import (
+    CO_PLAYERS,
+    REGISTRY,
+    CoPlayerSpec,
+    make_co_player,
+    names,
+    pool,
+    resolve_co_player,
+)
+from co_players.zero_determinant import ZeroDeterminant, zd_check, zd_phi_max, zd_vector
+
+__all__ = [
+    "CO_PLAYERS",
+    "REGISTRY",
+    "AgentCoPlayer",
+    "CoPlayerSpec",
+    "FiniteStateMachine",
+    "GenerousTitForTat",
+    "LearnerSlot",
+    "MemoryOne",
+    "Mixture",
+    "PolicyGradientLearner",
+    "QLearner",
+    "RandomMemoryOne",
+    "Schedule",
+    "ZeroDeterminant",
+    "cooperate_then_defect",
+    "corrigible",
+    "grim_trigger",
+    "make_co_player",
+    "mixed_pool",
+    "names",
+    "pool",
+    "resolve_co_player",
+    "tabular_split",
+    "tit_for_two_tats",
+    "tremble",
+    "two_tits_for_tat",
+    "zd_check",
+    "zd_phi_max",
+    "zd_vector",
+]

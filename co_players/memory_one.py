@@ -2,7 +2,25 @@ r"""Memory-one strategies as data: a batch of co-players is a ``(B, 5)`` probabi
 
 Row ``b`` of the table is ``[P(C|start), P(C|CC), P(C|CD), P(C|DC), P(C|DD)]`` for game ``b``, from
 the co-player's own side (its own move first). Acting for all B games is one gather and one
-uniform draw.
+uniform draw; deterministic strategies (every entry 0 or 1) need no draw at all.
+
+Named members (vectors for the paper's prisoner's dilemma, T=2, R=1, P=0, S=-1):
+
+==========================  ==============================  ========================================
+strategy                    vector                          reference
+==========================  ==============================  ========================================
+always_cooperate            (1, 1, 1, 1, 1)
+always_defect               (0, 0, 0, 0, 0)
+random                      (.5, .5, .5, .5, .5)
+tit_for_tat                 (1, 1, 0, 1, 0)                 Axelrod 1980
+suspicious_tit_for_tat      (0, 1, 0, 1, 0)                 Beaufils et al. 1996
+win_stay_lose_shift         (1, 1, 0, 0, 1)                 Nowak & Sigmund 1993
+generous_tit_for_tat        (1, 1, g, 1, g), g = 0.5        Nowak & Sigmund 1992
+tit_for_tat_tremble         (1-e, 1-e, e, 1-e, e), e = .05
+zd_extort_2 / 3 / 5         see :mod:`.zero_determinant`    Press & Dyson 2012
+zd_generous_2               see :mod:`.zero_determinant`    Stewart & Plotkin 2013
+random_tabular              U(0, 1) each, every episode     Weis et al. 2026, §2
+==========================  ==============================  ========================================
 """
 
 from __future__ import annotations
@@ -11,12 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core import (
-    CO_PLAYER_ID_DIM,
-    LOG_PROB_FLOOR,
-    NUM_OBSERVATIONS,
-    MatrixGame,
-)
+from coop_envs.core import CO_PLAYER_ID_DIM, LOG_PROB_FLOOR, NUM_OBSERVATIONS, MatrixGame
 
 
 def check_probabilities(probabilities: Any, name: str = "probabilities") -> np.ndarray:
@@ -92,21 +105,27 @@ class MemoryOne:
     def __init__(self, probabilities: Any, name: str | None = None) -> None:
         self.probabilities = check_probabilities(probabilities)
         self.name = name or "memory_one"
-        self._table = self.probabilities
+        self._set_table(self.probabilities)
+        self._batch_size = 1
 
     def __repr__(self) -> str:
         if self.probabilities.ndim == 1:
             return f"MemoryOne({self.probabilities.tolist()}, name={self.name!r})"
         return f"MemoryOne(<{len(self.probabilities)} x 5 table>, name={self.name!r})"
 
+    def vector_for(self, game: MatrixGame) -> np.ndarray:
+        """The ``(5,)`` or ``(B, 5)`` table this strategy plays in ``game``."""
+        return self.probabilities
+
     def reset(self, game: MatrixGame, batch_size: int, rng: np.random.Generator) -> None:
         """Start an episode of ``batch_size`` games (nothing is drawn: the strategy is fixed)."""
-        if self.probabilities.ndim == 2 and len(self.probabilities) != batch_size:
+        table = self.vector_for(game)
+        self._batch_size = batch_size
+        if table.ndim == 2 and len(table) != batch_size:
             raise ValueError(
-                f"this MemoryOne holds {len(self.probabilities)} rows, one per game; "
-                f"got batch_size={batch_size}"
+                f"{self.name} holds {len(table)} rows, one per game; got batch_size={batch_size}"
             )
-        self._set_table(self.probabilities)
+        self._set_table(table)
 
     def _set_table(self, table: np.ndarray) -> None:
         self._table = table
@@ -115,6 +134,7 @@ class MemoryOne:
             self._offsets = np.arange(len(table)) * NUM_OBSERVATIONS
         # A deterministic vector (every entry 0 or 1) needs no random draw: act by lookup.
         self._actions = None
+        self._uniform = np.empty(0)
         if table.ndim == 1 and np.isin(table, (0.0, 1.0)).all():
             self._actions = (table == 0.0).astype(np.int64)
 
@@ -124,58 +144,159 @@ class MemoryOne:
         return self._table
 
     def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Draw ``(B,) int64`` actions: ``COOPERATE`` with the table's probability.
+        """Draw ``(B,)`` integer actions: ``COOPERATE`` with the table's probability.
 
         Deterministic strategies (every probability 0 or 1) draw nothing from ``rng``.
         """
         if self._actions is not None:
             return self._actions[obs]
+        batch = len(obs)
+        if len(self._uniform) != batch:
+            self._uniform, self._p, self._index = (
+                np.empty(batch),
+                np.empty(batch),
+                np.empty(batch, dtype=np.int64),
+            )
+        # Reused buffers: fresh 512 KB temporaries cost more in page faults than the draw itself
+        # (benchmarks/co_players_speed.py).
         if self._table.ndim == 1:
-            p = self._flat[obs]
+            np.take(self._flat, obs, out=self._p)
         else:
-            p = self._flat[self._offsets + obs]
+            np.add(self._offsets, obs, out=self._index)
+            np.take(self._flat, self._index, out=self._p)
+        rng.random(out=self._uniform)
         # u >= p happens with probability 1 - p, and True == 1 == DEFECT.
-        return (rng.random(len(obs)) >= p).astype(np.int64)
+        return np.greater_equal(self._uniform, self._p).view(np.int8)
 
     def identity(self) -> np.ndarray:
         """``(B, 10)`` log-policy of each game's strategy, for the opponent-ID ablation."""
-        table = np.atleast_2d(self._table)
+        table = self._table
+        if table.ndim == 1:
+            table = np.broadcast_to(table, (self._batch_size, NUM_OBSERVATIONS))
         return log_policy(table)
 
 
 class RandomMemoryOne(MemoryOne):
     """The paper's "tabular" co-players: a fresh memory-one strategy per game and episode.
 
-    Each of the 5 probabilities is drawn i.i.d. from U(low, high) at every ``reset``
-    (Weis et al. 2026, §2: U(0, 1)).
+    Each of the 5 probabilities is drawn i.i.d. from U(0, 1) at every ``reset``
+    (Weis et al. 2026, §2). With ``split``, draws are confined to one half of the unit cube, a
+    checkerboard of ``cells`` cells per axis: a vector is in the ``"train"`` half when the sum of
+    its cell indices is even and in the ``"held_out"`` half when it is odd (see
+    :func:`tabular_split`). The halves are disjoint by construction, each is uniform on its
+    cells, and every marginal stays uniform on [0, 1].
 
     Args:
-        low: Lower end of the uniform range.
-        high: Upper end of the uniform range.
+        split: ``None`` (the whole cube: the paper's distribution), ``"train"`` or ``"held_out"``.
+        cells: Cells per axis of the checkerboard; even, so the split is a perfect halving.
         name: Display name.
     """
 
-    def __init__(self, low: float = 0.0, high: float = 1.0, name: str = "random_tabular") -> None:
-        if not 0.0 <= low < high <= 1.0:
-            raise ValueError(f"need 0 <= low < high <= 1; got low={low!r}, high={high!r}")
-        self.low = float(low)
-        self.high = float(high)
+    def __init__(
+        self, split: str | None = None, cells: int = 10, name: str = "random_tabular"
+    ) -> None:
+        if split not in (None, "train", "held_out"):
+            raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+        if not isinstance(cells, int) or cells < 2 or cells % 2:
+            raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
+        self.split = split
+        self.cells = cells
         self.name = name
         self.probabilities = np.full(NUM_OBSERVATIONS, 0.5)
         self._set_table(self.probabilities)
 
     def __repr__(self) -> str:
-        return f"RandomMemoryOne(low={self.low}, high={self.high}, name={self.name!r})"
+        return f"RandomMemoryOne(split={self.split!r}, name={self.name!r})"
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        """Draw a ``(batch_size, 5)`` table from this distribution."""
+        table = rng.random((batch_size, NUM_OBSERVATIONS))
+        if self.split is not None:
+            wanted = 0 if self.split == "train" else 1
+            wrong = tabular_split(table, self.cells) != wanted
+            # Move the first coordinate into the paired cell (0<->1, 2<->3, ...): a bijection
+            # between the halves that keeps the draw uniform on the wanted half.
+            cell = np.minimum((table[wrong, 0] * self.cells).astype(np.int64), self.cells - 1)
+            table[wrong, 0] += np.where(cell % 2 == 0, 1.0, -1.0) / self.cells
+        return table
 
     def reset(self, game: MatrixGame, batch_size: int, rng: np.random.Generator) -> None:
         """Draw a new ``(B, 5)`` table for the new episode."""
-        table = rng.uniform(self.low, self.high, size=(batch_size, NUM_OBSERVATIONS))
-        self._set_table(table)
+        self._batch_size = batch_size
+        self._set_table(self.sample(batch_size, rng))
+
+
+def tabular_split(table: np.ndarray, cells: int = 10) -> np.ndarray:
+    """Which half of the checkerboard split each memory-one vector lies in.
+
+    Args:
+        table: ``(B, 5)`` cooperation probabilities.
+        cells: Cells per axis.
+
+    Returns:
+        ``(B,) int64``: 0 for the ``"train"`` half, 1 for ``"held_out"``.
+    """
+    index = np.minimum((np.asarray(table) * cells).astype(np.int64), cells - 1)
+    return index.sum(axis=-1) % 2
+
+
+def generosity(game: MatrixGame) -> float:
+    r"""Generous tit-for-tat's forgiveness :math:`\min(1 - \frac{T-R}{R-S}, \frac{R-P}{T-P})`.
+
+    Nowak & Sigmund (1992); 0.5 for the paper's payoffs, 1/3 for Axelrod's (3, 0, 5, 1).
+
+    Raises:
+        ValueError: If the game is not symmetric.
+    """
+    R, S, T, P = game.R, game.S, game.T, game.P  # noqa: N806 (the game-theory letters)
+    return float(np.clip(min(1 - (T - R) / (R - S), (R - P) / (T - P)), 0.0, 1.0))
+
+
+class GenerousTitForTat(MemoryOne):
+    """Tit-for-tat that forgives a defection with probability ``g``: ``(1, 1, g, 1, g)``.
+
+    Args:
+        forgiveness: ``g``; ``None`` computes it from the game's payoffs (:func:`generosity`).
+        name: Display name.
+    """
+
+    def __init__(self, forgiveness: float | None = None, name: str = "generous_tit_for_tat"):
+        if forgiveness is not None and not 0.0 <= forgiveness <= 1.0:
+            raise ValueError(f"forgiveness must be in [0, 1]; got {forgiveness!r}")
+        self.forgiveness = forgiveness
+        super().__init__(TIT_FOR_TAT, name)
+
+    def vector_for(self, game: MatrixGame) -> np.ndarray:
+        """``(1, 1, g, 1, g)`` with ``g`` for this game."""
+        g = self.forgiveness if self.forgiveness is not None else generosity(game)
+        return np.array([1.0, 1.0, g, 1.0, g])
+
+
+def tremble(vector: Any, epsilon: float) -> np.ndarray:
+    """A memory-one vector whose every move is flipped with probability ``epsilon``.
+
+    Args:
+        vector: ``(5,)`` cooperation probabilities.
+        epsilon: Tremble probability in [0, 0.5].
+
+    Returns:
+        ``(1 - epsilon) * p + epsilon * (1 - p)``.
+    """
+    if not 0.0 <= epsilon <= 0.5:
+        raise ValueError(f"epsilon must be in [0, 0.5]; got {epsilon!r}")
+    p = check_probabilities(vector, "vector")
+    return (1 - epsilon) * p + epsilon * (1 - p)
 
 
 ALWAYS_COOPERATE = (1.0, 1.0, 1.0, 1.0, 1.0)
+"""Always cooperate."""
 ALWAYS_DEFECT = (0.0, 0.0, 0.0, 0.0, 0.0)
+"""Always defect."""
 RANDOM = (0.5, 0.5, 0.5, 0.5, 0.5)
+"""Cooperate with probability 1/2, whatever happened."""
 TIT_FOR_TAT = (1.0, 1.0, 0.0, 1.0, 0.0)
+"""Cooperate first, then copy the other's last move."""
 SUSPICIOUS_TIT_FOR_TAT = (0.0, 1.0, 0.0, 1.0, 0.0)
+"""Defect first, then copy the other's last move."""
 WIN_STAY_LOSE_SHIFT = (1.0, 1.0, 0.0, 0.0, 1.0)
+"""Cooperate first; keep the last move after CC or DC, switch after CD or DD (Pavlov)."""

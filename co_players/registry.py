@@ -1,57 +1,295 @@
-"""Co-players by name, and the resolver behind ``gym.make(..., co_player=...)``."""
+"""Co-players by name, the train/held-out split, and the resolver behind ``co_player=``.
+
+Every named co-player has a family, a one-sentence summary and a *split*:
+
+- ``"train"``: meant for training presets (the train half of the random tabular cube);
+- ``"held_out"``: reserved for evaluation — no training preset may use it (the held-out half of
+  the tabular cube, and named strategies kept unseen for the leaderboard's suite);
+- ``None``: classic references, used by neither pool (training presets train against tabular
+  co-players and learners only, as in the paper).
+
+:func:`pool` builds the ``"train"`` or ``"held_out"`` pool; the two never share a member.
+``python -m co_players`` prints the table of all co-players (``docs/co_players.md``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from co_players import finite_state as fsm
+from co_players import learners
 from co_players import memory_one as m1
-from coop_envs.core import CoPlayer
+from co_players.pools import Mixture, mixed_pool
+from co_players.zero_determinant import ZeroDeterminant
+from coop_envs.core import PRISONERS_DILEMMA, CoPlayer
 
-CO_PLAYERS: dict[str, Callable[[], CoPlayer]] = {
-    "always_cooperate": lambda: m1.MemoryOne(m1.ALWAYS_COOPERATE, name="always_cooperate"),
-    "always_defect": lambda: m1.MemoryOne(m1.ALWAYS_DEFECT, name="always_defect"),
-    "random": lambda: m1.MemoryOne(m1.RANDOM, name="random"),
-    "tit_for_tat": lambda: m1.MemoryOne(m1.TIT_FOR_TAT, name="tit_for_tat"),
-    "suspicious_tit_for_tat": lambda: m1.MemoryOne(
-        m1.SUSPICIOUS_TIT_FOR_TAT, name="suspicious_tit_for_tat"
+AXELROD_PREFIX = "axelrod:"
+
+
+@dataclass(frozen=True)
+class CoPlayerSpec:
+    """A registry entry."""
+
+    name: str
+    """Registry id (snake_case)."""
+    factory: Callable[[], CoPlayer]
+    """Makes a fresh co-player object."""
+    family: str
+    """memory_one, zero_determinant, finite_state, schedule, learner, distribution or pool."""
+    summary: str
+    """One plain sentence of behaviour."""
+    split: str | None = None
+    """``"train"``, ``"held_out"`` or ``None`` (see the module docstring)."""
+
+
+def _memory_one(vector: tuple[float, ...], name: str) -> Callable[[], CoPlayer]:
+    return lambda: m1.MemoryOne(vector, name=name)
+
+
+_SPECS = [
+    CoPlayerSpec(
+        "always_cooperate",
+        _memory_one(m1.ALWAYS_COOPERATE, "always_cooperate"),
+        "memory_one",
+        "Always cooperates.",
     ),
-    "win_stay_lose_shift": lambda: m1.MemoryOne(m1.WIN_STAY_LOSE_SHIFT, name="win_stay_lose_shift"),
-    "random_tabular": lambda: m1.RandomMemoryOne(),
-}
+    CoPlayerSpec(
+        "always_defect",
+        _memory_one(m1.ALWAYS_DEFECT, "always_defect"),
+        "memory_one",
+        "Always defects.",
+    ),
+    CoPlayerSpec(
+        "random",
+        _memory_one(m1.RANDOM, "random"),
+        "memory_one",
+        "Cooperates with probability 1/2 every round.",
+    ),
+    CoPlayerSpec(
+        "tit_for_tat",
+        _memory_one(m1.TIT_FOR_TAT, "tit_for_tat"),
+        "memory_one",
+        "Cooperates first, then copies the other's last move.",
+    ),
+    CoPlayerSpec(
+        "suspicious_tit_for_tat",
+        _memory_one(m1.SUSPICIOUS_TIT_FOR_TAT, "suspicious_tit_for_tat"),
+        "memory_one",
+        "Defects first, then copies the other's last move.",
+    ),
+    CoPlayerSpec(
+        "win_stay_lose_shift",
+        _memory_one(m1.WIN_STAY_LOSE_SHIFT, "win_stay_lose_shift"),
+        "memory_one",
+        "Repeats its move after R or T, switches after S or P (Pavlov).",
+    ),
+    CoPlayerSpec(
+        "generous_tit_for_tat",
+        lambda: m1.GenerousTitForTat(),
+        "memory_one",
+        "Tit-for-tat that forgives a defection with probability min(1 - (T-R)/(R-S), (R-P)/(T-P)).",
+    ),
+    CoPlayerSpec(
+        "tit_for_tat_tremble",
+        lambda: m1.MemoryOne(m1.tremble(m1.TIT_FOR_TAT, 0.05), "tit_for_tat_tremble"),
+        "memory_one",
+        "Tit-for-tat whose every move is flipped with probability 0.05.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "zd_extort_2",
+        lambda: ZeroDeterminant(2.0),
+        "zero_determinant",
+        "Extortioner: enforces s_X - P = 2 (s_Y - P).",
+    ),
+    CoPlayerSpec(
+        "zd_extort_3",
+        lambda: ZeroDeterminant(3.0),
+        "zero_determinant",
+        "Extortioner: enforces s_X - P = 3 (s_Y - P).",
+    ),
+    CoPlayerSpec(
+        "zd_extort_5",
+        lambda: ZeroDeterminant(5.0),
+        "zero_determinant",
+        "Extortioner: enforces s_X - P = 5 (s_Y - P).",
+    ),
+    CoPlayerSpec(
+        "zd_generous_2",
+        lambda: ZeroDeterminant(2.0, kind="generous"),
+        "zero_determinant",
+        "Generous ZD: enforces s_X - R = 2 (s_Y - R).",
+    ),
+    CoPlayerSpec(
+        "grim_trigger",
+        fsm.grim_trigger,
+        "finite_state",
+        "Cooperates until the other defects once, then always defects.",
+    ),
+    CoPlayerSpec(
+        "grim_trigger_2",
+        lambda: fsm.grim_trigger(2),
+        "finite_state",
+        "Cooperates until the other's second defection, then always defects.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "tit_for_two_tats",
+        fsm.tit_for_two_tats,
+        "finite_state",
+        "Defects only after two defections of the other in a row.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "two_tits_for_tat",
+        fsm.two_tits_for_tat,
+        "finite_state",
+        "Defects in the two rounds after each defection of the other.",
+    ),
+    CoPlayerSpec(
+        "corrigible",
+        fsm.corrigible,
+        "finite_state",
+        "Defects until the other defects back, then plays tit-for-tat.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "cooperate_then_defect",
+        lambda: fsm.cooperate_then_defect(50),
+        "schedule",
+        "Cooperates for 50 rounds, then always defects.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "q_learner",
+        lambda: learners.QLearner(),
+        "learner",
+        "Learns by tabular Q-learning within the episode (epsilon-greedy).",
+    ),
+    CoPlayerSpec(
+        "pg_learner",
+        lambda: learners.PolicyGradientLearner(),
+        "learner",
+        "Learns a memory-one policy by REINFORCE every 5 rounds within the episode.",
+    ),
+    CoPlayerSpec(
+        "random_tabular",
+        lambda: m1.RandomMemoryOne(),
+        "distribution",
+        "A fresh memory-one strategy per game and episode, each "
+        "probability U(0, 1) (the paper's tabular agents).",
+    ),
+    CoPlayerSpec(
+        "random_tabular_train",
+        lambda: m1.RandomMemoryOne("train"),
+        "distribution",
+        "Random tabular, drawn from the train half of the cube.",
+        split="train",
+    ),
+    CoPlayerSpec(
+        "random_tabular_held_out",
+        lambda: m1.RandomMemoryOne("held_out"),
+        "distribution",
+        "Random tabular, drawn from the held-out half of the cube.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "mixed_pool",
+        lambda: mixed_pool(0.5, split="train"),
+        "pool",
+        "The paper's mixed pool: random tabular (train half) with probability "
+        "1/2, else a learner slot the trainer fills.",
+        split="train",
+    ),
+    CoPlayerSpec(
+        "held_out_pool",
+        lambda: pool("held_out"),
+        "pool",
+        "Held-out tabular with probability 1/2, else one of the held-out named "
+        "strategies, uniformly.",
+        split="held_out",
+    ),
+]
+
+REGISTRY: Mapping[str, CoPlayerSpec] = {spec.name: spec for spec in _SPECS}
+"""Every named co-player, by registry id."""
+
+CO_PLAYERS: Mapping[str, Callable[[], CoPlayer]] = {n: s.factory for n, s in REGISTRY.items()}
 """Factories of the named co-players, by registry id."""
 
 
+def names(split: str | None = None, family: str | None = None) -> list[str]:
+    """Registry ids, optionally only those of one split and/or family."""
+    return [
+        n
+        for n, s in REGISTRY.items()
+        if (split is None or s.split == split) and (family is None or s.family == family)
+    ]
+
+
 def make_co_player(name: str) -> CoPlayer:
-    """A new co-player by registry id.
+    """A new co-player by registry id, or ``axelrod:<strategy>``.
 
     Args:
-        name: A key of :data:`CO_PLAYERS`.
+        name: A key of :data:`REGISTRY`, or ``"axelrod:"`` followed by an Axelrod strategy name.
 
     Returns:
         A fresh co-player object.
 
     Raises:
         ValueError: For an unknown id; the message lists the known ones.
+        ImportError: For ``axelrod:`` ids when axelrod is not installed (with the install hint).
     """
+    if name.startswith(AXELROD_PREFIX):
+        from co_players.axelrod_adapter import AxelrodCoPlayer
+
+        return AxelrodCoPlayer(name[len(AXELROD_PREFIX) :])
     try:
-        factory = CO_PLAYERS[name]
+        spec = REGISTRY[name]
     except KeyError:
         raise ValueError(
-            f"unknown co-player {name!r}; known ids: {', '.join(sorted(CO_PLAYERS))}"
+            f"unknown co-player {name!r}; known ids: {', '.join(sorted(REGISTRY))} "
+            "(or 'axelrod:<strategy name>')"
         ) from None
-    return factory()
+    co_player = spec.factory()
+    co_player.name = name  # the registry id, whatever default the class has
+    return co_player
+
+
+def pool(split: str) -> Mixture:
+    """The train or held-out pool; they share no member (a test checks it).
+
+    - ``"train"``: random tabular co-players from the train half of the cube (the paper trains
+      against tabular co-players; learners are added by the trainer via :func:`mixed_pool`).
+    - ``"held_out"``: held-out tabular with probability 1/2, else one of the named strategies of
+      the held-out split, uniformly.
+
+    Raises:
+        ValueError: For another split.
+    """
+    if split == "train":
+        return Mixture([(1.0, m1.RandomMemoryOne("train"))], name="train_pool")
+    if split == "held_out":
+        named = [n for n in names("held_out") if REGISTRY[n].family not in ("distribution", "pool")]
+        components = [(0.5, m1.RandomMemoryOne("held_out"))]
+        components += [(0.5 / len(named), make_co_player(n)) for n in named]
+        return Mixture(components, name="held_out_pool")
+    raise ValueError(f"split must be 'train' or 'held_out'; got {split!r}")
 
 
 def resolve_co_player(spec: Any) -> CoPlayer:
     """Turn what a user passed as ``co_player=`` into a co-player object.
 
     Args:
-        spec: A registry id (``"tit_for_tat"``), a memory-one 5-vector
-            ``[P(C|start), P(C|CC), P(C|CD), P(C|DC), P(C|DD)]``, or an object with
-            ``reset(game, batch_size, rng)`` and ``act(obs, rng)``.
+        spec: A registry id (``"tit_for_tat"``) or ``"axelrod:<name>"``; a memory-one 5-vector
+            ``[P(C|start), P(C|CC), P(C|CD), P(C|DC), P(C|DD)]`` (or a ``(B, 5)`` table, one row
+            per game); a mixture ``{spec: weight, ...}``; a co-player object (``reset(game,
+            batch_size, rng)``, ``act(obs, rng)``, e.g. a sampler); or an agent
+            (``reset(num_envs, seed)``, ``act(observations)``), wrapped as a co-player.
 
     Returns:
         The co-player.
@@ -60,14 +298,41 @@ def resolve_co_player(spec: Any) -> CoPlayer:
         ValueError: For an unknown id or an invalid vector.
         TypeError: For anything else.
     """
+    from co_players.agents import AgentCoPlayer, is_agent
+
     if isinstance(spec, str):
         return make_co_player(spec)
-    if isinstance(spec, CoPlayer):
-        return spec
+    if isinstance(spec, Mapping):
+        return Mixture(spec)
     if isinstance(spec, (list, tuple, np.ndarray)):
         return m1.MemoryOne(spec)
+    if is_agent(spec):
+        return AgentCoPlayer(spec)
+    if isinstance(spec, CoPlayer):
+        return spec
     raise TypeError(
-        "co_player must be a registry id (e.g. 'tit_for_tat'), a memory-one 5-vector, or an "
-        f"object with reset(game, batch_size, rng) and act(obs, rng); got {spec!r} "
-        f"({type(spec).__name__})"
+        "co_player must be a registry id (e.g. 'tit_for_tat'), a memory-one 5-vector, a "
+        "{co_player: weight} mixture, an object with reset(game, batch_size, rng) and "
+        f"act(obs, rng), or an agent; got {spec!r} ({type(spec).__name__})"
     )
+
+
+def vector_of(name: str) -> str:
+    """The memory-one vector of a named strategy in the paper's game, as text ("" if none)."""
+    co_player = make_co_player(name)
+    if isinstance(co_player, m1.MemoryOne) and not isinstance(co_player, m1.RandomMemoryOne):
+        vector = co_player.vector_for(PRISONERS_DILEMMA)
+        return "(" + ", ".join(f"{p:.3g}" for p in vector) + ")"
+    return ""
+
+
+def markdown_table() -> str:
+    """The table of all registered co-players, as Markdown (``docs/co_players.md``)."""
+    lines = [
+        "| id | family | split | behaviour | vector in the paper's PD [start, CC, CD, DC, DD] |",
+        "|---|---|---|---|---|",
+    ]
+    for name, spec in REGISTRY.items():
+        split = spec.split or "—"
+        lines.append(f"| `{name}` | {spec.family} | {split} | {spec.summary} | {vector_of(name)} |")
+    return "\n".join(lines) + "\n"

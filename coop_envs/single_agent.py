@@ -54,7 +54,7 @@ class VersusCoPlayer:
     def reset(self, rng: np.random.Generator) -> np.ndarray:
         """New episode: new co-players drawn from ``rng``; returns ``(B, D)`` observations."""
         self.core.reset()
-        self.co_player.reset(self.game, self.core.batch_size, rng)
+        self.co_player.reset(self.game.swapped(), self.core.batch_size, rng)
         self._ids = None
         if self.observation_config.co_player_id:
             identity = getattr(self.co_player, "identity", None)

@@ -67,19 +67,28 @@ def test_supersuit_selfplay_learns_to_defect():
     assert after.mean() < 0.25 and after.mean() < before.mean() - 0.15
 
 
-def test_env_benchmark_runs(tmp_path, capsys):
+def load_benchmark(name):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        import env_throughput
+        return __import__(name)
     finally:
         sys.path.pop(0)
-    out = tmp_path / "bench.json"
-    assert env_throughput.main(["--seconds", "0.01", "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize(
+    "name,ratio,row",
+    [
+        ("env_throughput", "core_B65536_over_python_loop", "core step, B=65536"),
+        ("co_players_speed", "random_tabular_act_over_rng_random", "best response, 1 co-player"),
+    ],
+)
+def test_benchmarks_run(name, ratio, row, tmp_path, capsys):
     import json
 
-    result = json.loads(out.read_text())
-    assert result["ratios"]["core_B65536_over_python_loop"] > 0
-    assert "core step, B=65536" in capsys.readouterr().out
+    out = tmp_path / "bench.json"
+    assert load_benchmark(name).main(["--seconds", "0.01", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["ratios"][ratio] > 0
+    assert row in capsys.readouterr().out
 
 
 def test_ruff_lint_passes():

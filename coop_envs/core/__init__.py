@@ -35,12 +35,13 @@ from coop_envs.core.games import (
     stag_hunt,
 )
 from coop_envs.core.observations import LOG_PROB_FLOOR, ObservationConfig, ObservationEncoder
-from coop_envs.core.protocols import CoPlayer
+from coop_envs.core.protocols import AGENT_OBSERVATION, Agent, CoPlayer
 from coop_envs.core.rendering import render_history
 
 __all__ = [
     "ACTIONS",
     "ACTION_NAMES",
+    "AGENT_OBSERVATION",
     "CC",
     "CD",
     "CHICKEN",
@@ -59,6 +60,7 @@ __all__ = [
     "PRISONERS_DILEMMA",
     "STAG_HUNT",
     "START",
+    "Agent",
     "CoPlayer",
     "IteratedGame",
     "MatrixGame",

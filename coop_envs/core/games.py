@@ -277,6 +277,22 @@ class MatrixGame:
     def __hash__(self) -> int:
         return hash((self.name, self.payoffs.tobytes()))
 
+    def swapped(self) -> MatrixGame:
+        """The same game seen from player 1's seat: player 1 becomes player 0.
+
+        Co-players receive the game this way, so each one is player 0 of the game it is given
+        and ``reward_table(0)`` pays it. A symmetric game is its own swap.
+
+        Returns:
+            The game with the players' roles exchanged (``self`` if symmetric).
+        """
+        if self.is_symmetric:
+            return self
+        table = self.payoffs.transpose(1, 0, 2)[:, :, ::-1]
+        suffix = "_swapped"
+        name = self.name[: -len(suffix)] if self.name.endswith(suffix) else self.name + suffix
+        return MatrixGame(name, table.copy())
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form, for run configs and logs."""
         return {"name": self.name, "dilemma": self.dilemma, "payoffs": self.payoffs.tolist()}

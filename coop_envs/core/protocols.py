@@ -11,6 +11,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from coop_envs.core.games import MatrixGame
+from coop_envs.core.observations import ObservationConfig
+
+AGENT_OBSERVATION = ObservationConfig(prev_action=True, prev_reward=True)
+"""Default observation of an :class:`Agent`: the paper's learner input (one-hot of the last joint
+action, own previous action, own previous reward; 8 numbers)."""
 
 
 @runtime_checkable
@@ -20,8 +25,12 @@ class CoPlayer(Protocol):
     ``reset`` is called at the start of every episode with the batch size of that episode; a
     co-player that is a *distribution* (e.g. random memory-one strategies) draws a fresh member
     for every game there, which is what per-episode resampling means. ``act`` is then called once
-    per round with the co-player's own observation codes. Rewards are a function of the codes
-    and the game's payoffs (``game.reward_table(1)``), so learning co-players need nothing more.
+    per round with the co-player's own observation codes.
+
+    The game is always given *from the co-player's seat*: the co-player is player 0 of the game
+    it receives (environments pass ``game.swapped()`` to the co-player in seat 1), so its reward
+    for the round its code describes is ``game.reward_table(0)[code]``. Learning co-players need
+    nothing more.
 
     A co-player may also implement ``identity() -> (B, 10) float`` returning
     :math:`\log \pi(a \mid o)` per game, for the opponent-ID ablation; without it, the ID block
@@ -34,4 +43,23 @@ class CoPlayer(Protocol):
 
     def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Return ``(B,)`` integer actions given ``(B,) int64`` own-view observation codes."""
+        ...
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """The protocol of a policy that plays B games at once: learners, baselines, submissions.
+
+    ``reset(num_envs, seed)`` starts B = ``num_envs`` games; ``act(observations)`` maps the
+    ``(B, D) float32`` observation features (layout: ``observation_config`` if the agent has
+    that attribute, else :data:`AGENT_OBSERVATION`) to ``(B,)`` integer actions. Any agent can
+    be a co-player through :class:`co_players.agents.AgentCoPlayer`.
+    """
+
+    def reset(self, num_envs: int, seed: int | None = None) -> None:
+        """Start ``num_envs`` new games."""
+        ...
+
+    def act(self, observations: np.ndarray) -> np.ndarray:
+        """Return ``(B,)`` actions for ``(B, D)`` observations."""
         ...

@@ -52,6 +52,13 @@ def test_reward_table_is_own_view():
     assert MATCHING_PENNIES.reward_table(1).tolist() == [0, -1, 1, 1, -1]
 
 
+def test_swapped_game_pays_player_1_as_player_0():
+    swapped = MATCHING_PENNIES.swapped()
+    assert swapped.reward_table(0).tolist() == MATCHING_PENNIES.reward_table(1).tolist()
+    assert swapped.swapped() == MATCHING_PENNIES
+    assert PRISONERS_DILEMMA.swapped() is PRISONERS_DILEMMA
+
+
 def test_payoffs_are_read_only():
     with pytest.raises(ValueError, match="read-only"):
         PRISONERS_DILEMMA.payoffs[0, 0, 0] = 5.0
