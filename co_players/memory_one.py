@@ -186,38 +186,67 @@ class RandomMemoryOne(MemoryOne):
     :func:`tabular_split`). The halves are disjoint by construction, each is uniform on its
     cells, and every marginal stays uniform on [0, 1].
 
+    With ``concentration`` c other than 1, each probability is drawn from Beta(c, c) instead of
+    U(0, 1) (= Beta(1, 1)): c < 1 makes strategies more deterministic (probabilities near 0 and
+    1, so reciprocators such as near-TFT players are common), c > 1 more random. This is not the
+    paper's distribution; the split then still holds exactly, but within a half the draw is only
+    approximately Beta.
+
     Args:
         split: ``None`` (the whole cube: the paper's distribution), ``"train"`` or ``"held_out"``.
         cells: Cells per axis of the checkerboard; even, so the split is a perfect halving.
+        concentration: c of the Beta(c, c) draw; 1 is uniform.
         name: Display name.
     """
 
     def __init__(
-        self, split: str | None = None, cells: int = 10, name: str = "random_tabular"
+        self,
+        split: str | None = None,
+        cells: int = 10,
+        concentration: float = 1.0,
+        name: str = "random_tabular",
     ) -> None:
         if split not in (None, "train", "held_out"):
             raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
         if not isinstance(cells, int) or cells < 2 or cells % 2:
             raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
+        if not (np.isfinite(concentration) and concentration > 0):
+            raise ValueError(f"concentration must be a positive number; got {concentration!r}")
         self.split = split
         self.cells = cells
+        self.concentration = float(concentration)
         self.name = name
         self.probabilities = np.full(NUM_OBSERVATIONS, 0.5)
         self._set_table(self.probabilities)
 
     def __repr__(self) -> str:
-        return f"RandomMemoryOne(split={self.split!r}, name={self.name!r})"
+        return (
+            f"RandomMemoryOne(split={self.split!r}, concentration={self.concentration}, "
+            f"name={self.name!r})"
+        )
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Draw a ``(batch_size, 5)`` table from this distribution."""
-        table = rng.random((batch_size, NUM_OBSERVATIONS))
+        shape = (batch_size, NUM_OBSERVATIONS)
+        if self.concentration == 1.0:
+            table = rng.random(shape)
+        else:
+            table = rng.beta(self.concentration, self.concentration, size=shape)
         if self.split is not None:
+            # a Beta draw can round to exactly 1.0, which would move within its own cell below
+            np.minimum(table, np.nextafter(1.0, 0.0), out=table)
             wanted = 0 if self.split == "train" else 1
             wrong = tabular_split(table, self.cells) != wanted
-            # Move the first coordinate into the paired cell (0<->1, 2<->3, ...): a bijection
-            # between the halves that keeps the draw uniform on the wanted half.
-            cell = np.minimum((table[wrong, 0] * self.cells).astype(np.int64), self.cells - 1)
-            table[wrong, 0] += np.where(cell % 2 == 0, 1.0, -1.0) / self.cells
+            # Move the first coordinate into the paired cell (0<->1, 2<->3, ...) at the same
+            # offset: a bijection between the halves that keeps a uniform draw uniform.
+            scaled = table[wrong, 0] * self.cells
+            cell = np.minimum(scaled.astype(np.int64), self.cells - 1)
+            table[wrong, 0] = ((cell ^ 1) + (scaled - cell)) / self.cells
+            # rounding can land a value on a cell boundary: put those few mid-cell instead
+            still = np.flatnonzero(tabular_split(table, self.cells) != wanted)
+            if len(still):
+                index = np.minimum((table[still, 0] * self.cells).astype(np.int64), self.cells - 1)
+                table[still, 0] = ((index ^ 1) + 0.5) / self.cells
         return table
 
     def reset(self, game: MatrixGame, batch_size: int, rng: np.random.Generator) -> None:

@@ -16,10 +16,11 @@ from coop_envs.core import (
     ObservationConfig,
     check_actions,
     render_history,
+    render_history_rgb,
 )
 from coop_envs.single_agent import VersusCoPlayer
 
-RENDER_MODES = ("ansi", "human")
+RENDER_MODES = ("ansi", "human", "rgb_array")
 
 
 def check_render_mode(render_mode: str | None, accepted: tuple[str, ...] = RENDER_MODES) -> None:
@@ -103,7 +104,8 @@ class IteratedGameEnv(gym.Env[np.ndarray, np.int64]):
       (``reset(game, batch_size, rng)``, ``act(obs, rng)``).
     - ``num_rounds``: rounds per episode (100).
     - ``prev_action``, ``prev_reward``, ``round_index``, ``co_player_id``: extra blocks.
-    - ``render_mode``: ``None``, ``"ansi"`` (the history as text) or ``"human"`` (prints it).
+    - ``render_mode``: ``None``, ``"ansi"`` (the history as text), ``"human"`` (prints it) or
+      ``"rgb_array"`` (the history as an image: SB3's ``make_vec_env`` asks for it).
 
     ## Vectorised use
     ``gym.make_vec(id, num_envs=N)`` returns :class:`~coop_envs.vector_env.IteratedGameVectorEnv`,
@@ -178,11 +180,17 @@ class IteratedGameEnv(gym.Env[np.ndarray, np.int64]):
         }
         return obs[0], float(rewards[0, 0]), done, False, info
 
-    def render(self) -> str | None:
-        """Render the history: a string for ``"ansi"``; printed for ``"human"``."""
+    def render(self) -> str | np.ndarray | None:
+        """Render the history: text, printed, or an image (by ``render_mode``).
+
+        ``"ansi"`` returns text, ``"human"`` prints it, ``"rgb_array"`` returns an image (green =
+        cooperate, red = defect; your row on top).
+        """
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='ansi'")
             return None
+        if self.render_mode == "rgb_array":
+            return render_history_rgb(self.core.history[0])
         text = render_history(
             self.core.history[0],
             self.core.t,

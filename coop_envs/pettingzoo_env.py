@@ -17,6 +17,7 @@ from coop_envs.core import (
     ObservationConfig,
     get_game,
     render_history,
+    render_history_rgb,
 )
 from coop_envs.gym_env import RENDER_MODES, check_action, check_render_mode
 
@@ -51,7 +52,7 @@ class IteratedGameParallelEnv(ParallelEnv):
     ``game`` (name, :class:`~coop_envs.core.MatrixGame` or payoff table), ``num_rounds``,
     ``max_cycles`` (PettingZoo's truncation limit, ``None`` = none), ``prev_action``,
     ``prev_reward``, ``round_index``, ``render_mode`` (``"ansi"`` returns the history as text,
-    ``"human"`` prints it), ``name`` (the ``metadata["name"]``).
+    ``"human"`` prints it, ``"rgb_array"`` draws it), ``name`` (the ``metadata["name"]``).
 
     ## Version history
     - v0: initial version.
@@ -166,10 +167,12 @@ class IteratedGameParallelEnv(ParallelEnv):
             {a: {} for a in agents},
         )
 
-    def render(self) -> str | None:
-        """The history as text (``"ansi"``), or printed (``"human"``)."""
+    def render(self) -> str | np.ndarray | None:
+        """The history as text (``"ansi"``), printed (``"human"``) or drawn (``"rgb_array"``)."""
         if self.render_mode is None:
             return None
+        if self.render_mode == "rgb_array":
+            return render_history_rgb(self.core.history[0])
         text = render_history(
             self.core.history[0], self.core.t, self.core.returns[0], self.game.name, AGENTS
         )

@@ -16,6 +16,7 @@ from coop_envs.core import (
     ObservationConfig,
     check_actions,
     render_history,
+    render_history_rgb,
 )
 from coop_envs.core.engine import check_positive_int
 from coop_envs.gym_env import check_render_mode
@@ -43,7 +44,7 @@ class IteratedGameVectorEnv(VectorEnv):
         [-1.0, 0.0, -1.0]
     """
 
-    metadata = {"render_modes": ["ansi"], "autoreset_mode": AutoresetMode.NEXT_STEP}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "autoreset_mode": AutoresetMode.NEXT_STEP}
 
     def __init__(
         self,
@@ -57,7 +58,7 @@ class IteratedGameVectorEnv(VectorEnv):
         co_player_id: bool = False,
         render_mode: str | None = None,
     ) -> None:
-        check_render_mode(render_mode, ("ansi",))
+        check_render_mode(render_mode, ("ansi", "rgb_array"))
         self.num_envs = check_positive_int(num_envs, "num_envs")
         config = ObservationConfig(
             prev_action=prev_action,
@@ -116,11 +117,13 @@ class IteratedGameVectorEnv(VectorEnv):
         truncated = np.zeros(self.num_envs, dtype=bool)
         return obs, rewards[:, 0], terminated, truncated, {}
 
-    def render(self) -> tuple[str, ...] | None:
-        """The history of every game as text (``render_mode="ansi"``)."""
+    def render(self) -> tuple[str, ...] | tuple[np.ndarray, ...] | None:
+        """The history of every game as text (``"ansi"``) or as images (``"rgb_array"``)."""
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='ansi'")
             return None
+        if self.render_mode == "rgb_array":
+            return tuple(render_history_rgb(h) for h in self.core.history)
         return tuple(
             render_history(
                 self.core.history[i],

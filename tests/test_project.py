@@ -100,3 +100,14 @@ def test_ruff_lint_passes():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_quickstart_main_job(tmp_path, capsys):
+    from baselines import quickstart
+
+    assert (
+        quickstart.main(["--minutes", "0.02", "--out", str(tmp_path / "q"), "--no-progress"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "in_context_best_responder" in out and "random_tabular_held_out" in out
+    assert (tmp_path / "q" / "agent_0.pt").exists() and (tmp_path / "q" / "training.png").exists()

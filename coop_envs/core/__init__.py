@@ -18,7 +18,12 @@ from coop_envs.core.constants import (
     START,
     joint_code,
 )
-from coop_envs.core.engine import DEFAULT_NUM_ROUNDS, IteratedGame, check_actions
+from coop_envs.core.engine import (
+    DEFAULT_NUM_ROUNDS,
+    IteratedGame,
+    check_actions,
+    check_positive_int,
+)
 from coop_envs.core.games import (
     CHICKEN,
     DILEMMA_CONDITIONS,
@@ -36,7 +41,7 @@ from coop_envs.core.games import (
 )
 from coop_envs.core.observations import LOG_PROB_FLOOR, ObservationConfig, ObservationEncoder
 from coop_envs.core.protocols import AGENT_OBSERVATION, Agent, CoPlayer
-from coop_envs.core.rendering import render_history
+from coop_envs.core.rendering import render_history, render_history_rgb
 
 __all__ = [
     "ACTIONS",
@@ -67,6 +72,7 @@ __all__ = [
     "ObservationConfig",
     "ObservationEncoder",
     "check_actions",
+    "check_positive_int",
     "chicken",
     "classify_payoffs",
     "get_game",
@@ -74,5 +80,6 @@ __all__ = [
     "matching_pennies",
     "prisoners_dilemma",
     "render_history",
+    "render_history_rgb",
     "stag_hunt",
 ]

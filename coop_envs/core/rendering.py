@@ -51,3 +51,30 @@ def render_history(
             lines.append(f"  {name:<{label}}  {moves}")
     lines.append("total  " + "  ".join(f"{n} {r:g}" for n, r in zip(names, returns, strict=True)))
     return "\n".join(lines)
+
+
+# colours: cooperate green, defect red, not yet played light grey
+_COLOURS = np.array([[46, 160, 67], [207, 34, 46], [222, 222, 222]], dtype=np.uint8)
+
+
+def render_history_rgb(history: np.ndarray, cell: int = 6) -> np.ndarray:
+    """Render one game's moves as an image: one row per player, one column per round.
+
+    Args:
+        history: ``(T, 2) int8`` moves, -1 for rounds not yet played.
+        cell: Pixels per round and player.
+
+    Returns:
+        ``(2 * cell + 1, T * cell, 3) uint8``: green = cooperate, red = defect, grey = unplayed,
+        with a one-pixel white line between the players.
+
+    Example:
+        >>> image = render_history_rgb(np.array([[0, 1], [-1, -1]], dtype=np.int8), cell=2)
+        >>> image.shape, image.dtype.name, image[0, 0].tolist(), image[3, 0].tolist()
+        ((5, 4, 3), 'uint8', [46, 160, 67], [207, 34, 46])
+    """
+    moves = np.where(history < 0, 2, history).astype(np.int64)  # (T, 2)
+    rows = _COLOURS[moves.T]  # (2, T, 3)
+    image = np.repeat(np.repeat(rows, cell, axis=0), cell, axis=1)  # (2 * cell, T * cell, 3)
+    separator = np.full((1, image.shape[1], 3), 255, dtype=np.uint8)
+    return np.concatenate([image[:cell], separator, image[cell:]], axis=0)

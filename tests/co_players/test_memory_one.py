@@ -138,6 +138,17 @@ class TestRandomTabular:
             counts = np.histogram(table[:, axis], bins=10, range=(0, 1))[0]
             assert counts.min() > 3600 and counts.max() < 4400, (axis, counts)
 
+    @pytest.mark.parametrize("split", [None, "train", "held_out"])
+    def test_beta_concentration(self, split):
+        table = RandomMemoryOne(split, concentration=0.2).sample(40000, np.random.default_rng(4))
+        assert ((table >= 0) & (table <= 1)).all()
+        extreme = ((table[:, 1:] < 0.05) | (table[:, 1:] > 0.95)).mean()
+        assert extreme > 0.5  # Beta(0.2, 0.2) puts most mass near 0 and 1 (U(0, 1): 0.1)
+        if split is not None:
+            assert (tabular_split(table) == (split == "held_out")).all()
+        with pytest.raises(ValueError, match="concentration must be a positive number; got 0"):
+            RandomMemoryOne(concentration=0)
+
     def test_whole_cube_covers_both_halves(self):
         table = RandomMemoryOne().sample(10000, np.random.default_rng(2))
         assert abs(tabular_split(table).mean() - 0.5) < 0.03

@@ -116,6 +116,26 @@ def test_render_ansi_and_human(capsys):
     assert "round 1/2" in capsys.readouterr().out
 
 
+def test_render_rgb_array_and_sb3_make_vec_env():
+    from stable_baselines3.common.env_util import make_vec_env
+
+    env = gym.make(
+        "coop_envs/IteratedPrisonersDilemma-v0",
+        co_player="always_defect",
+        num_rounds=4,
+        render_mode="rgb_array",
+    )
+    env.reset(seed=0)
+    env.step(COOPERATE)
+    image = env.render()
+    assert image.shape == (13, 24, 3) and image.dtype == np.uint8
+    assert image[0, 0].tolist() == [46, 160, 67] and image[7, 0].tolist() == [207, 34, 46]
+    assert image[0, -1].tolist() == [222, 222, 222]  # not played yet
+    # SB3's make_vec_env creates environments with render_mode="rgb_array"
+    venv = make_vec_env("coop_envs/IteratedPrisonersDilemma-v0", n_envs=2, seed=0)
+    assert venv.reset().shape == (2, 5)
+
+
 def test_other_games_pay_their_tables():
     for env_id, game in [
         ("coop_envs/IteratedStagHunt-v0", coop_envs.STAG_HUNT),
@@ -178,7 +198,11 @@ def test_step_before_reset():
         ({"co_player": [0, 0, np.nan, 0, 0]}, ValueError, "got nan at index 2"),
         ({"co_player": 3}, TypeError, r"co_player must be .* got 3 \(int\)"),
         ({"game": "pd"}, ValueError, "unknown game 'pd'"),
-        ({"render_mode": "rgb_array"}, ValueError, "render_mode must be None or one of"),
+        (
+            {"render_mode": "video"},
+            ValueError,
+            "render_mode must be None or one of 'ansi', 'human', 'rgb_array'; got 'video'",
+        ),
         ({"num_rounds": 0}, ValueError, "num_rounds must be a positive int; got 0"),
     ],
 )

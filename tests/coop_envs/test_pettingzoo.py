@@ -136,7 +136,8 @@ def test_bad_actions_and_late_steps():
     with pytest.raises(ValueError, match="max_cycles must be None or a positive int; got 0"):
         coop_envs.ipd_v0.parallel_env(max_cycles=0)
     with pytest.raises(
-        ValueError, match="render_mode must be None or one of 'ansi', 'human'; got 'rgb'"
+        ValueError,
+        match="render_mode must be None or one of 'ansi', 'human', 'rgb_array'; got 'rgb'",
     ):
         coop_envs.ipd_v0.parallel_env(render_mode="rgb")
 

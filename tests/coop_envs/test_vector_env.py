@@ -101,7 +101,9 @@ def test_bad_actions(actions, error, pattern):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="num_envs must be a positive int; got 0"):
         IteratedGameVectorEnv(num_envs=0)
-    with pytest.raises(ValueError, match="render_mode must be None or one of 'ansi'; got 'human'"):
+    with pytest.raises(
+        ValueError, match="render_mode must be None or one of 'ansi', 'rgb_array'; got 'human'"
+    ):
         IteratedGameVectorEnv(render_mode="human")
     envs = IteratedGameVectorEnv(num_envs=2)
     with pytest.raises(ValueError, match="before reset"):

@@ -1,0 +1,118 @@
+"""``python -m baselines.evaluate CHECKPOINT [CHECKPOINT ...]``: score trained policies.
+
+For each policy file (``agent_<i>.pt`` of a run), prints reward and cooperation against the
+reference co-players (always cooperate, always defect, tit-for-tat, held-out random tabular) and,
+with several files, against each other; for memory-one co-players also the exact best response
+and the in-context regret. Checks the stage-1 criterion (and the mixed-pool criterion when two
+policies are given), writes everything as JSON and plots the within-episode curves.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import tyro
+
+from baselines.checkpoints import load_policy
+from baselines.criteria import criteria_for
+from baselines.evaluation import REFERENCE_CO_PLAYERS, MatchResult, evaluate, results_to_dict
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """Evaluation of policy checkpoints."""
+
+    checkpoints: Annotated[tuple[Path, ...], tyro.conf.Positional]
+    """Policy files (``agent_<i>.pt``); several are also played against each other."""
+    episodes: int = 1024
+    """Episodes per opponent."""
+    seed: int = 0
+    """Seed of the evaluation games."""
+    out: Path | None = None
+    """JSON file to write; default ``<first checkpoint>.eval.json``."""
+    plot: Path | None = None
+    """PNG of the within-episode curves; default ``<first checkpoint>.eval.png``."""
+
+
+def format_table(name: str, results: dict[str, MatchResult]) -> str:
+    """A text table of one policy's results."""
+    lines = [
+        f"{name}",
+        f"  {'opponent':<26}{'reward':>8}{'theirs':>8}{'coop':>7}{'late':>7}"
+        f"{'best':>8}{'regret':>8}",
+    ]
+    for opponent, r in results.items():
+        best = f"{r.best_response:8.3f}" if r.best_response is not None else f"{'—':>8}"
+        regret = f"{r.regret:8.3f}" if r.regret is not None else f"{'—':>8}"
+        lines.append(
+            f"  {opponent:<26}{r.reward:8.3f}{r.opponent_reward:8.3f}{r.cooperation:7.2f}"
+            f"{r.cooperation_late:7.2f}{best}{regret}"
+        )
+    return "\n".join(lines)
+
+
+def main(config: EvaluateConfig) -> int:
+    """Evaluate, print, write JSON and the plot. Returns the exit status."""
+    if not config.checkpoints:
+        raise SystemExit("error: give at least one checkpoint (e.g. runs/stage1_seed0/agent_0.pt)")
+    if config.episodes < 1:
+        raise SystemExit(f"error: --episodes must be positive; got {config.episodes}")
+    policies = {str(path): load_policy(path) for path in config.checkpoints}
+    report: dict[str, dict] = {}
+    for k, (name, policy) in enumerate(policies.items()):
+        others = {
+            f"learner_{j}": other
+            for j, (other_name, other) in enumerate(policies.items())
+            if other_name != name
+        }
+        results = evaluate(
+            policy, policy.game, config.episodes, 100, config.seed, REFERENCE_CO_PLAYERS, others
+        )
+        print(format_table(f"[{k}] {name}", results))
+        criteria = {}
+        for criterion in criteria_for(len(policies)):
+            holds, margins = criterion.evaluate(results)
+            criteria[criterion.name] = {"holds": holds, "margins": margins}
+            print(f"  {criterion.name}: {'PASS' if holds else 'fail'} ({criterion.describe()})")
+        report[name] = {"results": results_to_dict(results), "criteria": criteria}
+    first = Path(config.checkpoints[0])
+    out = config.out or first.with_suffix(".eval.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps({"episodes": config.episodes, "seed": config.seed, "policies": report}, indent=2)
+        + "\n"
+    )
+    plot = config.plot or first.with_suffix(".eval.png")
+    _plot(report, plot)
+    print(f"wrote {out} and {plot}")
+    return 0
+
+
+def _plot(report: dict[str, dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(report), 1, figsize=(8, 3.5 * len(report)), squeeze=False)
+    for ax, (name, entry) in zip(axes[:, 0], report.items(), strict=True):
+        for opponent, result in entry["results"].items():
+            curve = result["cooperation_curve"]
+            ax.plot(range(1, len(curve) + 1), curve, label=opponent.replace("_", " "))
+        ax.set_title(Path(name).name, fontsize=9)
+        ax.set_xlabel("round within the episode")
+        ax.set_ylabel("cooperation")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(tyro.cli(EvaluateConfig)))
