@@ -98,7 +98,11 @@ class PoolConfig:
     """Random tabular only: draw each probability from Beta(c, c); 1 is the paper's U(0, 1),
     below 1 gives more deterministic co-players (a deviation from the paper)."""
     tabular_concentration_final: float | None = None
-    """If set, the concentration moves linearly to this by the last update (a curriculum)."""
+    """If set, the concentration moves geometrically to this by the last update (a
+    curriculum from near-deterministic co-players to the paper's U(0, 1))."""
+    tabular_uniform_fraction: float = 0.0
+    """Share of the tabular co-players drawn from the paper's U(0, 1) whatever the
+    concentration (a mixture of both distributions)."""
     frozen: tuple[str, ...] = ()
     """Checkpoints of frozen agents to play against (stage 2: the stage-1 agent)."""
     frozen_fraction: float = 0.0
@@ -113,9 +117,14 @@ class PoolConfig:
         _unit(self.tabular_fraction, "pool.tabular_fraction")
         _unit(self.frozen_fraction, "pool.frozen_fraction")
         _positive(self.tabular_concentration, "pool.tabular_concentration")
+        _unit(self.tabular_uniform_fraction, "pool.tabular_uniform_fraction")
         if self.tabular_concentration_final is not None:
             _positive(self.tabular_concentration_final, "pool.tabular_concentration_final")
-        concentrated = self.tabular_concentration != 1.0 or self.tabular_concentration_final
+        concentrated = (
+            self.tabular_concentration != 1.0
+            or self.tabular_concentration_final
+            or self.tabular_uniform_fraction
+        )
         if concentrated and not self.tabular.startswith("random_tabular"):
             raise ValueError(
                 f"pool.tabular_concentration applies to random_tabular co-players; pool.tabular "

@@ -114,5 +114,10 @@ def _plot(report: dict[str, dict], path: Path) -> None:
     plt.close(fig)
 
 
+def cli() -> int:
+    """Console-script entry point (``coop-evaluate``)."""
+    return main(tyro.cli(EvaluateConfig))
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(tyro.cli(EvaluateConfig)))
+    raise SystemExit(cli())

@@ -68,7 +68,8 @@ def plot_training(directory: Path) -> Path | None:
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
     axes[1].set_ylim(-0.02, 1.02)
-    axes[0].legend(fontsize=7, loc="best")
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(fontsize=7, loc="best")
     fig.suptitle(f"{directory.name}: evaluation during training")
     fig.tight_layout()
     out = directory / "training.png"
@@ -80,7 +81,7 @@ def plot_training(directory: Path) -> Path | None:
 def plot_in_episode(directory: Path) -> Path | None:
     """``in_episode.png``: cooperation and reward in each round vs the reference co-players."""
     record = _last_eval(directory)
-    if record is None:
+    if record is None or not record["results"]:
         return None
     results = record["results"]
     fig, axes = plt.subplots(len(results), 2, figsize=(12, 3.6 * len(results)), squeeze=False)

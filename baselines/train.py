@@ -46,5 +46,10 @@ def main(config: TrainConfig) -> int:
     return 0
 
 
+def cli() -> int:
+    """Console-script entry point (``coop-train``)."""
+    return main(parse())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(parse()))
+    raise SystemExit(cli())

@@ -37,8 +37,8 @@ from baselines.evaluation import (
 )
 from baselines.play import CoPlayerSlots, PolicySlots, play, reset_co_players
 from baselines.policies import ActorCritic, make_policy
-from co_players import RandomMemoryOne, make_co_player
-from coop_envs.core import CO_PLAYER_ID_DIM, COOPERATE, get_game
+from co_players import Mixture, RandomMemoryOne, make_co_player
+from coop_envs.core import CO_PLAYER_ID_DIM, COOPERATE, CoPlayer, get_game
 
 STATE_FORMAT = "coop-envs-training-state"
 KINDS = ("tabular", "frozen", "learner")
@@ -140,12 +140,15 @@ class Trainer:
 
     Args:
         config: The run's configuration.
+        co_player: Plays the "tabular" share of the episodes instead of ``config.pool.tabular``
+            (any co-player object; e.g. a frozen submission, to train an exploiter of it).
 
     Raises:
         CheckpointError: If a frozen or initial checkpoint is unreadable or of another game.
+        ValueError: If ``co_player`` is given but no episodes go to the tabular share.
     """
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, co_player: CoPlayer | None = None) -> None:
         self.config = config
         self.dir = config.run_dir
         torch.set_num_threads(config.threads)
@@ -161,7 +164,19 @@ class Trainer:
         self.frozen = [self._load(path, "frozen agent") for path in pool.frozen]
         for policy in self.frozen:
             policy.requires_grad_(False)
-        self.tabular = make_co_player(pool.tabular) if config.tabular_episodes else None
+        if co_player is not None and not config.tabular_episodes:
+            raise ValueError("co_player= needs pool.tabular_fraction > 0 (its share of episodes)")
+        self.tabular = co_player or (
+            make_co_player(pool.tabular) if config.tabular_episodes else None
+        )
+        # the tabular distribution whose concentration follows the schedule
+        self._concentrated = self.tabular if isinstance(self.tabular, RandomMemoryOne) else None
+        if self._concentrated is not None and pool.tabular_uniform_fraction > 0:
+            uniform = RandomMemoryOne(self._concentrated.split)
+            fraction = pool.tabular_uniform_fraction
+            self.tabular = Mixture(
+                [(1 - fraction, self._concentrated), (fraction, uniform)], name="tabular_mixture"
+            )
         self.layout = make_layout(config, len(self.frozen))
         self.update = 0
         self.env_steps = 0
@@ -197,10 +212,10 @@ class Trainer:
     def rollout(self) -> list[PolicySlots]:
         """Play one update's games; returns each learner's recorded slots."""
         layout, config = self.layout, self.config
-        if isinstance(self.tabular, RandomMemoryOne):
+        if self._concentrated is not None:
             pool = config.pool
-            self.tabular.concentration = self._schedule(
-                pool.tabular_concentration, pool.tabular_concentration_final
+            self._concentrated.concentration = self._schedule(
+                pool.tabular_concentration, pool.tabular_concentration_final, geometric=True
             )
         co_players = []
         if self.tabular is not None:
@@ -234,10 +249,16 @@ class Trainer:
         return slots
 
     # ---------------------------------------------------------------------------- losses
-    def _schedule(self, start: float, final: float | None) -> float:
+    def _schedule(self, start: float, final: float | None, geometric: bool = False) -> float:
+        """The value at this update of a schedule from ``start`` to ``final``.
+
+        Linear, or geometric for quantities that span orders of magnitude.
+        """
         if final is None:
             return start
         progress = min(1.0, self.update / max(1, self.config.updates - 1))
+        if geometric:
+            return start * (final / start) ** progress
         return start + (final - start) * progress
 
     def _forward(self, policy: ActorCritic, index: torch.Tensor, ids: torch.Tensor | None):

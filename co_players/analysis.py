@@ -45,6 +45,7 @@ __all__ = [
     "discounted_payoffs",
     "expected_payoffs",
     "long_run_payoffs",
+    "policy_payoffs",
     "transition_matrix",
     "zd_check",
 ]
@@ -249,3 +250,45 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def policy_payoffs(
+    policy: np.ndarray, q: np.ndarray, game: MatrixGame = PRISONERS_DILEMMA
+) -> np.ndarray:
+    """Exact mean payoffs per round when X plays a deterministic non-stationary ``policy``.
+
+    Args:
+        policy: ``(T, 5)`` X's action in each round after each of its observations (e.g.
+            ``best_response(q).policy[0]``).
+        q: ``(5,)`` Y's memory-one vector (Y's own side).
+        game: The game, X being player 0.
+
+    Returns:
+        ``(2,)``: X's and Y's mean payoff per round.
+
+    Example:
+        >>> best = best_response([1, 1, 0, 1, 0], rounds=100)
+        >>> policy_payoffs(best.policy[0], [1, 1, 0, 1, 0]).round(3).tolist()
+        [1.01, 0.98]
+    """
+    policy = np.asarray(policy)
+    q = check_probabilities(q, "q")
+    if q.ndim != 1 or policy.ndim != 2 or policy.shape[1] != NUM_OBSERVATIONS:
+        raise ValueError(f"need policy (T, 5) and q (5,); got {policy.shape} and {q.shape}")
+    rewards = _rewards(game)
+    q_coop = np.concatenate([q[:1], q[1:][_SWAP]])  # P(Y cooperates) after each X-side observation
+    distribution = np.zeros(NUM_OBSERVATIONS)
+    distribution[0] = 1.0  # START
+    total = np.zeros(2)
+    for t in range(len(policy)):
+        following = np.zeros(NUM_OBSERVATIONS)
+        for obs in range(NUM_OBSERVATIONS):
+            if distribution[obs] == 0:
+                continue
+            a = int(policy[t, obs])
+            for b, pb in ((COOPERATE, q_coop[obs]), (DEFECT, 1 - q_coop[obs])):
+                joint = 2 * a + b
+                total += distribution[obs] * pb * rewards[joint]
+                following[1 + joint] += distribution[obs] * pb
+        distribution = following
+    return total / len(policy)

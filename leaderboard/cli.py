@@ -1,0 +1,300 @@
+"""``coop-leaderboard`` (or ``python -m leaderboard``): submit, show, export, render, seed.
+
+Every command takes ``--db PATH`` (default: ``$COOP_LEADERBOARD_DB``, else
+``leaderboard.sqlite`` in the working directory).
+
+- ``submit PATH --name NAME [--quick]``: evaluate a submission on the suite (in sandboxed worker
+  processes), play it against every stored submission (the tournament) and store the results in
+  one transaction; re-submitting the same content is recognised.
+- ``show``: the ranked table in the terminal (plus failed submissions).
+- ``export --format csv|json [--out FILE]``: the ranked table with every metric.
+- ``render --out DIR``: a static HTML page (table, plots) that works offline.
+- ``seed-references [--quick]``: submit the reference entries (TFT, WSLS, always-defect, a ZD
+  extortioner, and the paper's baselines when their checkpoints are present).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from leaderboard.ranking import flat, format_interval, table
+from leaderboard.sandbox import Limits, SubmissionFailure
+from leaderboard.storage import Database, default_path
+from leaderboard.submissions import KINDS, SubmissionError, inspect_submission
+from leaderboard.suite import FULL, QUICK, SUITE_VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DIR = ROOT / "examples" / "submissions"
+
+
+def code_version() -> str:
+    """The package version, plus the git commit when run from a checkout."""
+    import coop_envs
+
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{coop_envs.__version__}+{commit}" if commit else coop_envs.__version__
+
+
+def _progress_bar(total: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="step", dynamic_ncols=True, leave=False)
+
+
+def submit(
+    db: Database,
+    source: str,
+    name: str,
+    *,
+    kind: str | None = None,
+    quick: bool = False,
+    force: bool = False,
+    reference: bool = False,
+    tournament: bool = True,
+    limits: Limits | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Evaluate and store one submission; returns the exit status (0 ok, 1 failed).
+
+    A progress bar is shown when ``out`` is left to standard output.
+    """
+    show_progress = out is None
+    out = out or sys.stdout
+    from leaderboard.scoring import score_submission
+
+    submission = inspect_submission(source, kind)
+    existing = db.submission_by_hash(submission.content_hash)
+    if existing is not None:
+        latest = [r for r in db.latest_ok_runs(SUITE_VERSION) if r["submission_id"] == existing.id]
+        if latest and not force:
+            print(
+                f"already submitted as {existing.name!r} (same content); its results stand "
+                "(pass --force to evaluate again)",
+                file=out,
+            )
+            return 0
+        name = existing.name
+    else:
+        taken = db.submission_by_name(name)
+        if taken is not None:
+            raise SubmissionError(
+                f"the name {name!r} is taken by another submission ({taken.kind}, "
+                f"{taken.source}); choose another --name"
+            )
+    suite = QUICK if quick else FULL
+    opponents = []
+    if tournament:
+        for other in db.latest_ok_runs(SUITE_VERSION):
+            if other["content_hash"] == submission.content_hash:
+                continue
+            try:
+                opponent = inspect_submission(other["source"], other["kind"])
+            except SubmissionError:
+                continue  # its file is gone: no match
+            if opponent.content_hash == other["content_hash"]:  # unchanged since it was scored
+                opponents.append((other["submission_id"], other["name"], opponent))
+    steps = len(suite.seeds) + int(suite.trained_exploiter) + len(opponents) + 1
+    bar = _progress_bar(steps) if show_progress else None
+
+    def progress(message: str) -> None:
+        if bar is not None:
+            bar.set_description_str(f"{name}: {message}")
+            bar.update(1)
+
+    record = {
+        "name": name,
+        "kind": submission.kind,
+        "source": submission.source,
+        "content_hash": submission.content_hash,
+        "reference": reference,
+        "suite_version": SUITE_VERSION,
+        "code_version": code_version(),
+        "seeds": list(suite.seeds),
+        "quick": quick,
+    }
+    try:
+        evaluation = score_submission(submission, suite, limits, progress, opponents)
+    except SubmissionFailure as failure:
+        if bar is not None:
+            bar.close()
+        db.record(**record, status="failed", failure_reason=failure.reason)
+        print(f"submission {name!r} FAILED: {failure.reason}", file=out)
+        return 1
+    if bar is not None:
+        bar.close()
+    db.record(
+        **record,
+        status="ok",
+        seconds=evaluation.seconds,
+        metrics=evaluation.metrics,
+        curves=evaluation.curves,
+        matches=evaluation.matches,
+    )
+    print(
+        f"scored {name!r} in {evaluation.seconds:.1f} s (suite v{SUITE_VERSION}"
+        f"{', quick' if quick else ''})",
+        file=out,
+    )
+    return 0
+
+
+def show(db: Database, out: TextIO | None = None) -> int:
+    """Print the ranked table and the failed submissions."""
+    out = out or sys.stdout
+    rows = table(db)
+    print(f"coop-envs leaderboard, suite v{SUITE_VERSION} ({db.path})", file=out)
+    if not rows:
+        print("  no scored submissions yet: coop-leaderboard submit PATH --name NAME", file=out)
+    else:
+        width = max(len("submission"), *(len(r["name"]) for r in rows)) + 2
+        header = (
+            f"{'#':>3}  {'submission':<{width}}{'kind':<11}{'score':>16}{'cooperation':>16}"
+            f"{'adaptivity':>16}{'exploitability':>16}  pareto"
+        )
+        print(header, file=out)
+        for r in rows:
+            marks = ("*" if r["pareto"] else "") + (" (quick)" if r["quick"] else "")
+            print(
+                f"{r['rank']:>3}  {r['name']:<{width}}{r['kind']:<11}"
+                f"{format_interval(r['score']):>16}{format_interval(r['cooperation']):>16}"
+                f"{format_interval(r['adaptivity']):>16}"
+                f"{format_interval(r['exploitability']):>16}  {marks}",
+                file=out,
+            )
+        print(
+            "score = (cooperation + adaptivity) / 2 - exploitability; ± = 95% interval over "
+            "seeds; * = Pareto front (cooperation vs exploitability)",
+            file=out,
+        )
+    failures = db.failed_runs()
+    if failures:
+        print("\nfailed submissions:", file=out)
+        for f in failures[:20]:
+            reason = f["reason"].splitlines()[0][:150]
+            print(f"  {f['name']}: {reason}", file=out)
+    return 0
+
+
+def export(db: Database, fmt: str, out_path: Path | None, out: TextIO | None = None) -> int:
+    """Write the ranked table as CSV or JSON (to a file, or standard output)."""
+    out = out or sys.stdout
+    rows = table(db)
+    if fmt == "json":
+        text = json.dumps({"suite_version": SUITE_VERSION, "rows": rows}, indent=2) + "\n"
+    else:
+        records = flat(rows)
+        fields: list[str] = []
+        for record in records:
+            fields += [k for k in record if k not in fields]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=fields or ["rank"], restval="")
+        writer.writeheader()
+        writer.writerows(records)
+        text = buffer.getvalue()
+    if out_path is None:
+        out.write(text)
+    else:
+        out_path.write_text(text)
+        print(f"wrote {out_path}", file=out)
+    return 0
+
+
+def reference_entries() -> list[tuple[str, str]]:
+    """``(name, source)`` of the reference submissions that exist in this checkout."""
+    entries = [
+        ("tit_for_tat", str(REFERENCE_DIR / "tit_for_tat.json")),
+        ("win_stay_lose_shift", str(REFERENCE_DIR / "win_stay_lose_shift.json")),
+        ("always_defect", str(REFERENCE_DIR / "always_defect.json")),
+        ("zd_extort_2", str(REFERENCE_DIR / "zd_extort_2.json")),
+    ]
+    for path in sorted((ROOT / "docs" / "results").glob("*/agent_0.pt")):
+        entries.append((f"baseline_{path.parent.name}", str(path)))
+    return [(n, s) for n, s in entries if Path(s).exists()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command."""
+    parser = argparse.ArgumentParser(
+        prog="coop-leaderboard",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help=f"SQLite file (default: {default_path()})"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("submit", help="evaluate and store a submission")
+    p.add_argument(
+        "path", help=".py (make_agent), .pt, .zip (SB3), .json (memory-one) or axelrod:<name>"
+    )
+    p.add_argument("--name", required=True, help="display name (unique)")
+    p.add_argument("--kind", choices=KINDS, default=None, help="override the inferred kind")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="one seed, 16 episodes, no trained exploiter (seconds instead of minutes)",
+    )
+    p.add_argument("--force", action="store_true", help="evaluate again even if already scored")
+    p.add_argument("--no-tournament", action="store_true", help="skip the round-robin matches")
+    commands.add_parser("show", help="print the ranked table")
+    p = commands.add_parser("export", help="write the table as CSV or JSON")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--out", type=Path, default=None, help="file (default: standard output)")
+    p = commands.add_parser("render", help="write a static HTML page")
+    p.add_argument("--out", type=Path, required=True, help="directory")
+    p = commands.add_parser("seed-references", help="submit the reference entries")
+    p.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        with Database(args.db) as db:
+            return _run(args, db)
+    except (SubmissionError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: Any, db: Database) -> int:
+    if args.command == "submit":
+        status = submit(
+            db,
+            args.path,
+            args.name,
+            kind=args.kind,
+            quick=args.quick,
+            force=args.force,
+            tournament=not args.no_tournament,
+        )
+        show(db)
+        return status
+    if args.command == "show":
+        return show(db)
+    if args.command == "export":
+        return export(db, args.format, args.out)
+    if args.command == "render":
+        from leaderboard.render import render
+
+        path = render(db, args.out)
+        print(f"wrote {path}")
+        return 0
+    status = 0
+    for name, source in reference_entries():
+        status |= submit(db, source, name, quick=args.quick, reference=True)
+    show(db)
+    return status

@@ -1,0 +1,338 @@
+"""Scoring one submission with the suite: matches, exploiters, exact values, aggregation.
+
+The submission runs in worker processes (:class:`~leaderboard.sandbox.RemoteAgent`): one for its
+seat in every game, a second one for the other seat in self-play. Each seed plays, per game type,
+all that game's scenarios as one batch. Memory-one submissions also get their exact values from
+:mod:`co_players.analysis` (self-play, the exact best response as exploiter), recorded beside the
+sampled ones. Everything happens before anything is stored: a failure anywhere fails the whole
+evaluation, with its reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from co_players import make_co_player
+from co_players.agents import AgentCoPlayer
+from co_players.analysis import best_response, expected_payoffs, policy_payoffs
+from coop_envs.core import get_game
+from leaderboard.matches import AgentSlots, CoPlayerSlots, outcome, play_matches
+from leaderboard.sandbox import Limits, RemoteAgent, SubmissionFailure
+from leaderboard.submissions import Submission
+from leaderboard.suite import (
+    GROUPS,
+    METRIC_OF_GROUP,
+    MIN_RANGE,
+    ROUNDS,
+    SCENARIOS,
+    SuiteConfig,
+    adaptivity_score,
+    exploitability,
+    headline,
+    reference_values,
+    welfare_score,
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Evaluation:
+    """The results of one submission on the suite (not yet stored)."""
+
+    metrics: list[tuple[str, str, int | None, float]] = field(default_factory=list)
+    """``(scenario, metric, seed, value)``; seed ``None`` for exact (seed-free) values."""
+    curves: dict[str, list[float]] = field(default_factory=dict)
+    """Within-episode cooperation curve of the submission per scenario (mean over seeds)."""
+    matches: list[tuple[int | None, int, dict[str, float]]] = field(default_factory=list)
+    """Tournament results ``(None = this submission, opponent id, result)``."""
+    seconds: float = 0.0
+
+    def add(self, scenario: str, metric: str, seed: int | None, value: float) -> None:
+        """Record one value."""
+        self.metrics.append((scenario, metric, seed, float(value)))
+
+    def values(self, scenario: str, metric: str) -> list[float]:
+        """All per-seed values of one metric."""
+        return [
+            v
+            for s, m, seed, v in self.metrics
+            if s == scenario and m == metric and seed is not None
+        ]
+
+
+def _scenarios_of(game: str, names: set[str] | None = None) -> list:
+    return [
+        s
+        for s in SCENARIOS
+        if s.game == game
+        and s.opponent not in ("best_response", "trained_exploiter")
+        and (names is None or s.name in names)
+    ]
+
+
+def play_seed(
+    submission: Submission,
+    agents: dict[str, RemoteAgent],
+    seed: int,
+    episodes: int,
+    evaluation: Evaluation,
+    curves: dict[str, list[np.ndarray]],
+) -> None:
+    """Play every co-player and self-play scenario of the suite for one seed."""
+    rng = np.random.default_rng([seed, 2026])
+    for game_name in dict.fromkeys(s.game for s in SCENARIOS):
+        game = get_game(game_name)
+        scenarios = _scenarios_of(game_name)
+        blocks = {}
+        cursor = 0
+        for scenario in scenarios:
+            blocks[scenario.name] = np.arange(cursor, cursor + episodes)
+            cursor += episodes
+        main_games = np.arange(cursor)
+        agent_slots = [AgentSlots(agents["main"], main_games, np.zeros(cursor, dtype=np.int64))]
+        co_players = []
+        co_player_objects = {}
+        for scenario in scenarios:
+            games = blocks[scenario.name]
+            if scenario.opponent == "self":
+                agent_slots.append(
+                    AgentSlots(agents["copy"], games, np.ones(len(games), dtype=np.int64))
+                )
+            else:
+                co_player = make_co_player(scenario.opponent)
+                co_player_objects[scenario.name] = co_player
+                co_players.append(CoPlayerSlots(co_player, games, 1))
+        core = play_matches(game, cursor, ROUNDS, agent_slots, co_players, rng)
+        for scenario in scenarios:
+            result = outcome(core, blocks[scenario.name], seat=0)
+            name = scenario.name
+            reward, theirs = result.reward.mean(), result.opponent_reward.mean()
+            evaluation.add(name, "reward", seed, reward)
+            evaluation.add(name, "opponent_reward", seed, theirs)
+            evaluation.add(name, "cooperation", seed, result.cooperation.mean())
+            evaluation.add(name, "opponent_cooperation", seed, result.opponent_cooperation.mean())
+            curves[name].append(result.cooperation_curve)
+            if "cooperation" in scenario.groups:
+                evaluation.add(name, "welfare", seed, welfare_score(reward, theirs, game))
+            if "exploitability" in scenario.groups:
+                evaluation.add(name, "exploitability", seed, exploitability(theirs, reward, game))
+            if "adaptivity" not in scenario.groups:
+                continue
+            if scenario.opponent.startswith("random_tabular"):
+                table = co_player_objects[name].table
+                best = best_response(table, game, ROUNDS).value.mean()
+                rand = expected_payoffs(np.full(5, 0.5), table, game, ROUNDS)[:, 0].mean()
+                evaluation.add(name, "best_response", seed, best)
+                evaluation.add(name, "regret", seed, best - reward)
+            else:
+                best, rand = reference_values(scenario.opponent, game_name)
+            if best - rand >= MIN_RANGE:
+                evaluation.add(name, "adaptivity", seed, adaptivity_score(reward, best, rand))
+
+
+def exact_memory_one(vector: tuple[float, ...], evaluation: Evaluation) -> None:
+    """Exact values of a memory-one submission: self-play, and the exact best response to it."""
+    game = get_game("prisoners_dilemma")
+    p = np.asarray(vector)
+    self_play = expected_payoffs(p, p, game, ROUNDS)[0]
+    evaluation.add("pd/self_play", "exact_reward", None, self_play[0])
+    evaluation.add("pd/self_play", "exact_welfare", None, welfare_score(*self_play, game))
+    best = best_response(p, game, ROUNDS)
+    exploiter, mine = policy_payoffs(best.policy[0], p, game)
+    name = "pd/exploiter_best_response"
+    evaluation.add(name, "reward", None, mine)
+    evaluation.add(name, "opponent_reward", None, exploiter)
+    evaluation.add(name, "exploitability", None, exploitability(exploiter, mine, game))
+
+
+def train_exploiter(
+    submission_agent: RemoteAgent,
+    suite: SuiteConfig,
+    evaluation: Evaluation,
+    curves: dict[str, list[np.ndarray]],
+    progress: Progress,
+) -> None:
+    """Train a GRU exploiter against the frozen submission (the paper's stage 2), then play it.
+
+    Budget (fixed for suite v1): GRU-32, A2C with the paper's stage-2 hyper-parameters, 64
+    episodes per update, ``suite.exploiter_updates`` updates, seed 0.
+    """
+    from baselines.config import STAGE2, EvalConfig, PoolConfig
+    from baselines.evaluation import evaluate_against
+    from baselines.policies import PolicyConfig
+    from baselines.trainer import Trainer
+
+    co_player = AgentCoPlayer(submission_agent, num_rounds=ROUNDS, name="submission")
+    with tempfile.TemporaryDirectory(prefix="coop-exploiter-") as tmp:
+        config = dataclasses.replace(
+            STAGE2,
+            preset="stage2",
+            seed=0,
+            out=Path(tmp) / "exploiter",
+            updates=suite.exploiter_updates,
+            batch_size=64,
+            threads=1,
+            progress=False,
+            policy=PolicyConfig(hidden=32),
+            pool=PoolConfig(learners=1, tabular_fraction=1.0, tabular="random_tabular"),
+            eval=EvalConfig(every=suite.exploiter_updates, episodes=16),
+        )
+        trainer = Trainer(config, co_player=co_player)
+        trainer.evaluate = lambda: {}  # the exploiter is scored below, against the submission
+        progress(f"training an exploiter ({suite.exploiter_updates} updates)")
+        trainer.run()
+        exploiter = trainer.learners[0].eval()
+    game = get_game("prisoners_dilemma")
+    name = "pd/exploiter_trained"
+    for seed in suite.seeds:
+        result = evaluate_against(exploiter, co_player, game, suite.episodes, ROUNDS, seed=seed)
+        # the exploiter sits in seat 0 here: the submission's reward is the opponent's
+        evaluation.add(name, "reward", seed, result.opponent_reward)
+        evaluation.add(name, "opponent_reward", seed, result.reward)
+        evaluation.add(name, "cooperation", seed, result.opponent_cooperation)
+        evaluation.add(name, "opponent_cooperation", seed, result.cooperation)
+        evaluation.add(
+            name,
+            "exploitability",
+            seed,
+            exploitability(result.reward, result.opponent_reward, game),
+        )
+
+
+def aggregate(evaluation: Evaluation, seeds: tuple[int, ...]) -> None:
+    """Group scores and the headline per seed (``summary`` scenario)."""
+    for seed in seeds:
+        per_group = {}
+        for group in GROUPS:
+            metric = METRIC_OF_GROUP[group]
+            values = []
+            for scenario in SCENARIOS:
+                if group not in scenario.groups:
+                    continue
+                rows = [
+                    (sd, v)
+                    for s, m, sd, v in evaluation.metrics
+                    if s == scenario.name and m == metric and sd in (seed, None)
+                ]
+                seeded = [v for sd, v in rows if sd == seed]
+                values.extend(seeded or [v for sd, v in rows])  # exact values have no seed
+            if group == "exploitability":
+                per_group[group] = max(values) if values else 0.0
+            else:
+                per_group[group] = float(np.mean(values))
+        for group, value in per_group.items():
+            evaluation.add("summary", group, seed, value)
+        evaluation.add("summary", "score", seed, headline(per_group))
+
+
+def score_submission(
+    submission: Submission,
+    suite: SuiteConfig,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+    opponents: list[tuple[int, str, Submission]] = (),
+) -> Evaluation:
+    """Run the whole suite on one submission (in worker processes), then its tournament matches.
+
+    Args:
+        submission: What to score.
+        suite: How much of the suite to run.
+        limits: Worker limits.
+        progress: Called with a short message at each stage.
+        opponents: ``(submission id, name, submission)`` of the stored submissions to play a
+            tournament match against (this submission in seat 0).
+
+    Raises:
+        leaderboard.sandbox.SubmissionFailure: If the submission fails in any way (an opponent
+            that fails is skipped).
+    """
+    progress = progress or (lambda message: None)
+    start = time.perf_counter()
+    evaluation = Evaluation()
+    curves: dict[str, list[np.ndarray]] = defaultdict(list)
+    game = get_game("prisoners_dilemma")
+    progress("starting the submission")
+    with (
+        RemoteAgent(submission, game, limits) as main,
+        RemoteAgent(submission, game, limits) as copy,
+    ):
+        agents = {"main": main, "copy": copy}
+        for seed in suite.seeds:
+            progress(f"scenarios, seed {seed}")
+            play_seed(submission, agents, seed, suite.episodes, evaluation, curves)
+        if suite.trained_exploiter:
+            train_exploiter(main, suite, evaluation, curves, progress)
+        for opponent_id, name, opponent in opponents:
+            progress(f"tournament vs {name}")
+            result = play_pair(main, opponent, suite.seeds[0], suite.episodes, limits)
+            if result is not None:
+                evaluation.matches.append((None, opponent_id, result))
+    if submission.memory_one is not None:
+        exact_memory_one(submission.memory_one, evaluation)
+    aggregate(evaluation, suite.seeds)
+    evaluation.curves = {k: np.mean(v, axis=0).round(4).tolist() for k, v in curves.items()}
+    evaluation.seconds = time.perf_counter() - start
+    return evaluation
+
+
+def play_pair(
+    first: RemoteAgent, second: Submission, seed: int, episodes: int, limits: Limits | None = None
+) -> dict[str, float] | None:
+    """One tournament match: ``first`` (seat 0, running) against ``second`` (seat 1) in the PD.
+
+    Returns:
+        The result from ``first``'s side, or ``None`` if ``second`` fails (it was scored before;
+        its failing now, e.g. a file that changed, must not fail the new submission).
+    """
+    game = get_game("prisoners_dilemma")
+    rng = np.random.default_rng([seed, 7])
+    games = np.arange(episodes)
+    try:
+        with RemoteAgent(second, game, limits) as b:
+            b.wait_ready()
+            opponent = AgentSlots(b, games, np.ones(episodes, dtype=np.int64))
+            core = play_matches(
+                game,
+                episodes,
+                ROUNDS,
+                [AgentSlots(first, games, np.zeros(episodes, dtype=np.int64)), opponent],
+                [],
+                rng,
+            )
+    except SubmissionFailure as failure:
+        if failure.agent is first:
+            raise
+        return None
+    result = outcome(core, games, seat=0)
+    return {
+        "reward": float(result.reward.mean()),
+        "opponent_reward": float(result.opponent_reward.mean()),
+        "cooperation": float(result.cooperation.mean()),
+        "opponent_cooperation": float(result.opponent_cooperation.mean()),
+    }
+
+
+# two-sided 95% quantiles of Student's t for 1..10 degrees of freedom (then the normal's 1.96)
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228)
+
+
+def summarise(values: list[float]) -> dict[str, Any]:
+    """Mean and 95% interval over seeds (Student's t; no interval for a single value)."""
+    array = np.asarray(values, dtype=float)
+    mean = float(array.mean()) if len(array) else float("nan")
+    if len(array) < 2:
+        return {"mean": mean, "low": None, "high": None, "n": len(array)}
+    df = len(array) - 1
+    quantile = _T95[df - 1] if df <= len(_T95) else 1.96
+    half = float(quantile * array.std(ddof=1) / np.sqrt(len(array)))
+    return {"mean": mean, "low": mean - half, "high": mean + half, "n": len(array)}

@@ -1,0 +1,280 @@
+"""Submission formats: what can be submitted, how it is recognised, hashed and loaded.
+
+A submission becomes an *agent* (the agent protocol of :class:`coop_envs.core.Agent`): batched
+``reset(num_envs, seed)`` and ``act(observations) -> actions``, where ``observations`` is a
+``(B, 8) float32`` array per game in the :data:`coop_envs.core.AGENT_OBSERVATION` layout:
+
+=======  =============================================================================
+columns  content
+=======  =============================================================================
+0-4      one-hot of the previous joint action, own move first: START, CC, CD, DC, DD
+5-6      one-hot of the agent's own previous action (C, D); zeros in the first round
+7        the agent's previous reward; 0 in the first round
+=======  =============================================================================
+
+and ``actions`` is ``(B,)`` integers, 0 = cooperate, 1 = defect. Each row is a separate game
+against a separate co-player; the co-player's identity is never given.
+
+Kinds (``kind`` is inferred from the path, or given):
+
+- ``python``: a ``.py`` file (or an importable module name) defining ``make_agent()``;
+- ``checkpoint``: a baseline policy file (``agent_<i>.pt`` from ``python -m baselines.train``);
+- ``sb3``: a saved stable-baselines3 / sb3-contrib model (``.zip``), e.g. RecurrentPPO, trained
+  on ``coop_envs/IteratedPrisonersDilemma-v0`` (its observation width tells which extra blocks it
+  was trained with: 5 = one-hot only, 7 = + previous action, 8 = + previous reward);
+- ``memory_one``: a ``.json`` file ``{"vector": [P(C|start), P(C|CC), P(C|CD), P(C|DC), P(C|DD)]}``;
+- ``axelrod``: ``axelrod:<strategy name>`` (needs the ``axelrod`` extra).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coop_envs.core import (
+    AGENT_OBSERVATION,
+    NUM_OBSERVATIONS,
+    CoPlayer,
+    MatrixGame,
+    check_positive_int,
+    get_game,
+)
+
+KINDS = ("python", "checkpoint", "sb3", "memory_one", "axelrod")
+
+
+class SubmissionError(ValueError):
+    """A submission cannot be recognised or loaded; the message says why."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What was submitted: enough to hash it, load it in a worker and describe it."""
+
+    kind: str
+    """One of :data:`KINDS`."""
+    source: str
+    """Path, module name, or ``axelrod:<name>``."""
+    content_hash: str
+    """sha256 of the content (file bytes, canonical JSON, or the strategy name)."""
+    memory_one: tuple[float, ...] | None = None
+    """The 5-vector, for memory-one submissions (exact analysis applies)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (what the worker receives)."""
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "content_hash": self.content_hash,
+            "memory_one": list(self.memory_one) if self.memory_one else None,
+        }
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_memory_one(path: Path) -> tuple[float, ...]:
+    from co_players.memory_one import check_probabilities
+
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(f"{str(path)!r} is not valid JSON: {exc}") from exc
+    vector = data.get("vector") if isinstance(data, dict) else data
+    try:
+        table = check_probabilities(vector, "vector")
+    except (TypeError, ValueError) as exc:
+        raise SubmissionError(
+            f'{str(path)!r} must hold {{"vector": [P(C|start), P(C|CC), P(C|CD), P(C|DC), '
+            f"P(C|DD)]}}: {exc}"
+        ) from exc
+    if table.shape != (NUM_OBSERVATIONS,):
+        raise SubmissionError(f"{str(path)!r}: vector must have 5 entries; got shape {table.shape}")
+    return tuple(float(p) for p in table)
+
+
+def inspect_submission(source: str | Path, kind: str | None = None) -> Submission:
+    """Recognise a submission, check that its content is readable, and hash it.
+
+    Args:
+        source: A path (``.py``, ``.pt``, ``.zip``, ``.json``), an importable module name, or
+            ``axelrod:<strategy name>``.
+        kind: Force a kind (one of :data:`KINDS`); default: inferred.
+
+    Returns:
+        The :class:`Submission`.
+
+    Raises:
+        SubmissionError: If the file is missing, of an unknown kind, or unreadable.
+    """
+    text = str(source)
+    if kind is not None and kind not in KINDS:
+        raise SubmissionError(f"unknown submission kind {kind!r}; known: {', '.join(KINDS)}")
+    if text.startswith("axelrod:") or kind == "axelrod":
+        name = text.removeprefix("axelrod:")
+        if not name:
+            raise SubmissionError("axelrod submissions are 'axelrod:<strategy name>'; got no name")
+        return Submission("axelrod", f"axelrod:{name}", _sha256(f"axelrod:{name}".encode()))
+    path = Path(text)
+    if path.exists():
+        if not path.is_file():
+            raise SubmissionError(f"{text!r} is a directory; submit a file")
+        suffix = path.suffix.lower()
+        inferred = {".py": "python", ".pt": "checkpoint", ".zip": "sb3", ".json": "memory_one"}
+        kind = kind or inferred.get(suffix)
+        if kind is None:
+            raise SubmissionError(
+                f"cannot tell the kind of {text!r} from its suffix {suffix!r}; accepted: .py "
+                f"(make_agent), .pt (baseline checkpoint), .zip (SB3 model), .json (memory-one "
+                f"vector), or axelrod:<name>; or pass --kind"
+            )
+        data = path.read_bytes()
+        vector = _read_memory_one(path) if kind == "memory_one" else None
+        if vector is not None:
+            data = json.dumps(vector).encode()
+        return Submission(kind, str(path.resolve()), _sha256(data), vector)
+    if kind in (None, "python") and all(part.isidentifier() for part in text.split(".")):
+        spec = importlib.util.find_spec(text)
+        if spec is None or spec.origin is None:
+            raise SubmissionError(f"{text!r} is neither a file nor an importable module")
+        return Submission("python", text, _sha256(Path(spec.origin).read_bytes()))
+    raise SubmissionError(f"submission {text!r} does not exist (no such file or module)")
+
+
+class CoPlayerAgent:
+    """A co-player object (``reset(game, B, rng)`` / ``act(codes, rng)``) as an agent."""
+
+    observation_config = AGENT_OBSERVATION
+
+    def __init__(self, co_player: CoPlayer, game: MatrixGame | str = "prisoners_dilemma") -> None:
+        self.co_player = co_player
+        self.game = get_game(game)
+        self.name = getattr(co_player, "name", type(co_player).__name__)
+
+    def reset(self, num_envs: int, seed: int | None = None) -> None:
+        """Start ``num_envs`` games."""
+        self.num_envs = check_positive_int(num_envs, "num_envs")
+        self._rng = np.random.default_rng(seed)
+        self.co_player.reset(self.game, self.num_envs, self._rng)
+
+    def act(self, observations: np.ndarray) -> np.ndarray:
+        """Read the observation codes from the one-hot block and let the co-player act."""
+        codes = np.asarray(observations)[:, :NUM_OBSERVATIONS].argmax(axis=1)
+        return np.asarray(self.co_player.act(codes, self._rng), dtype=np.int64)
+
+
+class SB3Agent:
+    """A saved stable-baselines3 / sb3-contrib model as an agent (recurrent state per game)."""
+
+    observation_config = AGENT_OBSERVATION
+
+    # columns of the AGENT_OBSERVATION layout a model of each input width was trained on
+    COLUMNS = {5: slice(0, 5), 7: slice(0, 7), 8: slice(0, 8)}
+
+    def __init__(self, path: str | Path, deterministic: bool = False) -> None:
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                data = json.loads(archive.read("data"))
+        except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+            raise SubmissionError(f"{str(path)!r} is not a saved SB3 model: {exc}") from exc
+        policy_class = data.get("policy_class", {})
+        module = policy_class.get("__module__", "") if isinstance(policy_class, dict) else ""
+        if "recurrent" in module:
+            from sb3_contrib import RecurrentPPO
+
+            candidates = [RecurrentPPO]
+        else:
+            from stable_baselines3 import A2C, DQN, PPO
+
+            candidates = [PPO, A2C, DQN]
+        errors = []
+        self.model = None
+        for algorithm in candidates:
+            try:
+                self.model = algorithm.load(path, device="cpu")
+                break
+            except Exception as exc:
+                errors.append(f"{algorithm.__name__}: {exc}")
+        if self.model is None:
+            raise SubmissionError(f"cannot load SB3 model {str(path)!r}: {'; '.join(errors)}")
+        recurrent = "recurrent" in module
+        width = int(np.prod(self.model.observation_space.shape))
+        if width not in self.COLUMNS:
+            raise SubmissionError(
+                f"SB3 model {str(path)!r} takes {width} inputs; accepted: 5 (one-hot), 7 (+ "
+                f"previous action), 8 (+ previous reward), as made by the coop_envs Gymnasium env"
+            )
+        self.columns = self.COLUMNS[width]
+        self.recurrent = recurrent
+        self.deterministic = deterministic
+        self.name = Path(path).stem
+
+    def reset(self, num_envs: int, seed: int | None = None) -> None:
+        """Start ``num_envs`` games (fresh recurrent states)."""
+        self.num_envs = check_positive_int(num_envs, "num_envs")
+        self.model.set_random_seed(seed)
+        self._state = None
+        self._start = np.ones(self.num_envs, dtype=bool)
+
+    def act(self, observations: np.ndarray) -> np.ndarray:
+        """The model's actions for this round."""
+        obs = np.asarray(observations, dtype=np.float32)[:, self.columns]
+        if self.recurrent:
+            actions, self._state = self.model.predict(
+                obs, state=self._state, episode_start=self._start, deterministic=self.deterministic
+            )
+            self._start = np.zeros(self.num_envs, dtype=bool)
+        else:
+            actions, _ = self.model.predict(obs, deterministic=self.deterministic)
+        return np.asarray(actions, dtype=np.int64).reshape(self.num_envs)
+
+
+def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilemma") -> Any:
+    """Build the agent of a submission (runs the submitted code: call it in a worker process).
+
+    Raises:
+        SubmissionError: If the submission cannot be loaded or does not give an agent.
+    """
+    from co_players.agents import is_agent
+
+    kind, source = submission.kind, submission.source
+    if kind == "memory_one":
+        from co_players.memory_one import MemoryOne
+
+        return CoPlayerAgent(MemoryOne(submission.memory_one, name="memory_one"), game)
+    if kind == "axelrod":
+        from co_players.axelrod_adapter import AxelrodCoPlayer
+
+        return CoPlayerAgent(AxelrodCoPlayer(source.removeprefix("axelrod:")), game)
+    if kind == "checkpoint":
+        from baselines.checkpoints import load_agent as load_checkpoint
+
+        return load_checkpoint(source)
+    if kind == "sb3":
+        return SB3Agent(source)
+    if source.endswith(".py"):
+        spec = importlib.util.spec_from_file_location("submission", source)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(source)
+    make = getattr(module, "make_agent", None)
+    if not callable(make):
+        raise SubmissionError(f"{source!r} defines no make_agent() function")
+    agent = make()
+    if not is_agent(agent):
+        raise SubmissionError(
+            f"make_agent() of {source!r} returned {type(agent).__name__}, which lacks "
+            "reset(num_envs, seed) and act(observations)"
+        )
+    return agent

@@ -1,0 +1,82 @@
+"""Every way a submission can fail is caught, with a clear reason."""
+
+import numpy as np
+import pytest
+
+from coop_envs.core import PRISONERS_DILEMMA
+from leaderboard.sandbox import Limits, RemoteAgent, SubmissionFailure
+from leaderboard.submissions import inspect_submission
+
+LIMITS = Limits(load_seconds=60, call_seconds=3, memory_mb=1536)
+
+
+def run(path, batch=4):
+    agent = RemoteAgent(inspect_submission(path), PRISONERS_DILEMMA, LIMITS)
+    try:
+        agent.reset(batch, seed=0)
+        obs = np.zeros((batch, 8), dtype=np.float32)
+        obs[:, 0] = 1
+        return agent.act(obs)
+    finally:
+        agent.close()
+
+
+def test_a_good_agent_that_prints_garbage_still_works(agent_file):
+    path = agent_file(
+        "noisy", 'print("garbage" * 1000, "\\x00\\xff")\nreturn np.zeros(self.n, dtype=np.int8)'
+    )
+    assert run(path).tolist() == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        ("raise RuntimeError('boom')", r"act\(\) raised RuntimeError: boom"),
+        ("return np.zeros(self.n + 1)", r"act\(\) must return shape \(4,\); got \(5,\)"),
+        ("return np.full(self.n, 2)", r"0 \(cooperate\) or 1 \(defect\); got 2 at index 0"),
+        ("return np.full(self.n, np.nan)", r"act\(\) returned NaN"),
+        ("return np.full(self.n, 0.5)", "non-integer actions"),
+        ("return ['C'] * self.n", "must return integer actions; got dtype <U1"),
+        ("import time\ntime.sleep(60)", r"timed out after 3 s while in act\(\)"),
+        ("import os\nos._exit(3)", r"the worker died while in act\(\), exit code 3"),
+        ("x = np.ones(4 * 1024**3, dtype=np.uint8)\nreturn np.zeros(self.n)", "MemoryError"),
+    ],
+    ids=["raises", "shape", "range", "nan", "fraction", "strings", "hangs", "dies", "memory"],
+)
+def test_failures_in_act(agent_file, body, reason):
+    path = agent_file("bad", body)
+    with pytest.raises(SubmissionFailure, match=reason):
+        run(path)
+
+
+def test_failures_while_loading(tmp_path):
+    crash = tmp_path / "crash.py"
+    crash.write_text("raise ImportError('missing dependency foo')\n")
+    with pytest.raises(
+        SubmissionFailure, match="loading failed: ImportError: missing dependency foo"
+    ):
+        run(crash)
+    slow = tmp_path / "slow.py"
+    slow.write_text("import time\ntime.sleep(60)\ndef make_agent(): pass\n")
+    agent = RemoteAgent(inspect_submission(slow), PRISONERS_DILEMMA, Limits(load_seconds=2))
+    with pytest.raises(SubmissionFailure, match="timed out after 2 s while loading the submission"):
+        agent.wait_ready()
+
+
+def test_the_worker_cannot_write_big_files(agent_file, tmp_path):
+    target = tmp_path / "big.bin"
+    path = agent_file(
+        "writer",
+        f"open({str(target)!r}, 'wb').write(b'x' * 100 * 1024**2)\nreturn np.zeros(self.n)",
+    )
+    with pytest.raises(SubmissionFailure):
+        run(path)
+    assert target.stat().st_size <= 64 * 1024**2  # RLIMIT_FSIZE
+
+
+def test_the_worker_does_not_inherit_the_database_path(agent_file, monkeypatch):
+    monkeypatch.setenv("COOP_LEADERBOARD_DB", "/secret/leaderboard.sqlite")
+    path = agent_file(
+        "spy", "import os\nreturn np.full(self.n, int('COOP_LEADERBOARD_DB' in os.environ))"
+    )
+    assert run(path).tolist() == [0, 0, 0, 0]
