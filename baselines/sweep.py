@@ -1,0 +1,415 @@
+"""``python -m baselines.sweep CONFIG.toml``: search trainer flags x seeds with Ray Tune.
+
+A sweep config (TOML) names a base preset, the seeds, the flags every trial shares, and the
+levers to vary::
+
+    name = "stage1_levers"
+    preset = "stage1"
+    seeds = [0, 1]
+    mode = "grid"              # every combination; or "random" with `samples` draws
+    minutes = 10               # training-time budget of each trial
+    criterion = "in_context_best_responder"
+    [fixed]
+    "policy.hidden" = 32
+    batch_size = 256
+    [levers]
+    "algo.lr" = [1e-3, 5e-3]                                  # grid values
+    "algo.entropy_coef" = {low = 1e-3, high = 3e-2, log = true}  # random mode only
+
+Flags are the dotted field names of :class:`~baselines.config.TrainConfig` (``--help`` of
+``baselines.train`` lists them, with ``-`` instead of ``_``). Every trial's configuration is
+built and validated before anything runs. Trials run with Ray Tune (optional extra ``sweep``),
+locally with one trial per core by default, or on a cluster with ``--address``. Each trial
+trains in ``<out>/trials/<trial>`` (resumable), and reports the time to criterion (update,
+environment steps, seconds) on held-out evaluations. A crashed trial is recorded as failed with
+its error and the sweep goes on. After Ctrl-C, run the same command again to resume. Results:
+``<out>/results.csv``, ``results.json`` and ``criterion.png`` (time to criterion per lever).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import difflib
+import itertools
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomllib
+
+from baselines.config import TrainConfig, preset
+from baselines.criteria import CRITERIA
+
+MODES = ("grid", "random")
+
+
+class SweepConfigError(ValueError):
+    """A sweep config is malformed; the message says what and where."""
+
+
+def flag_names(config: Any = None, prefix: str = "") -> list[str]:
+    """Every dotted flag name of :class:`TrainConfig` (leaf fields)."""
+    config = config if config is not None else TrainConfig()
+    names = []
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if dataclasses.is_dataclass(value):
+            names.extend(flag_names(value, f"{prefix}{field.name}."))
+        else:
+            names.append(f"{prefix}{field.name}")
+    return names
+
+
+def with_flags(config: TrainConfig, flags: dict[str, Any]) -> TrainConfig:
+    """``config`` with dotted-name overrides applied (tuples for list values)."""
+    nested: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for name, value in flags.items():
+        if isinstance(value, list):
+            value = tuple(value)
+        if "." in name:
+            group, field = name.split(".", 1)
+            nested.setdefault(group, {})[field] = value
+        else:
+            top[name] = Path(value) if name == "out" and value is not None else value
+    for group, fields in nested.items():
+        top[group] = dataclasses.replace(getattr(config, group), **fields)
+    return dataclasses.replace(config, **top)
+
+
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+    """A parsed, validated sweep."""
+
+    name: str
+    preset: str
+    seeds: tuple[int, ...]
+    mode: str
+    samples: int
+    minutes: float
+    criterion: str
+    fixed: dict[str, Any]
+    levers: dict[str, Any]
+
+    def trials(self) -> list[dict[str, Any]]:
+        """The flag sets of every trial (levers x seeds), in a fixed order."""
+        rng = np.random.default_rng(12345)
+        if self.mode == "grid":
+            names = list(self.levers)
+            combos = [
+                dict(zip(names, values, strict=True))
+                for values in itertools.product(*(self.levers[n] for n in names))
+            ]
+        else:
+            combos = []
+            for _ in range(self.samples):
+                combo = {}
+                for name, space in self.levers.items():
+                    if isinstance(space, list):
+                        combo[name] = space[int(rng.integers(len(space)))]
+                    else:
+                        low, high = float(space["low"]), float(space["high"])
+                        if space.get("log"):
+                            value = math.exp(rng.uniform(math.log(low), math.log(high)))
+                        else:
+                            value = rng.uniform(low, high)
+                        combo[name] = round(value, 8)
+                combos.append(combo)
+        return [{**self.fixed, **combo, "seed": seed} for combo in combos for seed in self.seeds]
+
+    def config(self, flags: dict[str, Any], out: Path) -> TrainConfig:
+        """The trial's training configuration."""
+        base = preset(self.preset)
+        flags = {
+            **flags,
+            "out": str(out),
+            "time_limit": self.minutes,
+            "progress": False,
+            "threads": 1,
+        }
+        return with_flags(base, flags)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep config; every trial's configuration is built once.
+
+    Raises:
+        SweepConfigError: For unknown flags, empty grids, bad values or a bad layout.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise SweepConfigError(f"sweep config {str(path)!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SweepConfigError(f"{str(path)!r} is not valid TOML: {exc}") from exc
+    allowed = {
+        "name",
+        "preset",
+        "seeds",
+        "mode",
+        "samples",
+        "minutes",
+        "criterion",
+        "fixed",
+        "levers",
+    }
+    unknown = set(data) - allowed
+    if unknown:
+        raise SweepConfigError(
+            f"unknown keys {sorted(unknown)} in {str(path)!r}; allowed: {sorted(allowed)}"
+        )
+    mode = data.get("mode", "grid")
+    if mode not in MODES:
+        raise SweepConfigError(f"mode must be one of {MODES}; got {mode!r}")
+    criterion = data.get("criterion", "in_context_best_responder")
+    if criterion not in CRITERIA:
+        raise SweepConfigError(f"unknown criterion {criterion!r}; known: {', '.join(CRITERIA)}")
+    seeds = data.get("seeds", [0])
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise SweepConfigError(f"seeds must be a non-empty list of ints; got {seeds!r}")
+    minutes = data.get("minutes", 10)
+    if not isinstance(minutes, (int, float)) or minutes <= 0:
+        raise SweepConfigError(f"minutes must be a positive number; got {minutes!r}")
+    levers = data.get("levers", {})
+    if not isinstance(levers, dict) or not levers:
+        raise SweepConfigError("the sweep varies nothing: give at least one lever in [levers]")
+    known = set(flag_names()) - {"out", "seed", "preset", "time_limit", "progress", "resume"}
+    fixed = data.get("fixed", {})
+    for name in [*fixed, *levers]:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise SweepConfigError(f"unknown flag {name!r}{hint}")
+    for name, space in levers.items():
+        if isinstance(space, list):
+            if not space:
+                raise SweepConfigError(f"lever {name!r} has an empty list of values")
+        elif isinstance(space, dict) and mode == "random":
+            if not {"low", "high"} <= set(space) or not space["low"] < space["high"]:
+                raise SweepConfigError(f"lever {name!r} needs low < high; got {space!r}")
+            if space.get("log") and space["low"] <= 0:
+                raise SweepConfigError(f"lever {name!r}: a log range needs low > 0")
+        else:
+            raise SweepConfigError(
+                f"lever {name!r} must be a list of values"
+                + (" or {low, high, log}" if mode == "random" else " in grid mode")
+                + f"; got {space!r}"
+            )
+    samples = data.get("samples", 8)
+    if mode == "random" and (not isinstance(samples, int) or samples < 1):
+        raise SweepConfigError(f"samples must be a positive int; got {samples!r}")
+    name = data.get("name", path.stem)
+    try:
+        sweep = Sweep(
+            name,
+            data.get("preset", "stage1"),
+            tuple(seeds),
+            mode,
+            samples,
+            float(minutes),
+            criterion,
+            fixed,
+            levers,
+        )
+        for i, flags in enumerate(sweep.trials()):
+            sweep.config(flags, Path("check") / str(i))
+    except (TypeError, ValueError) as exc:
+        raise SweepConfigError(f"a trial of {str(path)!r} is invalid: {exc}") from exc
+    return sweep
+
+
+def run_trial(flags: dict[str, Any], sweep: Sweep, directory: Path) -> dict[str, Any]:
+    """Train one trial (resuming its run directory if it exists); return its results."""
+    from baselines.trainer import Trainer
+
+    out = directory / trial_name(flags)
+    config = sweep.config(flags, out)
+    if (out / "checkpoint.pt").exists():
+        config = dataclasses.replace(config, resume=True)
+    summary = Trainer(config).run()
+    ttc = summary["time_to_criterion"].get(f"l0/{sweep.criterion}")
+    last = summary.get("last", {})
+    return {
+        "status": summary["status"],
+        "update": summary["update"],
+        "env_steps": summary["env_steps"],
+        "seconds": summary["seconds"],
+        "reached": ttc is not None,
+        "criterion_update": ttc["update"] if ttc else None,
+        "criterion_steps": ttc["env_steps"] if ttc else None,
+        "criterion_seconds": ttc["seconds"] if ttc else None,
+        **{k: v for k, v in last.items() if "/eval/" in k and k.startswith("l0/")},
+    }
+
+
+def trial_name(flags: dict[str, Any]) -> str:
+    """A readable, unique directory name for a trial's flags."""
+    parts = []
+    for name, value in sorted(flags.items()):
+        if name == "seed":
+            continue
+        parts.append(f"{name.split('.')[-1]}={value}")
+    return ("_".join(parts) + f"_seed={flags['seed']}").replace("/", "-")[:200]
+
+
+def _tune_function(sweep: Sweep, directory: Path):
+    def trainable(config: dict[str, Any]) -> None:
+        from ray import tune
+
+        tune.report(run_trial(config["flags"], sweep, directory))
+
+    return trainable
+
+
+def run_sweep(
+    sweep: Sweep, directory: Path, address: str | None = None, cpus: int | None = None
+) -> list[dict[str, Any]]:
+    """Run (or resume) every trial with Ray Tune; write the results; return them."""
+    try:
+        import ray
+        from ray import tune
+    except ImportError as exc:
+        raise ImportError(
+            "sweeps need the optional 'sweep' extra: pip install -c constraints.txt "
+            "'coop-envs[sweep]'"
+        ) from exc
+    directory = directory.resolve()
+    (directory / "trials").mkdir(parents=True, exist_ok=True)
+    (directory / "sweep.json").write_text(json.dumps(dataclasses.asdict(sweep), indent=2) + "\n")
+    if address:
+        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+    else:
+        ray.init(
+            num_cpus=cpus or os.cpu_count() or 1,
+            include_dashboard=False,
+            ignore_reinit_error=True,
+            log_to_driver=False,
+        )
+    try:
+        trainable = tune.with_resources(_tune_function(sweep, directory / "trials"), {"cpu": 1})
+        experiment = directory / "tune"
+        if tune.Tuner.can_restore(str(experiment)):
+            tuner = tune.Tuner.restore(str(experiment), trainable, resume_unfinished=True)
+        else:
+            tuner = tune.Tuner(
+                trainable,
+                param_space={"flags": tune.grid_search(sweep.trials())},
+                run_config=tune.RunConfig(
+                    name="tune",
+                    storage_path=str(directory),
+                    verbose=1,
+                    failure_config=tune.FailureConfig(max_failures=0),
+                ),
+            )
+        grid = tuner.fit()
+    finally:
+        ray.shutdown()
+    rows = []
+    for result in grid:
+        flags = (result.config or {}).get("flags", {})
+        row = {"trial": trial_name(flags), **{f"flag:{k}": v for k, v in flags.items()}}
+        if result.error is not None:
+            row.update({"status": "failed", "error": str(result.error).splitlines()[-1][:500]})
+        else:
+            row.update(result.metrics or {})
+            for key in (
+                "timestamp",
+                "time_this_iter_s",
+                "time_total_s",
+                "pid",
+                "hostname",
+                "node_ip",
+                "time_since_restore",
+                "iterations_since_restore",
+                "training_iteration",
+                "done",
+                "trial_id",
+                "date",
+                "config",
+                "checkpoint_dir_name",
+                "should_checkpoint",
+            ):
+                row.pop(key, None)
+        rows.append(row)
+    write_results(rows, sweep, directory)
+    return rows
+
+
+def write_results(rows: list[dict[str, Any]], sweep: Sweep, directory: Path) -> None:
+    """``results.csv``, ``results.json`` and ``criterion.png`` in the sweep directory."""
+    fields: list[str] = []
+    for row in rows:
+        fields += [k for k in row if k not in fields]
+    with (directory / "results.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    (directory / "results.json").write_text(json.dumps(rows, indent=2, default=str) + "\n")
+    plot_results(rows, sweep, directory / "criterion.png")
+
+
+def plot_results(rows: list[dict[str, Any]], sweep: Sweep, path: Path) -> None:
+    """Seconds to criterion against each lever (trials that never reached it at the top)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levers = list(sweep.levers)
+    fig, axes = plt.subplots(1, len(levers), figsize=(4.5 * len(levers), 3.6), squeeze=False)
+    ceiling = sweep.minutes * 60
+    for ax, lever in zip(axes[0], levers, strict=True):
+        for row in rows:
+            value = row.get(f"flag:{lever}")
+            if value is None:
+                continue
+            reached = row.get("reached") is True
+            seconds = row.get("criterion_seconds") if reached else ceiling
+            marker = "o" if reached else ("x" if row.get("status") != "failed" else "s")
+            ax.scatter([value], [seconds], marker=marker, color="C0" if reached else "C3")
+        ax.axhline(ceiling, color="grey", lw=0.8, ls="--")
+        ax.set_xlabel(lever)
+        if isinstance(sweep.levers[lever], dict) and sweep.levers[lever].get("log"):
+            ax.set_xscale("log")
+        ax.set_ylabel(f"seconds to {sweep.criterion}")
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{sweep.name}: o reached, x not within {sweep.minutes:g} min, square failed")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, validate the sweep, run it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("config", type=Path, help="sweep config (TOML)")
+    parser.add_argument("--out", type=Path, default=None, help="default: sweeps/<name>")
+    parser.add_argument("--address", default=None, help="Ray cluster address (default: local)")
+    parser.add_argument("--cpus", type=int, default=None, help="local CPUs (one trial each)")
+    args = parser.parse_args(argv)
+    try:
+        sweep = load_sweep(args.config)
+    except SweepConfigError as exc:
+        print(f"error: {exc}")
+        return 2
+    directory = args.out or Path("sweeps") / sweep.name
+    trials = sweep.trials()
+    print(f"sweep {sweep.name!r}: {len(trials)} trials of {sweep.minutes:g} min -> {directory}")
+    rows = run_sweep(sweep, directory, args.address, args.cpus)
+    reached = sum(1 for r in rows if r.get("reached") is True)
+    failed = sum(1 for r in rows if r.get("status") == "failed")
+    print(
+        f"{reached}/{len(rows)} trials reached {sweep.criterion}; {failed} failed; "
+        f"results in {directory / 'results.csv'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
