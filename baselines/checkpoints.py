@@ -188,9 +188,17 @@ class PolicyAgent:
         return (self._rng.random(len(p_defect)) < p_defect).astype(np.int64)
 
 
-def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent:
-    """Load a policy checkpoint as an agent (see :class:`PolicyAgent`)."""
+def load_agent(path: str | Path, greedy: bool = False) -> Any:
+    """Load a checkpoint as an agent.
+
+    Returns a :class:`PolicyAgent` for A2C/PPO policies and a :class:`~baselines.ppi.PPIAgent`
+    for PPI agents (``kind: "ppi"``).
+    """
     payload = read_checkpoint(path)
+    if payload.get("kind") == "ppi":
+        from baselines.ppi.agent import ppi_agent_from_payload
+
+        return ppi_agent_from_payload(payload, f"checkpoint {str(path)!r}", greedy, Path(path).stem)
     policy = policy_from_payload(payload, source=f"checkpoint {str(path)!r}")
     name = payload.get("meta", {}).get("name") or Path(path).stem
     return PolicyAgent(policy, greedy=greedy, name=name)

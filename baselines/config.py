@@ -370,6 +370,127 @@ CPU_PRESETS: dict[str, TrainConfig] = {
 }
 """CPU-budget variants (a deviation from the paper: smaller network, batch and run)."""
 
+STAGE1_FAST = _replace(
+    STAGE1,
+    preset="stage1_fast",
+    updates=8_000,
+    batch_size=256,
+    time_limit=25,
+    policy=PolicyConfig(hidden=32),
+    algo=_replace(STAGE1.algo, entropy_coef=0.01, entropy_coef_final=0.001, gae_lambda=0.95),
+    pool=_replace(STAGE1.pool, tabular_concentration=0.01, tabular_uniform_fraction=0.5),
+    eval=EvalConfig(every=150, episodes=2048),
+)
+"""The CPU recipe for stage 1 (docs/reproduction.md): the paper's A2C loss and learning rate, and
+these deviations: half of the tabular co-players drawn from Beta(0.01, 0.01) (near-deterministic
+memory-one strategies) and half from the paper's U(0, 1); GRU-32; 256 episodes per update;
+entropy 0.01 annealed to 0.001; GAE lambda 0.95. Evaluations use 2,048 episodes per co-player:
+with 256 the held-out tabular set is too small a sample for the criterion's 1.0 threshold."""
+
+STAGE1_FAST_ID = _replace(
+    STAGE1_FAST,
+    preset="stage1_fast_id",
+    policy=_replace(STAGE1_FAST.policy, co_player_id=True),
+    pool=_replace(STAGE1_FAST.pool, co_player_id=True),
+)
+"""Stage 1 of the opponent-ID ablation under the CPU recipe: the co-player's log-policy is
+given (stage 1 is only tabular co-players, so it is always known)."""
+
+MIXED_POOL_FAST = _replace(
+    MIXED_POOL,
+    preset="mixed_pool_fast",
+    updates=3_000,
+    batch_size=256,
+    time_limit=30,
+    policy=PolicyConfig(hidden=32),
+    algo=_replace(
+        MIXED_POOL.algo,
+        lr=5e-4,
+        entropy_coef=0.03,
+        entropy_coef_final=0.003,
+        gae_lambda=1.0,
+        reward_scale=0.2,
+    ),
+    pool=_replace(
+        MIXED_POOL.pool,
+        tabular_fraction=0.75,
+        tabular_concentration=0.01,
+        tabular_uniform_fraction=0.5,
+        init=("runs/stage1_fast_seed0/agent_0.pt", "runs/stage1_fast_seed1/agent_0.pt"),
+    ),
+    eval=EvalConfig(every=100, episodes=2048),
+)
+"""The CPU recipe for the mixed pool (docs/reproduction.md): a curriculum — both learners start
+from stage-1 CPU-recipe agents (two seeds) — then the paper's mixed pool with these deviations:
+a quarter of each learner's episodes against the other learner (paper: half), the stage-1
+recipe's tabular mixture, GRU-32, 256 episodes per update, learning rate 5e-4, entropy 0.03
+annealed to 0.003, GAE lambda 1 (the paper's), reward scale 0.2."""
+
+ID_ABLATION_FAST = _replace(
+    MIXED_POOL_FAST,
+    preset="id_ablation_fast",
+    policy=_replace(MIXED_POOL_FAST.policy, co_player_id=True),
+    pool=_replace(
+        MIXED_POOL_FAST.pool,
+        co_player_id=True,
+        init=("runs/stage1_fast_id_seed0/agent_0.pt", "runs/stage1_fast_id_seed1/agent_0.pt"),
+    ),
+)
+"""The opponent-ID ablation under the mixed-pool CPU recipe (stage-1 agents trained with IDs)."""
+
+NO_TABULAR_FAST = _replace(
+    MIXED_POOL_FAST,
+    preset="no_tabular_fast",
+    pool=_replace(MIXED_POOL_FAST.pool, tabular_fraction=0.0),
+)
+"""The no-tabular ablation under the mixed-pool CPU recipe (same stage-1 agents)."""
+
+STAGE2_FAST = _replace(
+    STAGE2,
+    preset="stage2_fast",
+    updates=3_000,
+    batch_size=256,
+    time_limit=20,
+    policy=PolicyConfig(hidden=32),
+    algo=STAGE1_FAST.algo,
+    pool=_replace(STAGE2.pool, frozen=("runs/stage1_fast_seed0/agent_0.pt",)),
+    eval=EvalConfig(every=100, episodes=2048),
+)
+"""Stage 2 under the CPU recipe: a fresh learner against a frozen ``stage1_fast`` agent only
+(the paper's pool), with the stage-1 recipe's optimisation (advantage normalisation, reward scale
+0.2, entropy 0.01 annealed to 0.001, GAE lambda 0.95; the paper's stage 2: no normalisation,
+reward scale 0.05, entropy 0.001, lambda 1), GRU-32 and 256 episodes per update."""
+
+STAGE3_FAST = _replace(
+    STAGE3,
+    preset="stage3_fast",
+    updates=2_000,
+    batch_size=256,
+    time_limit=20,
+    policy=PolicyConfig(hidden=32),
+    pool=_replace(
+        STAGE3.pool,
+        init=("runs/stage2_fast_seed0/agent_0.pt", "runs/stage2_fast_seed1/agent_0.pt"),
+    ),
+    eval=EvalConfig(every=100, episodes=2048),
+)
+"""Stage 3 under the CPU recipe: two ``stage2_fast`` exploiters trained against each other with
+the paper's stage-3 optimisation; GRU-32 and 256 episodes per update (paper: 4,096)."""
+
+FAST_PRESETS: dict[str, TrainConfig] = {
+    c.preset: c
+    for c in (
+        STAGE1_FAST,
+        STAGE1_FAST_ID,
+        STAGE2_FAST,
+        STAGE3_FAST,
+        MIXED_POOL_FAST,
+        ID_ABLATION_FAST,
+        NO_TABULAR_FAST,
+    )
+}
+"""Recipes found by measurement for a CPU budget (deviations stated in each docstring)."""
+
 SMOKE = _replace(
     STAGE1,
     preset="smoke",
@@ -380,7 +501,7 @@ SMOKE = _replace(
     eval=EvalConfig(every=2, episodes=16),
 )
 
-PRESETS: dict[str, TrainConfig] = {**PAPER_PRESETS, **CPU_PRESETS, "smoke": SMOKE}
+PRESETS: dict[str, TrainConfig] = {**PAPER_PRESETS, **CPU_PRESETS, **FAST_PRESETS, "smoke": SMOKE}
 """Every preset by name."""
 
 

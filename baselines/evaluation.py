@@ -166,6 +166,38 @@ def evaluate(
     return results
 
 
+def evaluate_players(
+    player: CoPlayer,
+    opponents: dict[str, CoPlayer],
+    game: MatrixGame,
+    episodes: int = 512,
+    num_rounds: int = 100,
+    seed: int = 0,
+) -> dict[str, MatchResult]:
+    """Evaluate a co-player-protocol ``player`` (seat 0) against each opponent (seat 1).
+
+    The player acts on observation codes, like a PPI learner. A player with an ``id_source``
+    attribute (the opponent-ID ablation) is pointed at each opponent before the games start;
+    opponents are reset first, so their IDs are fresh.
+
+    Returns:
+        ``{opponent name: MatchResult}`` (with the in-context regret for memory-one opponents).
+    """
+    results = {}
+    games = np.arange(episodes)
+    for k, (name, opponent) in enumerate(opponents.items()):
+        rng = np.random.default_rng(seed + k)
+        if hasattr(player, "id_source"):
+            player.id_source = opponent
+        slots = [CoPlayerSlots(opponent, games, seat=1), CoPlayerSlots(player, games, seat=0)]
+        reset_co_players(game, slots, rng)
+        with torch.no_grad():
+            core = play(game, episodes, num_rounds, [], slots, rng)
+        table = opponent.table if isinstance(opponent, MemoryOne) else None
+        results[name] = _result(core, games, table, game)
+    return results
+
+
 def results_to_dict(results: dict[str, MatchResult]) -> dict[str, Any]:
     """JSON-friendly form."""
     return {name: asdict(result) for name, result in results.items()}

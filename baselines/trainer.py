@@ -13,9 +13,6 @@ uninterrupted one would.
 
 from __future__ import annotations
 
-import csv
-import json
-import signal
 import time
 from collections import defaultdict
 from contextlib import nullcontext
@@ -28,7 +25,6 @@ import torch
 
 from baselines.checkpoints import CheckpointError, atomic_save, load_policy, save_policy
 from baselines.config import TrainConfig, config_from_dict, config_to_dict
-from baselines.criteria import criteria_for, time_to_criterion
 from baselines.evaluation import (
     REFERENCE_CO_PLAYERS,
     co_player_ids,
@@ -37,6 +33,15 @@ from baselines.evaluation import (
 )
 from baselines.play import CoPlayerSlots, PolicySlots, play, reset_co_players
 from baselines.policies import ActorCritic, make_policy
+from baselines.runfiles import (
+    RunDirectoryError,
+    append_eval,
+    append_row,
+    eval_columns,
+    prepare_directory,
+    sigint_requests_stop,
+    write_summary,
+)
 from co_players import Mixture, RandomMemoryOne, make_co_player
 from coop_envs.core import CO_PLAYER_ID_DIM, COOPERATE, CoPlayer, get_game
 
@@ -129,10 +134,6 @@ def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
         frozen_games=[np.concatenate(f) if f else np.zeros(0, dtype=np.int64) for f in frozen],
         tabular_games=np.concatenate(tabular) if tabular else np.zeros(0, dtype=np.int64),
     )
-
-
-class RunDirectoryError(ValueError):
-    """The run directory holds another run, or no run to resume."""
 
 
 class Trainer:
@@ -449,22 +450,14 @@ class Trainer:
         self.env_steps = state["env_steps"]
         self.seconds = state["seconds"]
 
+    def _load_for_resume(self) -> int:
+        self.load()
+        return self.update
+
     def _prepare_directory(self) -> None:
-        config_file = self.dir / "config.json"
-        if self.config.resume:
-            if not self.checkpoint_path.exists():
-                raise RunDirectoryError(
-                    f"--resume: {str(self.dir)!r} has no checkpoint.pt to resume from"
-                )
-            self.load()
-            _truncate_logs(self.dir, self.update)
-        elif self.checkpoint_path.exists() or config_file.exists():
-            raise RunDirectoryError(
-                f"{str(self.dir)!r} already holds a run; pass --resume to continue it, or choose "
-                "another --out"
-            )
-        self.dir.mkdir(parents=True, exist_ok=True)
-        config_file.write_text(json.dumps(config_to_dict(self.config), indent=2) + "\n")
+        prepare_directory(
+            self.dir, config_to_dict(self.config), self.config.resume, self._load_for_resume
+        )
 
     # ------------------------------------------------------------------------------ loop
     def _log(self, train: dict[str, float], evaluation: dict[str, Any]) -> dict[str, float]:
@@ -474,38 +467,17 @@ class Trainer:
             "seconds": round(self.seconds, 2),
         }
         row.update({k: round(v, 5) for k, v in train.items()})
-        for learner, results in evaluation.items():
-            for opponent, result in results.items():
-                for key, value in result.summary().items():
-                    if key != "episodes":
-                        row[f"{learner}/eval/{opponent}/{key}"] = round(value, 5)
-            for criterion in criteria_for(self.config.pool.learners):
-                holds, _ = criterion.evaluate(results)
-                row[f"{learner}/criterion/{criterion.name}"] = int(holds)
-        log_file = self.dir / "log.csv"
-        existing = log_file.exists() and log_file.stat().st_size > 0
-        fieldnames = list(row)
-        if existing:
-            with log_file.open() as f:
-                fieldnames = next(csv.reader(f))
-            fieldnames += [k for k in row if k not in fieldnames]
-        rows = []
-        if existing:
-            with log_file.open() as f:
-                rows = list(csv.DictReader(f))
-        rows.append(row)
-        with log_file.open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=fieldnames, restval="")
-            writer.writeheader()
-            writer.writerows(rows)
-        with (self.dir / "evals.jsonl").open("a") as f:
-            record = {
+        row.update(eval_columns(evaluation, self.config.pool.learners))
+        append_row(self.dir, row)
+        append_eval(
+            self.dir,
+            {
                 "update": self.update,
                 "env_steps": self.env_steps,
                 "seconds": round(self.seconds, 2),
                 "results": {k: results_to_dict(v) for k, v in evaluation.items()},
-            }
-            f.write(json.dumps(record) + "\n")
+            },
+        )
         return row
 
     def _request_stop(self, signum: int, frame: Any) -> None:
@@ -523,70 +495,58 @@ class Trainer:
 
         self._prepare_directory()
         config = self.config
-        previous = signal.getsignal(signal.SIGINT)
-        try:
-            signal.signal(signal.SIGINT, self._request_stop)
-        except ValueError:  # not in the main thread
-            previous = None
         bar = _progress(config, self.update)
         last_row: dict[str, float] = {}
-        try:
-            while self.update < config.updates:
-                start = time.perf_counter()
-                metrics = self.train_update()
-                self.seconds += time.perf_counter() - start
-                for key, value in metrics.items():
-                    self._train_sums[key] += value
-                self._train_count += 1
+        with sigint_requests_stop(self._request_stop):
+            try:
+                while self.update < config.updates:
+                    start = time.perf_counter()
+                    metrics = self.train_update()
+                    self.seconds += time.perf_counter() - start
+                    for key, value in metrics.items():
+                        self._train_sums[key] += value
+                    self._train_count += 1
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix_str(_postfix(metrics, config, self))
+                    out_of_time = (
+                        config.time_limit is not None and self.seconds >= 60 * config.time_limit
+                    )
+                    done = self.update >= config.updates
+                    if (
+                        self.update % config.eval.every == 0
+                        or done
+                        or out_of_time
+                        or self._stop_requested
+                    ):
+                        train = {k: v / self._train_count for k, v in self._train_sums.items()}
+                        self._train_sums.clear()
+                        self._train_count = 0
+                        last_row = self._log(train, self.evaluate())
+                        self.save()
+                    if out_of_time:
+                        self.status = "time_limit"
+                        break
+                    if self._stop_requested:
+                        self.status = "interrupted"
+                        break
+                else:
+                    self.status = "finished"
+            finally:
                 if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(_postfix(metrics, config, self))
-                out_of_time = (
-                    config.time_limit is not None and self.seconds >= 60 * config.time_limit
-                )
-                done = self.update >= config.updates
-                if (
-                    self.update % config.eval.every == 0
-                    or done
-                    or out_of_time
-                    or self._stop_requested
-                ):
-                    train = {k: v / self._train_count for k, v in self._train_sums.items()}
-                    self._train_sums.clear()
-                    self._train_count = 0
-                    last_row = self._log(train, self.evaluate())
-                    self.save()
-                if out_of_time:
-                    self.status = "time_limit"
-                    break
-                if self._stop_requested:
-                    self.status = "interrupted"
-                    break
-            else:
-                self.status = "finished"
-        finally:
-            if bar is not None:
-                bar.close()
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+                    bar.close()
         plot_run(self.dir)
-        summary = {
-            "status": self.status,
-            "preset": config.preset,
-            "seed": config.seed,
-            "update": self.update,
-            "env_steps": self.env_steps,
-            "seconds": round(self.seconds, 1),
-            "env_steps_per_second": round(self.env_steps / max(self.seconds, 1e-9)),
-            "time_to_criterion": {
-                f"l{i}/{c.name}": time_to_criterion(self.dir, c, i)
-                for i in range(config.pool.learners)
-                for c in criteria_for(config.pool.learners)
-            },
-            "last": last_row,
-        }
-        (self.dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        return summary
+        return write_summary(
+            self.dir,
+            status=self.status,
+            preset=config.preset,
+            seed=config.seed,
+            update=self.update,
+            env_steps=self.env_steps,
+            seconds=self.seconds,
+            learners=config.pool.learners,
+            last=last_row,
+        )
 
 
 def _comparable(config: TrainConfig) -> dict[str, Any]:
@@ -604,28 +564,6 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
-
-
-def _truncate_logs(directory: Path, update: int) -> None:
-    """Drop log rows written after the checkpoint at ``update`` (they will be written again)."""
-    log_file = directory / "log.csv"
-    if log_file.exists():
-        with log_file.open() as f:
-            reader = csv.DictReader(f)
-            fieldnames = reader.fieldnames or []
-            rows = [r for r in reader if int(float(r["update"])) <= update]
-        with log_file.open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=fieldnames)
-            writer.writeheader()
-            writer.writerows(rows)
-    evals = directory / "evals.jsonl"
-    if evals.exists():
-        lines = [
-            line
-            for line in evals.read_text().splitlines()
-            if line and json.loads(line)["update"] <= update
-        ]
-        evals.write_text("".join(line + "\n" for line in lines))
 
 
 def _progress(config: TrainConfig, initial: int):

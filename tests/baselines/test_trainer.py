@@ -10,7 +10,7 @@ import torch
 
 from baselines import train
 from baselines.checkpoints import CheckpointError, load_policy
-from baselines.config import PRESETS, AlgoConfig, PoolConfig, TrainConfig, preset
+from baselines.config import FAST_PRESETS, PRESETS, AlgoConfig, PoolConfig, TrainConfig, preset
 from baselines.policies import PolicyConfig
 from baselines.trainer import RunDirectoryError, Trainer, gae, make_layout
 
@@ -260,3 +260,47 @@ def test_cli_main_runs_a_smoke_preset(tmp_path, capsys):
     assert '"status": "finished"' in out
     assert json.loads((tmp_path / "cli" / "summary.json").read_text())["update"] == 3
     assert set(PRESETS) >= {"stage1", "stage2", "stage3", "mixed_pool", "id_ablation", "no_tabular"}
+
+
+def test_cpu_recipe_presets_smoke(tmp_path):
+    """stage1_fast (two seeds) -> mixed_pool_fast and no_tabular_fast; stage1_fast_id ->
+    id_ablation_fast: the curriculum runs end to end."""
+    stage1 = {}
+    for name in ("stage1_fast", "stage1_fast_id"):
+        for seed in (0, 1):
+            config = tiny(name, tmp_path, seed=seed, out=tmp_path / f"{name}_{seed}")
+            assert Trainer(config).run()["status"] == "finished"
+            stage1[(name, seed)] = str(tmp_path / f"{name}_{seed}" / "agent_0.pt")
+    for name, source in (
+        ("mixed_pool_fast", "stage1_fast"),
+        ("no_tabular_fast", "stage1_fast"),
+        ("id_ablation_fast", "stage1_fast_id"),
+    ):
+        init = (stage1[(source, 0)], stage1[(source, 1)])
+        config = tiny(name, tmp_path, pool=dataclasses.replace(preset(name).pool, init=init))
+        assert Trainer(config).run()["status"] == "finished", name
+        rows = read_log(tmp_path / name)
+        assert "l1/eval/learner_0/cooperation" in rows[-1]
+    # stage1_fast -> stage2_fast (one exploiter per frozen stage-1 agent) -> stage3_fast
+    exploiters = []
+    for seed in (0, 1):
+        out = tmp_path / f"stage2_fast_{seed}"
+        pool = dataclasses.replace(
+            preset("stage2_fast").pool, frozen=(stage1[("stage1_fast", seed)],)
+        )
+        assert (
+            Trainer(tiny("stage2_fast", tmp_path, out=out, pool=pool)).run()["status"] == "finished"
+        )
+        assert "l0/eval/frozen_0/opponent_reward" in read_log(out)[-1]
+        exploiters.append(str(out / "agent_0.pt"))
+    pool = dataclasses.replace(preset("stage3_fast").pool, init=tuple(exploiters))
+    assert Trainer(tiny("stage3_fast", tmp_path, pool=pool)).run()["status"] == "finished"
+
+
+def test_fast_presets_state_their_deviations():
+    for name in FAST_PRESETS:
+        assert preset(name).time_limit is not None
+    assert preset("stage1_fast").pool.tabular_concentration == 0.01
+    assert preset("mixed_pool_fast").pool.tabular_fraction == 0.75
+    assert preset("no_tabular_fast").pool.tabular_fraction == 0.0
+    assert preset("id_ablation_fast").policy.co_player_id

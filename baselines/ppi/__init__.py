@@ -1,0 +1,31 @@
+"""Predictive Policy Improvement (PPI): the paper's model-based in-context agent.
+
+A GRU sequence model over per-round tokens is trained by next-token prediction
+(:mod:`baselines.ppi.model`); the acting policy re-weights the model's own-action prediction by
+Monte-Carlo Q-values imagined inside the model (:mod:`baselines.ppi.planner`); phases of play and
+retraining improve it (:mod:`baselines.ppi.trainer`). ``python -m baselines.train --preset
+ppi_mixed_pool_cpu`` runs it; docs/ppi.md has the design and the defaults' reasons.
+"""
+
+from baselines.ppi.agent import PPIActor, PPIAgent, PPICoPlayer, load_ppi, save_ppi
+from baselines.ppi.config import PPI_PRESETS, FitConfig, PPIConfig, PPIPoolConfig
+from baselines.ppi.model import Episodes, ModelConfig, SequenceModel
+from baselines.ppi.planner import PlanningConfig, improved_logits, q_values
+
+__all__ = [
+    "PPI_PRESETS",
+    "Episodes",
+    "FitConfig",
+    "ModelConfig",
+    "PPIActor",
+    "PPIAgent",
+    "PPICoPlayer",
+    "PPIConfig",
+    "PPIPoolConfig",
+    "PlanningConfig",
+    "SequenceModel",
+    "improved_logits",
+    "load_ppi",
+    "q_values",
+    "save_ppi",
+]

@@ -1,0 +1,224 @@
+"""PPI agents: the model plus the improvement step, acting round by round for a batch of games.
+
+:class:`PPIActor` holds the acting logic (feed the round's observation and reward, plan, sample,
+feed the action). Two thin fronts put it behind the project's protocols:
+
+- :class:`PPIAgent` — the agent protocol (``reset(num_envs, seed)`` / ``act(observations)`` on
+  :data:`coop_envs.core.AGENT_OBSERVATION` features), so a PPI agent can be evaluated, used as a
+  co-player (:class:`co_players.AgentCoPlayer`) and submitted to the leaderboard;
+- :class:`PPICoPlayer` — the co-player protocol on observation codes, which the trainer uses (it
+  can also hand the model the co-player's ID for the opponent-ID ablation).
+
+A PPI agent is saved as one file (:func:`save_ppi`), read by :func:`baselines.load_agent` like any
+baseline checkpoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from baselines.checkpoints import FORMAT, VERSION, CheckpointError, atomic_save, read_checkpoint
+from baselines.ppi.model import ModelConfig, SequenceModel
+from baselines.ppi.planner import PlanningConfig, improved_logits, q_values
+from coop_envs.core import (
+    AGENT_OBSERVATION,
+    CO_PLAYER_ID_DIM,
+    DEFAULT_NUM_ROUNDS,
+    MatrixGame,
+    check_positive_int,
+)
+
+KIND = "ppi"
+
+
+class PPIActor:
+    """Acts for a batch of games: prior from the model, improved by planning (see planner).
+
+    Args:
+        model: The sequence model.
+        planning: The improvement step's settings (``beta=0``: act with the prior, no planning).
+        num_rounds: Episode length (the planner stops rollouts at the episode's end).
+        greedy: Take the most likely action instead of sampling.
+    """
+
+    def __init__(
+        self,
+        model: SequenceModel,
+        planning: PlanningConfig,
+        num_rounds: int = DEFAULT_NUM_ROUNDS,
+        greedy: bool = False,
+    ) -> None:
+        self.model = model
+        self.planning = planning
+        self.num_rounds = check_positive_int(num_rounds, "num_rounds")
+        self.greedy = greedy
+        self.h: torch.Tensor | None = None
+        self.t = 0
+
+    def start(self, batch_size: int, seed: int, ids: torch.Tensor | None = None) -> None:
+        """New episodes; ``seed`` fixes every random draw of this batch's play."""
+        self.generator = torch.Generator().manual_seed(int(seed))
+        if self.model.config.co_player_id and ids is None:
+            ids = torch.zeros(batch_size, CO_PLAYER_ID_DIM)
+        self.h = self.model.start(batch_size, ids)
+        self.t = 0
+
+    def act(self, codes: np.ndarray, prev_rewards: np.ndarray) -> np.ndarray:
+        """``(B,)`` actions for this round's observation codes and previous rewards."""
+        if self.h is None:
+            raise ValueError("act() called before start()/reset()")
+        if self.t >= self.num_rounds:
+            raise ValueError(
+                f"the episode has {self.num_rounds} rounds; act() called a {self.t + 1}th time "
+                "without a reset"
+            )
+        model = self.model
+        if self.t:
+            self.h = model.feed_observation(self.h, torch.from_numpy(np.asarray(codes, np.int64)))
+            rewards = torch.from_numpy(np.asarray(prev_rewards, dtype=np.float32))
+            self.h = model.feed_reward(self.h, rewards)
+        logits = model.action_logits(self.h)
+        if self.planning.beta > 0:
+            q = q_values(model, self.h, self.num_rounds - self.t, self.planning, self.generator)
+            logits = improved_logits(logits, q, self.planning.beta)
+        if self.greedy:
+            actions = logits.argmax(dim=-1)
+        else:
+            actions = torch.multinomial(torch.softmax(logits, -1), 1, generator=self.generator)
+            actions = actions.squeeze(-1)
+        self.h = model.feed_action(self.h, actions)
+        self.t += 1
+        return actions.numpy().astype(np.int64)
+
+
+class PPICoPlayer:
+    """A PPI actor behind the co-player protocol (acts on observation codes).
+
+    For the opponent-ID ablation, ``id_source`` is the co-player this one faces (reset before
+    this one): its log-policy is read at ``reset`` and kept as ``last_ids``; learners and other
+    agents without one give zeros. The previous reward is read off the game from this seat.
+    """
+
+    def __init__(self, actor: PPIActor, name: str = "ppi", id_source: Any = None) -> None:
+        self.actor = actor
+        self.name = name
+        self.id_source = id_source
+        self.last_ids: torch.Tensor | None = None
+
+    def reset(self, game: MatrixGame, batch_size: int, rng: np.random.Generator) -> None:
+        """New episodes for ``batch_size`` games of ``game`` (this player first)."""
+        from baselines.evaluation import co_player_ids
+
+        self._rewards = game.reward_table(0).astype(np.float32)
+        self.last_ids = None
+        if self.actor.model.config.co_player_id:
+            self.last_ids = (
+                co_player_ids(self.id_source, batch_size)
+                if self.id_source is not None
+                else torch.zeros(batch_size, CO_PLAYER_ID_DIM)
+            )
+        self.actor.start(batch_size, int(rng.integers(2**31)), self.last_ids)
+
+    def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Actions for the ``(B,)`` observation codes (this player's own side)."""
+        return self.actor.act(obs, self._rewards[obs])
+
+
+class PPIAgent:
+    """A PPI agent behind the agent protocol.
+
+    Observations are :data:`coop_envs.core.AGENT_OBSERVATION` features (one-hot of the last
+    joint action, previous own action, previous reward); the agent reads the code and the reward.
+    """
+
+    observation_config = AGENT_OBSERVATION
+
+    def __init__(self, actor: PPIActor, name: str = "ppi") -> None:
+        self.actor = actor
+        self.name = name
+        layout = AGENT_OBSERVATION.layout
+        self._obs, self._reward = layout["observation"], layout["prev_reward"]
+
+    def reset(self, num_envs: int, seed: int | None = None) -> None:
+        """Start ``num_envs`` new games."""
+        self.num_envs = check_positive_int(num_envs, "num_envs")
+        seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
+        self.actor.start(self.num_envs, seed)
+
+    def act(self, observations: np.ndarray) -> np.ndarray:
+        """``(B,)`` actions for ``(B, 8)`` observation features."""
+        observations = np.asarray(observations, dtype=np.float32)
+        if observations.shape != (getattr(self, "num_envs", -1), AGENT_OBSERVATION.size):
+            raise ValueError(
+                f"observations must have shape (num_envs, {AGENT_OBSERVATION.size}) after "
+                f"reset(num_envs, seed); got {observations.shape}"
+            )
+        codes = observations[:, self._obs].argmax(axis=1)
+        rewards = observations[:, self._reward][:, 0]
+        return self.actor.act(codes, rewards)
+
+
+def save_ppi(
+    path: str | Path,
+    model: SequenceModel,
+    planning: PlanningConfig,
+    game: MatrixGame,
+    num_rounds: int = DEFAULT_NUM_ROUNDS,
+    meta: dict[str, Any] | None = None,
+) -> Path:
+    """Save a PPI agent (model weights and config, planning settings, game) to one file."""
+    from dataclasses import asdict
+
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": KIND,
+        "model_config": asdict(model.config),
+        "planning": asdict(planning),
+        "num_rounds": num_rounds,
+        "game": game.to_dict(),
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "meta": meta or {},
+    }
+    path = Path(path)
+    atomic_save(payload, path)
+    return path
+
+
+def model_from_payload(payload: dict[str, Any], source: str = "checkpoint") -> SequenceModel:
+    """Rebuild the sequence model of a PPI checkpoint dictionary."""
+    try:
+        model = SequenceModel(ModelConfig(**payload["model_config"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{source} has an invalid PPI model config: {exc}") from exc
+    try:
+        model.load_state_dict(payload["state_dict"])
+    except (RuntimeError, KeyError) as exc:
+        raise CheckpointError(f"{source}: weights do not match its model config: {exc}") from exc
+    return model.eval()
+
+
+def ppi_agent_from_payload(
+    payload: dict[str, Any], source: str, greedy: bool = False, name: str | None = None
+) -> PPIAgent:
+    """A :class:`PPIAgent` from a checkpoint dictionary."""
+    model = model_from_payload(payload, source)
+    try:
+        planning = PlanningConfig(**payload["planning"])
+        rounds = int(payload.get("num_rounds", DEFAULT_NUM_ROUNDS))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{source} has invalid planning settings: {exc}") from exc
+    actor = PPIActor(model, planning, rounds, greedy=greedy)
+    return PPIAgent(actor, name=name or payload.get("meta", {}).get("name") or "ppi")
+
+
+def load_ppi(path: str | Path, greedy: bool = False) -> PPIAgent:
+    """Load a PPI agent saved by :func:`save_ppi`."""
+    payload = read_checkpoint(path)
+    if payload.get("kind") != KIND:
+        raise CheckpointError(f"{str(path)!r} is not a PPI agent (kind {payload.get('kind')!r})")
+    return ppi_agent_from_payload(payload, f"checkpoint {str(path)!r}", greedy, Path(path).stem)

@@ -1,0 +1,229 @@
+"""PPI run configuration and presets (``python -m baselines.train --preset ppi_*``).
+
+Every field is a flag of ``python -m baselines.train`` when the preset is a PPI one. The paper's
+presets (Weis et al. 2026, §3) keep its budget — 200,000 pre-training games, 30 phases of
+20,000 games, the model re-initialised and retrained for 10 epochs on all data each phase; the
+``*_cpu`` variants are the documented CPU deviation (docs/ppi.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from baselines.config import EvalConfig, _positive, _unit
+from baselines.ppi.model import ModelConfig
+from baselines.ppi.planner import PlanningConfig
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """How the sequence model is (re)trained each phase (defaults: the paper's)."""
+
+    lr: float = 1e-4
+    """AdamW learning rate."""
+    weight_decay: float = 1e-2
+    """AdamW weight decay."""
+    beta1: float = 0.9
+    """AdamW beta1."""
+    beta2: float = 0.98
+    """AdamW beta2."""
+    batch_size: int = 256
+    """Episodes per gradient step."""
+    epochs: int = 10
+    """Passes over the dataset per phase."""
+    pretrain_epochs: int = 10
+    """Passes over the pre-training games before the first phase."""
+    max_grad_norm: float = 1.0
+    """Gradient-norm clip."""
+    from_scratch: bool = True
+    """Re-initialise the model before each phase's training (the paper); False continues from
+    the previous phase's weights (cheaper: a documented deviation)."""
+    window: int | None = None
+    """If set, each phase trains on the pre-training games plus at most this many of the most
+    recent phase episodes (per learner); None: all data (the paper)."""
+
+    def __post_init__(self) -> None:
+        for name in ("lr", "max_grad_norm"):
+            _positive(getattr(self, name), f"fit.{name}")
+        for name in ("weight_decay", "beta1", "beta2"):
+            _unit(getattr(self, name), f"fit.{name}")
+        for name in ("batch_size", "epochs"):
+            _positive(getattr(self, name), f"fit.{name}", integer=True)
+        if (
+            isinstance(self.pretrain_epochs, bool)
+            or not isinstance(self.pretrain_epochs, int)
+            or (self.pretrain_epochs < 0)
+        ):
+            raise ValueError(
+                f"fit.pretrain_epochs must be an int >= 0; got {self.pretrain_epochs!r}"
+            )
+        if self.window is not None:
+            _positive(self.window, "fit.window", integer=True)
+
+
+@dataclass(frozen=True)
+class PPIPoolConfig:
+    """Who the PPI learners play."""
+
+    learners: int = 2
+    """1 (stage 1: tabular co-players only) or 2 (the mixed pool: each other too)."""
+    tabular_fraction: float = 0.5
+    """Share of each learner's games against random tabular co-players; the rest against the
+    other learner."""
+    tabular: str = "random_tabular_train"
+    """Co-player registry id of the tabular share (the paper's random tabular, train half)."""
+    co_player_id: bool = False
+    """Give the model the co-player's log-policy as a first token (opponent-ID ablation)."""
+
+    def __post_init__(self) -> None:
+        if self.learners not in (1, 2):
+            raise ValueError(f"pool.learners must be 1 or 2 for PPI; got {self.learners!r}")
+        _unit(self.tabular_fraction, "pool.tabular_fraction")
+        if self.learners == 1 and self.tabular_fraction != 1.0:
+            raise ValueError(
+                "with one learner every game is against a tabular co-player: "
+                f"pool.tabular_fraction must be 1; got {self.tabular_fraction}"
+            )
+
+
+@dataclass(frozen=True)
+class PPIConfig:
+    """A PPI run: pre-train the model, then phases of play -> add data -> retrain."""
+
+    preset: str = "ppi_mixed_pool"
+    """Experiment whose defaults to start from: ppi_stage1, ppi_mixed_pool, ppi_id_ablation,
+    ppi_no_tabular, or a ``*_cpu`` budget variant of each (docs/ppi.md)."""
+    seed: int = 0
+    """Seed of everything: weights, co-players, data, planning."""
+    out: Path | None = None
+    """Run directory; default runs/<preset>_seed<seed>."""
+    phases: int = 30
+    """Phases of play and retraining."""
+    games_per_phase: int = 20_000
+    """Games per learner and phase."""
+    pretrain_games: int = 200_000
+    """Games between random tabular agents to pre-train on (both seats are data)."""
+    play_batch: int = 2_000
+    """Games played at once (bounds the planner's memory)."""
+    num_rounds: int = 100
+    """Rounds per episode."""
+    game: str = "prisoners_dilemma"
+    """Game name (see coop_envs.core.GAMES)."""
+    time_limit: float | None = None
+    """Stop after the phase during which this many minutes have passed; None: no limit."""
+    threads: int = 2
+    """torch threads."""
+    resume: bool = False
+    """Continue the run in --out from its last completed phase."""
+    progress: bool = True
+    """Show progress bars."""
+    model: ModelConfig = field(default_factory=ModelConfig)
+    fit: FitConfig = field(default_factory=FitConfig)
+    planning: PlanningConfig = field(default_factory=PlanningConfig)
+    pool: PPIPoolConfig = field(default_factory=PPIPoolConfig)
+    eval: EvalConfig = field(default_factory=lambda: EvalConfig(every=1, episodes=256))
+
+    def __post_init__(self) -> None:
+        for name in ("phases", "games_per_phase", "pretrain_games", "play_batch", "num_rounds"):
+            _positive(getattr(self, name), name, integer=True)
+        _positive(self.threads, "threads", integer=True)
+        if self.time_limit is not None:
+            _positive(self.time_limit, "time_limit")
+        if self.model.co_player_id != self.pool.co_player_id:
+            raise ValueError(
+                "model.co_player_id and pool.co_player_id must agree (the ID ablation sets both)"
+            )
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run's files go."""
+        return self.out if self.out is not None else Path("runs") / f"{self.preset}_seed{self.seed}"
+
+    @property
+    def tabular_games(self) -> int:
+        """Games per learner and phase against tabular co-players."""
+        return round(self.games_per_phase * self.pool.tabular_fraction)
+
+    @property
+    def learner_games(self) -> int:
+        """Learner-vs-learner games per phase (each serves both learners)."""
+        return self.games_per_phase - self.tabular_games if self.pool.learners == 2 else 0
+
+
+def _replace(config: Any, **changes: Any) -> Any:
+    return dataclasses.replace(config, **changes)
+
+
+PPI_MIXED_POOL = PPIConfig()
+PPI_STAGE1 = _replace(
+    PPI_MIXED_POOL,
+    preset="ppi_stage1",
+    pool=PPIPoolConfig(learners=1, tabular_fraction=1.0),
+)
+PPI_ID_ABLATION = _replace(
+    PPI_MIXED_POOL,
+    preset="ppi_id_ablation",
+    model=ModelConfig(co_player_id=True),
+    pool=PPIPoolConfig(co_player_id=True),
+)
+PPI_NO_TABULAR = _replace(
+    PPI_MIXED_POOL, preset="ppi_no_tabular", pool=PPIPoolConfig(tabular_fraction=0.0)
+)
+PPI_PAPER_PRESETS = {
+    c.preset: c for c in (PPI_STAGE1, PPI_MIXED_POOL, PPI_ID_ABLATION, PPI_NO_TABULAR)
+}
+
+
+def ppi_cpu_variant(config: PPIConfig) -> PPIConfig:
+    """The CPU-budget deviation of a paper PPI preset.
+
+    GRU-64; 20,000 pre-training games; 8 phases of 2,000 games; the model warm-started each
+    phase (2 epochs at lr 1e-3; 4 pre-training epochs); a 60-minute cap.
+    """
+    return _replace(
+        config,
+        preset=f"{config.preset}_cpu",
+        phases=8,
+        games_per_phase=2_000,
+        pretrain_games=20_000,
+        play_batch=1_000,
+        time_limit=60.0,
+        model=_replace(config.model, hidden=64),
+        fit=FitConfig(lr=1e-3, epochs=2, pretrain_epochs=4, from_scratch=False),
+    )
+
+
+PPI_PRESETS: dict[str, PPIConfig] = {
+    **PPI_PAPER_PRESETS,
+    **{f"{name}_cpu": ppi_cpu_variant(c) for name, c in PPI_PAPER_PRESETS.items()},
+    "ppi_smoke": _replace(
+        PPI_STAGE1,
+        preset="ppi_smoke",
+        phases=2,
+        games_per_phase=16,
+        pretrain_games=32,
+        play_batch=16,
+        num_rounds=10,
+        model=ModelConfig(hidden=8, embed=4),
+        fit=FitConfig(batch_size=8, epochs=1, pretrain_epochs=1, from_scratch=False),
+        planning=PlanningConfig(horizon=3, rollouts=2),
+        eval=EvalConfig(every=1, episodes=8),
+        progress=False,
+    ),
+}
+"""Every PPI preset by name."""
+
+
+def ppi_config_from_dict(data: dict[str, Any]) -> PPIConfig:
+    """Rebuild a :class:`PPIConfig` from its JSON form."""
+    data = dict(data)
+    data["out"] = None if data["out"] is None else Path(data["out"])
+    data["model"] = ModelConfig(**data["model"])
+    data["fit"] = FitConfig(**data["fit"])
+    data["planning"] = PlanningConfig(**data["planning"])
+    data["pool"] = PPIPoolConfig(**data["pool"])
+    data["eval"] = EvalConfig(**data["eval"])
+    return PPIConfig(**data)

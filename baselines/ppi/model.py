@@ -1,0 +1,264 @@
+r"""The PPI sequence model: a GRU over per-round tokens, trained by next-token prediction.
+
+An episode from one player's side is the token sequence
+
+    [ID]  START  a_0 o_1 r_0  a_1 o_2 r_1  ...  a_{T-1} o_T r_{T-1}
+
+with ``a_t`` the player's own action, ``o_{t+1}`` the observation it produced (the joint action,
+own move first: code ``1 + 2 a_t + b_t``) and ``r_t`` the player's reward. Each token type has its
+own input embedding into a shared ``embed``-dim space (observation and action: lookup tables;
+reward: a linear map of the scalar; the optional co-player ID of the opponent-ID ablation: a
+linear map of the 10-number log-policy, as an extra first token), and its own head on the GRU's
+(swish) output, predicting the *next* token:
+
+- after START or ``r_{t-1}``: the own action ``a_t`` (cross-entropy) — the policy prior p(a|h);
+- after ``a_t``: the observation ``o_{t+1}``, i.e. the co-player's move (cross-entropy);
+- after ``o_{t+1}``: the reward ``r_t`` (mean squared error).
+
+Weis et al. (2026, §3) list the per-round tokens as (observation, reward, action); this module
+orders them *action, observation, reward* inside a round so that an imagined rollout samples the
+co-player's move once (from the observation head) and then predicts the reward that goes with it:
+the model never has to feed a reward that disagrees with the sampled move. The token set, the
+embeddings, the heads and the losses are the paper's.
+
+For planning, :class:`SequenceModel` exposes a stepping interface over a batch of hidden states
+(:meth:`~SequenceModel.start`, ``feed_*``, ``*_logits``, :meth:`~SequenceModel.reward`), which
+:mod:`baselines.ppi.planner` drives; any object with the same methods can be planned with (the
+tests plug in an exact model of a memory-one co-player).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from coop_envs.core import CO_PLAYER_ID_DIM, NUM_OBSERVATIONS, START
+
+TOKENS_PER_ROUND = 3
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape and loss weights of the sequence model (defaults: the paper's)."""
+
+    hidden: int = 128
+    """GRU hidden units."""
+    embed: int = 32
+    """Width of the shared token embedding."""
+    co_player_id: bool = False
+    """Prepend the co-player's log-policy as a first token (the opponent-ID ablation)."""
+    action_weight: float = 1.0
+    """Weight of the own-action cross-entropy (the policy prior)."""
+    observation_weight: float = 1.0
+    """Weight of the next-observation cross-entropy (the co-player model)."""
+    reward_weight: float = 1.0
+    """Weight of the reward mean squared error."""
+
+    def __post_init__(self) -> None:
+        for name in ("hidden", "embed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"model.{name} must be a positive int; got {value!r}")
+        for name in ("action_weight", "observation_weight", "reward_weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ValueError(f"model.{name} must be a number >= 0; got {value!r}")
+
+
+@dataclass
+class Episodes:
+    """A batch of episodes from one player's side (numpy, as stored in a dataset).
+
+    Attributes:
+        own: ``(N, T) int8`` the player's actions.
+        other: ``(N, T) int8`` the co-player's actions.
+        rewards: ``(N, T) float32`` the player's rewards.
+        ids: ``(N, 10) float32`` the co-player's log-policy (zeros when it has none).
+    """
+
+    own: np.ndarray
+    other: np.ndarray
+    rewards: np.ndarray
+    ids: np.ndarray
+
+    def __post_init__(self) -> None:
+        shape = np.shape(self.own)
+        if len(shape) != 2:
+            raise ValueError(f"own actions must be (episodes, rounds); got shape {shape}")
+        for name in ("other", "rewards"):
+            if np.shape(getattr(self, name)) != shape:
+                raise ValueError(
+                    f"{name} must have the shape of own actions {shape}; "
+                    f"got {np.shape(getattr(self, name))}"
+                )
+        if np.shape(self.ids) != (shape[0], CO_PLAYER_ID_DIM):
+            raise ValueError(
+                f"ids must have shape ({shape[0]}, {CO_PLAYER_ID_DIM}); got {np.shape(self.ids)}"
+            )
+
+    def __len__(self) -> int:
+        return len(self.own)
+
+    def __getitem__(self, index: np.ndarray | slice) -> Episodes:
+        return Episodes(self.own[index], self.other[index], self.rewards[index], self.ids[index])
+
+    @staticmethod
+    def concatenate(parts: list[Episodes]) -> Episodes:
+        """One batch from several."""
+        return Episodes(
+            *(np.concatenate([getattr(p, k) for p in parts]) for k in Episodes._fields())
+        )
+
+    @staticmethod
+    def _fields() -> tuple[str, ...]:
+        return ("own", "other", "rewards", "ids")
+
+    def to_dict(self) -> dict[str, np.ndarray]:
+        """Arrays by field name (for ``np.savez``)."""
+        return {k: getattr(self, k) for k in self._fields()}
+
+
+class SequenceModel(nn.Module):
+    """GRU world model and policy prior over the token sequence (see the module docstring)."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        e, h = config.embed, config.hidden
+        self.obs_embed = nn.Embedding(NUM_OBSERVATIONS, e)
+        self.action_embed = nn.Embedding(2, e)
+        self.reward_embed = nn.Linear(1, e)
+        self.id_embed = nn.Linear(CO_PLAYER_ID_DIM, e) if config.co_player_id else None
+        self.gru = nn.GRU(e, h)
+        self.action_head = nn.Linear(h, 2)
+        self.obs_head = nn.Linear(h, NUM_OBSERVATIONS)
+        self.reward_head = nn.Linear(h, 1)
+
+    # ----------------------------------------------------------------- training (whole episodes)
+    def embed_episodes(
+        self,
+        own: torch.Tensor,
+        other: torch.Tensor,
+        rewards: torch.Tensor,
+        ids: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """``(L, B, E)`` input embeddings of ``(B, T)`` episodes (see the module docstring)."""
+        batch, rounds = own.shape
+        obs = 1 + 2 * own + other
+        per_round = torch.stack(
+            [
+                self.action_embed(own),
+                self.obs_embed(obs),
+                self.reward_embed(rewards.unsqueeze(-1)),
+            ],
+            dim=2,
+        )  # (B, T, 3, E)
+        tokens = [self.obs_embed(torch.full((batch, 1), START, dtype=torch.long))]
+        if self.id_embed is not None:
+            if ids is None:
+                raise ValueError("this model embeds co-player IDs (co_player_id=True); got none")
+            tokens.insert(0, self.id_embed(ids).unsqueeze(1))
+        tokens.append(per_round.reshape(batch, rounds * TOKENS_PER_ROUND, -1))
+        return torch.cat(tokens, dim=1).transpose(0, 1)
+
+    def losses(self, episodes: Episodes, reduce: bool = True) -> dict[str, torch.Tensor]:
+        """Next-token prediction losses of a batch; ``"loss"`` is their weighted sum.
+
+        Args:
+            episodes: The batch.
+            reduce: Average over rounds and episodes; ``False`` gives ``(T, B)`` per-token
+                losses (and no total).
+
+        Returns:
+            ``{"loss", "action", "observation", "reward"}``: the total and the per-token-type
+            cross-entropies (nats) and squared error.
+        """
+        own = torch.from_numpy(np.asarray(episodes.own, dtype=np.int64))
+        other = torch.from_numpy(np.asarray(episodes.other, dtype=np.int64))
+        rewards = torch.from_numpy(np.asarray(episodes.rewards, dtype=np.float32))
+        ids = torch.from_numpy(np.asarray(episodes.ids, dtype=np.float32))
+        out, _ = self.gru(self.embed_episodes(own, other, rewards, ids))
+        out = nn.functional.silu(out)  # (L, B, H)
+        first = 1 if self.id_embed is not None else 0  # position of START
+        rounds = own.shape[1]
+        at_action = first + 1 + TOKENS_PER_ROUND * torch.arange(rounds)  # a_t positions
+        before_action = torch.cat([torch.tensor([first]), at_action[1:] - 1])  # START, r_{t-1}
+        action_logits = self.action_head(out[before_action])  # (T, B, 2)
+        obs_logits = self.obs_head(out[at_action])  # (T, B, 5)
+        reward_pred = self.reward_head(out[at_action + 1]).squeeze(-1)  # (T, B)
+        action = nn.functional.cross_entropy(
+            action_logits.reshape(-1, 2), own.T.reshape(-1), reduction="none"
+        ).view(rounds, -1)
+        observation = nn.functional.cross_entropy(
+            obs_logits.reshape(-1, NUM_OBSERVATIONS),
+            (1 + 2 * own + other).T.reshape(-1),
+            reduction="none",
+        ).view(rounds, -1)
+        reward = (reward_pred - rewards.T) ** 2
+        if not reduce:
+            return {"action": action, "observation": observation, "reward": reward}
+        action, observation, reward = action.mean(), observation.mean(), reward.mean()
+        c = self.config
+        total = (
+            c.action_weight * action + c.observation_weight * observation + c.reward_weight * reward
+        )
+        return {"loss": total, "action": action, "observation": observation, "reward": reward}
+
+    # ------------------------------------------------------------- stepping (acting and planning)
+    def _cell(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        g = self.gru
+        return torch.gru_cell(x, h, g.weight_ih_l0, g.weight_hh_l0, g.bias_ih_l0, g.bias_hh_l0)
+
+    @torch.no_grad()
+    def start(self, batch_size: int, ids: torch.Tensor | None = None) -> torch.Tensor:
+        """``(B, H)`` states of new episodes: [ID and] START read."""
+        h = torch.zeros(batch_size, self.config.hidden)
+        if self.id_embed is not None:
+            if ids is None:
+                raise ValueError("this model embeds co-player IDs (co_player_id=True); got none")
+            h = self._cell(self.id_embed(ids), h)
+        start = self.obs_embed.weight[START].expand(batch_size, -1)
+        return self._cell(start, h)
+
+    @torch.no_grad()
+    def feed_action(self, h: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Read the own actions ``(B,)``."""
+        return self._cell(self.action_embed.weight[actions], h)
+
+    @torch.no_grad()
+    def feed_observation(self, h: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+        """Read the observation codes ``(B,)``."""
+        return self._cell(self.obs_embed.weight[codes], h)
+
+    @torch.no_grad()
+    def feed_reward(self, h: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
+        """Read the rewards ``(B,)``."""
+        return self._cell(self.reward_embed(rewards.unsqueeze(-1)), h)
+
+    @torch.no_grad()
+    def action_logits(self, h: torch.Tensor) -> torch.Tensor:
+        """``(B, 2)`` policy-prior logits (after START or a reward)."""
+        return self.action_head(nn.functional.silu(h))
+
+    @torch.no_grad()
+    def observation_logits(self, h: torch.Tensor) -> torch.Tensor:
+        """``(B, 5)`` next-observation logits (after an action)."""
+        return self.obs_head(nn.functional.silu(h))
+
+    @torch.no_grad()
+    def reward(self, h: torch.Tensor) -> torch.Tensor:
+        """``(B,)`` predicted reward (after an observation)."""
+        return self.reward_head(nn.functional.silu(h)).squeeze(-1)
+
+    @staticmethod
+    def repeat(h: torch.Tensor, times: int) -> torch.Tensor:
+        """Each state ``times`` times in a row: ``(B * times, H)``."""
+        return h.repeat_interleave(times, dim=0)
+
+
+def model_config_dict(config: ModelConfig) -> dict:
+    """JSON-friendly form."""
+    return asdict(config)

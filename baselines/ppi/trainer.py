@@ -1,0 +1,479 @@
+"""The PPI phase loop: pre-train, then play -> add the games to the dataset -> retrain, repeated.
+
+Per learner there is one sequence model and one dataset of episodes from that learner's side.
+Pre-training data are games between random tabular agents (both seats are episodes). Each phase
+every learner plays ``games_per_phase`` games with its current PPI policy (prior improved by
+planning): ``tabular_fraction`` of them against fresh random tabular co-players, the rest
+against the other learner — one learner-vs-learner game is an episode for both. All games of a
+phase chunk are one batched core; each learner plans for all its live games at once.
+
+The run directory mirrors the A2C trainer's (``config.json``, ``log.csv`` with one row per
+phase — the ``update`` column is the phase —, ``evals.jsonl``, ``agent_<i>.pt``,
+``checkpoint.pt`` + ``data_<i>.npz`` for ``--resume``, ``training.png``, ``in_episode.png``,
+``summary.json`` with the time to each criterion), so the plotting, the criteria, the report and
+the leaderboard treat PPI runs like any other.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from baselines.checkpoints import CheckpointError, atomic_save
+from baselines.config import config_to_dict
+from baselines.evaluation import (
+    REFERENCE_CO_PLAYERS,
+    co_player_ids,
+    evaluate_players,
+    results_to_dict,
+)
+from baselines.play import CoPlayerSlots, play, reset_co_players
+from baselines.ppi.agent import PPIActor, PPICoPlayer, save_ppi
+from baselines.ppi.config import PPIConfig, ppi_config_from_dict
+from baselines.ppi.model import Episodes, SequenceModel
+from baselines.runfiles import (
+    RunDirectoryError,
+    append_eval,
+    append_row,
+    eval_columns,
+    prepare_directory,
+    sigint_requests_stop,
+    write_summary,
+)
+from co_players import make_co_player
+from coop_envs.core import CO_PLAYER_ID_DIM, IteratedGame, MatrixGame, get_game
+
+STATE_FORMAT = "coop-envs-ppi-state"
+
+
+def episodes_from_core(
+    core: IteratedGame, games: np.ndarray, seat: int, ids: np.ndarray | None = None
+) -> Episodes:
+    """The episodes of ``games`` from ``seat``'s side, read off a finished core."""
+    history = core.history[games].astype(np.int64)  # (G, T, 2)
+    own, other = history[..., seat], history[..., 1 - seat]
+    payoffs = core.game.payoffs[..., seat]  # (a_0, a_1) -> this seat's reward
+    rewards = payoffs[history[..., 0], history[..., 1]].astype(np.float32)
+    if ids is None:
+        ids = np.zeros((len(games), CO_PLAYER_ID_DIM), dtype=np.float32)
+    return Episodes(own.astype(np.int8), other.astype(np.int8), rewards, ids.astype(np.float32))
+
+
+def tabular_games(
+    game: MatrixGame,
+    co_player_id: str,
+    num_games: int,
+    num_rounds: int,
+    rng: np.random.Generator,
+) -> tuple[Episodes, np.ndarray]:
+    """``num_games`` games between independent random tabular agents.
+
+    Returns:
+        ``(episodes, entropy)``: both seats' episodes (``2 * num_games``) with the opponent's
+        log-policy as ID, and ``(2 * num_games, T)`` the entropy (nats) of the opponent's true
+        next move at each round — the floor of the model's observation loss, reached only by a
+        predictor that knows the co-player's policy.
+    """
+    seat0, seat1 = make_co_player(co_player_id), make_co_player(co_player_id)
+    games = np.arange(num_games)
+    slots = [CoPlayerSlots(seat0, games, seat=0), CoPlayerSlots(seat1, games, seat=1)]
+    reset_co_players(game, slots, rng)
+    ids = [co_player_ids(seat1, num_games).numpy(), co_player_ids(seat0, num_games).numpy()]
+    tables = [np.asarray(seat0.table), np.asarray(seat1.table)]
+    core = play(game, num_games, num_rounds, [], slots, rng)
+    episodes = [episodes_from_core(core, games, s, ids[s]) for s in (0, 1)]
+    entropy = []
+    for s in (0, 1):
+        ep = episodes[s]
+        # the opponent's own-side observation before round t: START, then (its move, mine)
+        codes = np.concatenate(
+            [np.zeros((num_games, 1), np.int64), 1 + 2 * ep.other[:, :-1] + ep.own[:, :-1]], 1
+        )
+        p = np.take_along_axis(tables[1 - s], codes, axis=1).clip(1e-12, 1 - 1e-12)
+        entropy.append(-(p * np.log(p) + (1 - p) * np.log(1 - p)))
+    return Episodes.concatenate(episodes), np.concatenate(entropy)
+
+
+def laplace_loss(episodes: Episodes) -> np.ndarray:
+    """``(N, T)`` log-loss of Laplace's rule of succession on the co-player's moves.
+
+    Per observation, the rule is the posterior predictive under independent uniform priors on the
+    five memory-one probabilities: the reference an in-context predictor of random tabular
+    co-players should approach (the entropy floor needs the true policy).
+    """
+    own, other = episodes.own.astype(np.int64), episodes.other.astype(np.int64)
+    n, rounds = own.shape
+    codes = np.concatenate([np.zeros((n, 1), np.int64), 1 + 2 * other[:, :-1] + own[:, :-1]], 1)
+    counts = np.ones((n, 5, 2))
+    rows = np.arange(n)
+    loss = np.empty((n, rounds))
+    for t in range(rounds):
+        c = counts[rows, codes[:, t]]
+        loss[:, t] = -np.log(c[rows, other[:, t]] / c.sum(axis=1))
+        counts[rows, codes[:, t], other[:, t]] += 1
+    return loss
+
+
+class PPITrainer:
+    """Runs a :class:`~baselines.ppi.config.PPIConfig` (see the module docstring)."""
+
+    def __init__(self, config: PPIConfig) -> None:
+        self.config = config
+        self.game = get_game(config.game)
+        self.dir = config.run_dir
+        torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed)
+        self.rng = np.random.default_rng(config.seed)
+        self.tabular = make_co_player(config.pool.tabular) if config.tabular_games else None
+        self.models = [self._new_model() for _ in range(config.pool.learners)]
+        self.data: list[Episodes | None] = [None] * config.pool.learners
+        self.pretrain_size = 0
+        self.phase = 0
+        self.env_steps = 0
+        self.seconds = 0.0
+        self.timing = {"play": 0.0, "fit": 0.0}
+        self.status = "running"
+        self._stop_requested = False
+
+    def _new_model(self) -> SequenceModel:
+        return SequenceModel(self.config.model)
+
+    # ------------------------------------------------------------------------------ data
+    def pretrain_data(self) -> None:
+        """Draw each learner's pre-training games (random tabular vs random tabular)."""
+        config = self.config
+        for i in range(config.pool.learners):
+            episodes, _ = tabular_games(
+                self.game, config.pool.tabular, config.pretrain_games, config.num_rounds, self.rng
+            )
+            self.data[i] = episodes
+        self.pretrain_size = 2 * config.pretrain_games
+
+    def actor(self, i: int) -> PPIActor:
+        """Learner ``i``'s acting policy (its model, improved by planning)."""
+        return PPIActor(self.models[i], self.config.planning, self.config.num_rounds)
+
+    def play_phase(self) -> list[Episodes]:
+        """One phase of games; returns each learner's new episodes."""
+        config = self.config
+        n, chunks = config.pool.learners, []
+        tab, ll = config.tabular_games, config.learner_games
+        # each chunk holds a proportional share of every learner's games
+        total = n * tab + ll
+        parts = max(1, -(-total // config.play_batch))
+        new: list[list[Episodes]] = [[] for _ in range(n)]
+        for part in range(parts):
+            t_i = tab * (part + 1) // parts - tab * part // parts
+            l_i = ll * (part + 1) // parts - ll * part // parts
+            chunks.append((t_i, l_i))
+            for i, episodes in enumerate(self._play_chunk(t_i, l_i)):
+                new[i].append(episodes)
+        return [Episodes.concatenate(parts_i) for parts_i in new]
+
+    def _play_chunk(self, tab: int, ll: int) -> list[Episodes]:
+        config = self.config
+        n = config.pool.learners
+        slots, owners = [], []
+        start = 0
+        tabular_slots = []
+        for i in range(n):
+            if tab:
+                games = np.arange(start, start + tab)
+                start += tab
+                co = copy.deepcopy(self.tabular)
+                tabular_slots.append(CoPlayerSlots(co, games, seat=1))
+                learner = PPICoPlayer(self.actor(i), name=f"learner_{i}", id_source=co)
+                slots.append(CoPlayerSlots(learner, games, seat=0))
+                owners.append((i, games, 0, learner))
+        if ll:
+            games = np.arange(start, start + ll)
+            start += ll
+            for i, seat in ((0, 0), (1, 1)):
+                learner = PPICoPlayer(self.actor(i), name=f"learner_{i}")
+                slots.append(CoPlayerSlots(learner, games, seat=seat))
+                owners.append((i, games, seat, learner))
+        every = tabular_slots + slots  # tabular co-players are reset first (their IDs)
+        reset_co_players(self.game, every, self.rng)
+        core = play(self.game, start, config.num_rounds, [], every, self.rng)
+        out: list[list[Episodes]] = [[] for _ in range(n)]
+        for i, games, seat, learner in owners:
+            ids = learner.last_ids.numpy() if learner.last_ids is not None else None
+            out[i].append(episodes_from_core(core, games, seat, ids))
+        return [Episodes.concatenate(o) for o in out]
+
+    # ---------------------------------------------------------------------------- training
+    def fit(self, i: int, epochs: int) -> dict[str, float]:
+        """Train learner ``i``'s model on its dataset; returns the mean losses of the last epoch."""
+        config = self.config
+        data = self.data[i]
+        if config.fit.window is not None and len(data) > self.pretrain_size + config.fit.window:
+            keep = np.r_[0 : self.pretrain_size, len(data) - config.fit.window : len(data)]
+            data = data[keep]
+        if config.fit.from_scratch:
+            self.models[i] = self._new_model()
+        model = self.models[i]
+        model.train()
+        optimizer = torch.optim.AdamW(
+            model.parameters(),
+            lr=config.fit.lr,
+            weight_decay=config.fit.weight_decay,
+            betas=(config.fit.beta1, config.fit.beta2),
+        )
+        batch = config.fit.batch_size
+        sums: dict[str, float] = {}
+        for _ in range(epochs):
+            order = self.rng.permutation(len(data))
+            sums, steps = {}, 0
+            for begin in range(0, len(order), batch):
+                losses = model.losses(data[np.sort(order[begin : begin + batch])])
+                optimizer.zero_grad(set_to_none=True)
+                losses["loss"].backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.fit.max_grad_norm)
+                optimizer.step()
+                for key, value in losses.items():
+                    sums[key] = sums.get(key, 0.0) + value.item()
+                steps += 1
+            sums = {k: v / steps for k, v in sums.items()}
+        model.eval()
+        return {f"l{i}/fit/{k}": v for k, v in sums.items()}
+
+    # -------------------------------------------------------------------------- evaluation
+    def evaluate(self) -> tuple[dict[str, Any], dict[str, float]]:
+        """Every learner vs the reference co-players and the other learner; model quality."""
+        config = self.config
+        results: dict[str, Any] = {}
+        quality: dict[str, float] = {}
+        eval_rng = np.random.default_rng(config.eval.seed)
+        held_out, entropy = tabular_games(
+            self.game, "random_tabular_held_out", config.eval.episodes, config.num_rounds, eval_rng
+        )
+        laplace = float(laplace_loss(held_out).mean())
+        for i, model in enumerate(self.models):
+            players = {name: make_co_player(name) for name in REFERENCE_CO_PLAYERS}
+            players.update(
+                {
+                    f"learner_{j}": PPICoPlayer(self.actor(j))
+                    for j in range(len(self.models))
+                    if j != i
+                }
+            )
+            results[f"l{i}"] = evaluate_players(
+                PPICoPlayer(self.actor(i)),
+                players,
+                self.game,
+                config.eval.episodes,
+                config.num_rounds,
+                config.eval.seed,
+            )
+            with torch.no_grad():
+                losses = model.losses(held_out)
+            quality[f"l{i}/model/observation_ce"] = float(losses["observation"])
+            quality[f"l{i}/model/observation_entropy"] = float(entropy.mean())
+            quality[f"l{i}/model/observation_laplace"] = laplace
+            quality[f"l{i}/model/action_ce"] = float(losses["action"])
+            quality[f"l{i}/model/reward_mse"] = float(losses["reward"])
+        return results, quality
+
+    # --------------------------------------------------------------------------- run files
+    @property
+    def checkpoint_path(self) -> Path:
+        """The training-state file."""
+        return self.dir / "checkpoint.pt"
+
+    def save(self) -> None:
+        """Write the training state, the datasets and each learner's agent file."""
+        for i, data in enumerate(self.data):
+            tmp = self.dir / f"data_{i}.tmp.npz"
+            np.savez_compressed(tmp, **data.to_dict())
+            tmp.replace(self.dir / f"data_{i}.npz")
+        state = {
+            "format": STATE_FORMAT,
+            "config": config_to_dict(self.config),
+            "phase": self.phase,
+            "env_steps": self.env_steps,
+            "seconds": self.seconds,
+            "timing": self.timing,
+            "pretrain_size": self.pretrain_size,
+            "sizes": [len(d) for d in self.data],
+            "rng": self.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "models": [m.state_dict() for m in self.models],
+        }
+        atomic_save(state, self.checkpoint_path)
+        for i, model in enumerate(self.models):
+            meta = {
+                "name": f"{self.config.preset}_seed{self.config.seed}_l{i}",
+                "preset": self.config.preset,
+                "seed": self.config.seed,
+                "phase": self.phase,
+            }
+            save_ppi(
+                self.dir / f"agent_{i}.pt",
+                model,
+                self.config.planning,
+                self.game,
+                self.config.num_rounds,
+                meta,
+            )
+
+    def load(self) -> None:
+        """Restore the state of the last completed phase."""
+        try:
+            state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        except Exception as exc:
+            raise CheckpointError(
+                f"cannot read {str(self.checkpoint_path)!r} ({type(exc).__name__}: {exc})"
+            ) from exc
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+            raise CheckpointError(f"{str(self.checkpoint_path)!r} is not a PPI training state")
+        saved = config_to_dict(ppi_config_from_dict(state["config"]))
+        mine = config_to_dict(self.config)
+        free = ("phases", "time_limit", "threads", "progress", "resume")
+        changed = sorted(k for k in mine if k not in free and mine[k] != saved.get(k))
+        if changed:
+            raise RunDirectoryError(
+                f"cannot resume {str(self.dir)!r} with a different configuration; changed: "
+                f"{', '.join(changed)} (only phases, time_limit, threads and progress may change)"
+            )
+        for model, weights in zip(self.models, state["models"], strict=True):
+            model.load_state_dict(weights)
+            model.eval()
+        for i, size in enumerate(state["sizes"]):
+            with np.load(self.dir / f"data_{i}.npz") as f:
+                data = Episodes(**{k: f[k] for k in Episodes._fields()})
+            if len(data) != size:
+                raise CheckpointError(
+                    f"data_{i}.npz holds {len(data)} episodes; the checkpoint expects {size}"
+                )
+            self.data[i] = data
+        self.pretrain_size = state["pretrain_size"]
+        self.rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        self.phase = state["phase"]
+        self.env_steps = state["env_steps"]
+        self.seconds = state["seconds"]
+        self.timing = state["timing"]
+
+    def _load_for_resume(self) -> int:
+        self.load()
+        return self.phase
+
+    def _log(self, train: dict[str, float], evaluation: dict[str, Any]) -> dict[str, float]:
+        row: dict[str, float] = {
+            "update": self.phase,
+            "env_steps": self.env_steps,
+            "seconds": round(self.seconds, 2),
+            "play_seconds": round(self.timing["play"], 2),
+            "fit_seconds": round(self.timing["fit"], 2),
+        }
+        row.update({k: round(v, 5) for k, v in train.items()})
+        row.update(eval_columns(evaluation, self.config.pool.learners))
+        append_row(self.dir, row)
+        if evaluation:
+            append_eval(
+                self.dir,
+                {
+                    "update": self.phase,
+                    "env_steps": self.env_steps,
+                    "seconds": round(self.seconds, 2),
+                    "results": {k: results_to_dict(v) for k, v in evaluation.items()},
+                },
+            )
+        return row
+
+    def _request_stop(self, signum: int, frame: Any) -> None:
+        if self._stop_requested:
+            raise KeyboardInterrupt
+        self._stop_requested = True
+
+    # --------------------------------------------------------------------------------- loop
+    def _timed(self, what: str, fn, *args):
+        start = time.perf_counter()
+        out = fn(*args)
+        elapsed = time.perf_counter() - start
+        self.timing[what] += elapsed
+        self.seconds += elapsed
+        return out
+
+    def run(self) -> dict[str, Any]:
+        """Pre-train, then run the phases (or until the time limit or Ctrl-C); the summary."""
+        from baselines.plotting import plot_run
+
+        prepare_directory(
+            self.dir, config_to_dict(self.config), self.config.resume, self._load_for_resume
+        )
+        config = self.config
+        bar = None
+        if config.progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=config.phases, initial=self.phase, desc=config.preset, unit="phase")
+        last_row: dict[str, float] = {}
+        with sigint_requests_stop(self._request_stop):
+            try:
+                if self.phase == 0 and self.data[0] is None:
+                    self._timed("play", self.pretrain_data)
+                    train = {}
+                    for i in range(config.pool.learners):
+                        if config.fit.pretrain_epochs:
+                            train.update(
+                                self._timed("fit", self.fit, i, config.fit.pretrain_epochs)
+                            )
+                    results, quality = self.evaluate()
+                    last_row = self._log({**train, **quality}, results)
+                    self.save()
+                while self.phase < config.phases:
+                    new = self._timed("play", self.play_phase)
+                    train: dict[str, float] = {}
+                    for i, episodes in enumerate(new):
+                        self.data[i] = Episodes.concatenate([self.data[i], episodes])
+                        train[f"l{i}/train/reward"] = float(episodes.rewards.mean())
+                        train[f"l{i}/train/cooperation"] = float((episodes.own == 0).mean())
+                        self.env_steps += episodes.own.size
+                    for i in range(config.pool.learners):
+                        train.update(self._timed("fit", self.fit, i, config.fit.epochs))
+                    self.phase += 1
+                    if bar is not None:
+                        bar.update(1)
+                        reward, coop = train["l0/train/reward"], train["l0/train/cooperation"]
+                        bar.set_postfix_str(f"r={reward:.2f} c={coop:.2f}")
+                    out_of_time = (
+                        config.time_limit is not None and self.seconds >= 60 * config.time_limit
+                    )
+                    done = self.phase >= config.phases
+                    if self.phase % config.eval.every == 0 or done or out_of_time:
+                        results, quality = self.evaluate()
+                        last_row = self._log({**train, **quality}, results)
+                    else:
+                        last_row = self._log(train, {})
+                    self.save()
+                    if out_of_time:
+                        self.status = "time_limit"
+                        break
+                    if self._stop_requested:
+                        self.status = "interrupted"
+                        break
+                else:
+                    self.status = "finished"
+            finally:
+                if bar is not None:
+                    bar.close()
+        plot_run(self.dir)
+        return write_summary(
+            self.dir,
+            status=self.status,
+            preset=config.preset,
+            seed=config.seed,
+            update=self.phase,
+            env_steps=self.env_steps,
+            seconds=self.seconds,
+            learners=config.pool.learners,
+            last=last_row,
+            play_seconds=self.timing["play"],
+            fit_seconds=self.timing["fit"],
+        )

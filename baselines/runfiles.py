@@ -1,0 +1,168 @@
+"""Run-directory files shared by the trainers (A2C/PPO and PPI): log, evaluations, resume.
+
+``log.csv`` holds one row per logged step (the ``update`` column: an update, or a PPI phase);
+columns may appear later in a run (the header grows, earlier rows leave them empty).
+``evals.jsonl`` holds one JSON record per evaluation, with the within-episode curves.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from baselines.criteria import criteria_for
+
+
+class RunDirectoryError(ValueError):
+    """The run directory does not fit the request (exists without --resume, or cannot resume)."""
+
+
+def eval_columns(evaluation: dict[str, Any], learners: int) -> dict[str, float]:
+    """``{learner}/eval/{opponent}/{metric}`` and ``{learner}/criterion/{name}`` log columns."""
+    row: dict[str, float] = {}
+    for learner, results in evaluation.items():
+        for opponent, result in results.items():
+            for key, value in result.summary().items():
+                if key != "episodes":
+                    row[f"{learner}/eval/{opponent}/{key}"] = round(value, 5)
+        for criterion in criteria_for(learners):
+            holds, _ = criterion.evaluate(results)
+            row[f"{learner}/criterion/{criterion.name}"] = int(holds)
+    return row
+
+
+def append_row(directory: Path, row: dict[str, float]) -> None:
+    """Append ``row`` to ``log.csv`` (rewriting it when new columns appear)."""
+    log_file = directory / "log.csv"
+    rows: list[dict[str, Any]] = []
+    fieldnames = list(row)
+    if log_file.exists() and log_file.stat().st_size > 0:
+        with log_file.open() as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            known = list(reader.fieldnames or [])
+        fieldnames = known + [k for k in row if k not in known]
+    rows.append(row)
+    with log_file.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fieldnames, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def append_eval(directory: Path, record: dict[str, Any]) -> None:
+    """Append one evaluation record to ``evals.jsonl``."""
+    with (directory / "evals.jsonl").open("a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def truncate_logs(directory: Path, update: int) -> None:
+    """Drop log rows written after the checkpoint at ``update`` (they will be written again)."""
+    log_file = directory / "log.csv"
+    if log_file.exists():
+        with log_file.open() as f:
+            reader = csv.DictReader(f)
+            fieldnames = reader.fieldnames or []
+            rows = [r for r in reader if int(float(r["update"])) <= update]
+        with log_file.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fieldnames)
+            writer.writeheader()
+            writer.writerows(rows)
+    evals = directory / "evals.jsonl"
+    if evals.exists():
+        lines = [
+            line
+            for line in evals.read_text().splitlines()
+            if line and json.loads(line)["update"] <= update
+        ]
+        evals.write_text("".join(line + "\n" for line in lines))
+
+
+def prepare_directory(
+    directory: Path,
+    config: dict[str, Any],
+    resume: bool,
+    load: Callable[[], int],
+) -> None:
+    """Create (or, with ``resume``, reopen) a run directory and write ``config.json``.
+
+    Args:
+        directory: The run directory.
+        config: The run's configuration (JSON-ready).
+        resume: Continue the run there: ``load()`` restores the state from ``checkpoint.pt``
+            and returns its step; log rows after it are dropped.
+        load: Restores the training state; returns the checkpoint's step.
+
+    Raises:
+        RunDirectoryError: If resuming without a checkpoint, or starting over an existing run.
+    """
+    checkpoint = directory / "checkpoint.pt"
+    config_file = directory / "config.json"
+    if resume:
+        if not checkpoint.exists():
+            raise RunDirectoryError(
+                f"--resume: {str(directory)!r} has no checkpoint.pt to resume from"
+            )
+        truncate_logs(directory, load())
+    elif checkpoint.exists() or config_file.exists():
+        raise RunDirectoryError(
+            f"{str(directory)!r} already holds a run; pass --resume to continue it, or choose "
+            "another --out"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    config_file.write_text(json.dumps(config, indent=2) + "\n")
+
+
+def write_summary(
+    directory: Path,
+    *,
+    status: str,
+    preset: str,
+    seed: int,
+    update: int,
+    env_steps: int,
+    seconds: float,
+    learners: int,
+    last: dict[str, float],
+    **extra: float,
+) -> dict[str, Any]:
+    """Write (and return) ``summary.json``: status, budget used, time to each criterion."""
+    from baselines.criteria import time_to_criterion
+
+    summary = {
+        "status": status,
+        "preset": preset,
+        "seed": seed,
+        "update": update,
+        "env_steps": env_steps,
+        "seconds": round(seconds, 1),
+        **{k: round(v, 1) for k, v in extra.items()},
+        "env_steps_per_second": round(env_steps / max(seconds, 1e-9)),
+        "time_to_criterion": {
+            f"l{i}/{c.name}": time_to_criterion(directory, c, i)
+            for i in range(learners)
+            for c in criteria_for(learners)
+        },
+        "last": last,
+    }
+    (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+@contextmanager
+def sigint_requests_stop(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Route Ctrl-C to ``handler`` (which asks the loop to stop) for the duration."""
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not in the main thread: leave Ctrl-C alone
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,345 @@
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from baselines import load_agent, train
+from baselines.checkpoints import CheckpointError
+from baselines.ppi import (
+    PPI_PRESETS,
+    Episodes,
+    ModelConfig,
+    PlanningConfig,
+    PPIActor,
+    PPIAgent,
+    SequenceModel,
+    improved_logits,
+    q_values,
+    save_ppi,
+)
+from baselines.ppi.trainer import PPITrainer, laplace_loss, tabular_games
+from co_players import AgentCoPlayer, make_co_player
+from co_players.analysis import best_response
+from coop_envs.core import PRISONERS_DILEMMA, IteratedGame
+
+ROUNDS = 12
+
+
+def random_episodes(n=6, rounds=ROUNDS, seed=0):
+    rng = np.random.default_rng(seed)
+    own = rng.integers(0, 2, (n, rounds)).astype(np.int8)
+    other = rng.integers(0, 2, (n, rounds)).astype(np.int8)
+    rewards = PRISONERS_DILEMMA.payoffs[own, other, 0].astype(np.float32)
+    return Episodes(own, other, rewards, rng.normal(size=(n, 10)).astype(np.float32))
+
+
+# ------------------------------------------------------------------------------------ the model
+@pytest.mark.parametrize("co_player_id", [False, True])
+def test_stepping_reproduces_the_teacher_forced_losses(co_player_id):
+    """The acting path (start / feed_* / heads) computes what training computes."""
+    torch.manual_seed(0)
+    model = SequenceModel(ModelConfig(hidden=16, embed=8, co_player_id=co_player_id)).eval()
+    ep = random_episodes()
+    with torch.no_grad():
+        losses = model.losses(ep)
+    own, other = (
+        torch.from_numpy(ep.own.astype(np.int64)),
+        torch.from_numpy(ep.other.astype(np.int64)),
+    )
+    rewards = torch.from_numpy(ep.rewards)
+    h = model.start(len(ep), torch.from_numpy(ep.ids) if co_player_id else None)
+    action_ce, obs_ce, sq = [], [], []
+    for t in range(ROUNDS):
+        logp = torch.log_softmax(model.action_logits(h), -1)
+        action_ce.append(-logp.gather(1, own[:, t : t + 1]))
+        h = model.feed_action(h, own[:, t])
+        code = 1 + 2 * own[:, t] + other[:, t]
+        obs_ce.append(-torch.log_softmax(model.observation_logits(h), -1).gather(1, code[:, None]))
+        h = model.feed_observation(h, code)
+        sq.append((model.reward(h) - rewards[:, t]) ** 2)
+        h = model.feed_reward(h, rewards[:, t])
+    assert float(losses["action"]) == pytest.approx(float(torch.cat(action_ce).mean()), rel=1e-4)
+    assert float(losses["observation"]) == pytest.approx(float(torch.cat(obs_ce).mean()), rel=1e-4)
+    assert float(losses["reward"]) == pytest.approx(float(torch.stack(sq).mean()), rel=1e-4)
+    total = losses["action"] + losses["observation"] + losses["reward"]
+    assert float(losses["loss"]) == pytest.approx(float(total))
+
+
+def test_loss_weights_and_bad_input():
+    model = SequenceModel(ModelConfig(hidden=8, embed=4, reward_weight=0.0, action_weight=2.0))
+    with torch.no_grad():
+        losses = model.losses(random_episodes())
+    assert float(losses["loss"]) == pytest.approx(
+        float(2 * losses["action"] + losses["observation"])
+    )
+    with pytest.raises(ValueError, match=r"model\.hidden must be a positive int; got 0"):
+        ModelConfig(hidden=0)
+    with pytest.raises(ValueError, match="rewards must have the shape of own actions"):
+        Episodes(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="co_player_id=True"):
+        SequenceModel(ModelConfig(hidden=8, embed=4, co_player_id=True)).start(3)
+
+
+@pytest.mark.slow
+def test_world_model_learns_to_infer_tabular_co_players_in_context():
+    """Pre-trained on tabular-vs-tabular games, the model predicts held-out co-players' moves
+    better than a coin, better late in the episode than early (in-context inference), on the way
+    to Laplace's rule (the Bayes reference) and the entropy floor (knowing the policy)."""
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    train_set, _ = tabular_games(PRISONERS_DILEMMA, "random_tabular_train", 2000, 30, rng)
+    held_out, entropy = tabular_games(PRISONERS_DILEMMA, "random_tabular_held_out", 500, 30, rng)
+    model = SequenceModel(ModelConfig(hidden=32, embed=16))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    for _ in range(3):
+        order = rng.permutation(len(train_set))
+        for begin in range(0, len(order), 64):
+            loss = model.losses(train_set[order[begin : begin + 64]])["loss"]
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+    with torch.no_grad():
+        per_round = model.losses(held_out, reduce=False)["observation"].mean(dim=1).numpy()
+    laplace = laplace_loss(held_out).mean()
+    assert entropy.mean() < laplace < per_round.mean() < np.log(2) - 0.02, (
+        per_round.mean(),
+        laplace,
+    )
+    assert per_round[20:].mean() < per_round[:5].mean() - 0.03  # inference within the episode
+
+
+# ---------------------------------------------------------------------------------- the planner
+class ExactModel:
+    """The true dynamics against a memory-one co-player ``q``, with a prior policy table.
+
+    State columns: last observation code, round, the action just fed.
+    """
+
+    def __init__(self, q, prior):
+        self.q_coop = torch.tensor(
+            np.concatenate([[q[0]], np.asarray(q)[1:][[0, 2, 1, 3]]]), dtype=torch.float64
+        )  # P(co-player cooperates) after each of *my* observation codes
+        self.prior = torch.as_tensor(prior, dtype=torch.long)  # (T, 5) actions
+        self.payoff = torch.tensor(PRISONERS_DILEMMA.payoffs[..., 0], dtype=torch.float32)
+
+    def states(self, t, codes):
+        codes = torch.as_tensor(codes, dtype=torch.float64)
+        return torch.stack([codes, torch.full_like(codes, t), torch.zeros_like(codes)], 1)
+
+    def repeat(self, h, times):
+        return h.repeat_interleave(times, dim=0)
+
+    def action_logits(self, h):
+        a = self.prior[h[:, 1].long().clamp(max=len(self.prior) - 1), h[:, 0].long()]
+        return torch.stack([(a == 0).double(), (a == 1).double()], 1).float() * 60 - 30
+
+    def feed_action(self, h, actions):
+        h = h.clone()
+        h[:, 2] = actions.double()
+        return h
+
+    def observation_logits(self, h):
+        p = self.q_coop[h[:, 0].long()]
+        a = h[:, 2].long()
+        probs = torch.zeros(len(h), 5, dtype=torch.float64)
+        probs[torch.arange(len(h)), 1 + 2 * a] = p
+        probs[torch.arange(len(h)), 2 + 2 * a] = 1 - p
+        return torch.log(probs.clamp_min(1e-30)).float()
+
+    def feed_observation(self, h, codes):
+        h = h.clone()
+        h[:, 0] = codes.double()
+        h[:, 1] += 1
+        return h
+
+    def reward(self, h):
+        code = h[:, 0].long() - 1
+        return self.payoff[code // 2, code % 2]
+
+    def feed_reward(self, h, rewards):
+        return h
+
+
+@pytest.mark.parametrize(
+    "q", [[1, 1, 0, 1, 0], [1, 1, 0, 0, 1], [0, 0, 0, 0, 0], [0.9, 0.8, 0.3, 0.6, 0.2]]
+)
+def test_planning_with_a_perfect_model_recovers_the_exact_best_response(q):
+    """With the true dynamics and the best response as prior, the imagined Q-values are the
+    exact optimal Q-values, and the improved policy is the best response (TFT, WSLS, ALLD and a
+    stochastic co-player)."""
+    rounds = 10
+    best = best_response(q, rounds=rounds)
+    model = ExactModel(q, best.policy[0])
+    deterministic = all(p in (0, 1) for p in q)
+    config = PlanningConfig(horizon=rounds, rollouts=1 if deterministic else 4000)
+    gen = torch.Generator().manual_seed(0)
+    for t in (0, 4, rounds - 1):
+        codes = np.arange(5) if t else np.array([0])
+        q_hat = q_values(model, model.states(t, codes), rounds - t, config, gen)
+        exact = best.q_values[0, t, codes]
+        tolerance = 1e-5 if deterministic else 0.15
+        np.testing.assert_allclose(q_hat.numpy(), exact, atol=tolerance)
+        margin = np.abs(exact[:, 1] - exact[:, 0])
+        chosen = improved_logits(model.action_logits(model.states(t, codes)), q_hat, 50.0)
+        clear = margin > 2 * tolerance
+        np.testing.assert_array_equal(
+            chosen.argmax(-1).numpy()[clear], best.policy[0, t, codes][clear]
+        )
+
+
+def test_one_improvement_step_is_greedy_in_the_last_round():
+    """Whatever the prior, planning in the last round picks the myopic best action."""
+    q = [0.5, 0.9, 0.1, 0.7, 0.3]
+    model = ExactModel(q, np.zeros((3, 5), dtype=int))  # prior: always cooperate
+    q_hat = q_values(model, model.states(2, np.arange(5)), 1, PlanningConfig(rollouts=1))
+    assert (q_hat[:, 1] > q_hat[:, 0]).all()  # defecting is better in a one-shot round
+
+
+def test_planning_config_rejects_bad_values():
+    with pytest.raises(ValueError, match=r"planning\.beta must be a number >= 0; got -1"):
+        PlanningConfig(beta=-1)
+    with pytest.raises(ValueError, match=r"planning\.horizon must be a positive int"):
+        PlanningConfig(horizon=0)
+    with pytest.raises(ValueError, match=r"planning.discount must be in \(0, 1\]"):
+        PlanningConfig(discount=0)
+
+
+# ----------------------------------------------------------------------------------- the agent
+def small_agent(tmp_path, beta=1.0):
+    torch.manual_seed(1)
+    model = SequenceModel(ModelConfig(hidden=8, embed=4)).eval()
+    path = save_ppi(
+        tmp_path / "ppi.pt",
+        model,
+        PlanningConfig(beta=beta, horizon=3, rollouts=2),
+        PRISONERS_DILEMMA,
+        ROUNDS,
+        {"name": "tiny"},
+    )
+    return path
+
+
+def test_agent_protocol_determinism_and_loading(tmp_path):
+    path = small_agent(tmp_path)
+    agent = load_agent(path)
+    assert isinstance(agent, PPIAgent)
+
+    def episode(seed):
+        co = AgentCoPlayer(load_agent(path), num_rounds=ROUNDS)
+        tft = make_co_player("tit_for_tat")
+        core = IteratedGame(PRISONERS_DILEMMA, 7, ROUNDS)
+        core.reset()
+        rng = np.random.default_rng(seed)
+        co.reset(PRISONERS_DILEMMA, 7, rng)
+        tft.reset(PRISONERS_DILEMMA.swapped(), 7, rng)
+        while not core.done:
+            actions = np.stack([co.act(core.codes[:, 0], rng), tft.act(core.codes[:, 1], rng)], 1)
+            core.step(actions)
+        return core.history.copy()
+
+    np.testing.assert_array_equal(episode(3), episode(3))
+    assert not np.array_equal(episode(3), episode(4))
+    agent.reset(2, seed=0)
+    with pytest.raises(ValueError, match=r"observations must have shape \(num_envs, 8\)"):
+        agent.act(np.zeros((3, 8)))
+    with pytest.raises(CheckpointError, match="not a readable torch file"):
+        (tmp_path / "bad.pt").write_bytes(b"nope")
+        load_agent(tmp_path / "bad.pt")
+
+
+def test_actor_refuses_to_play_past_the_episode(tmp_path):
+    model = SequenceModel(ModelConfig(hidden=8, embed=4)).eval()
+    actor = PPIActor(model, PlanningConfig(beta=0.0), num_rounds=2)
+    with pytest.raises(ValueError, match=r"before start\(\)"):
+        actor.act(np.zeros(3, dtype=int), np.zeros(3))
+    actor.start(3, seed=0)
+    for _ in range(2):
+        assert actor.act(np.zeros(3, dtype=int), np.zeros(3)).shape == (3,)
+    with pytest.raises(ValueError, match="the episode has 2 rounds"):
+        actor.act(np.zeros(3, dtype=int), np.zeros(3))
+
+
+# --------------------------------------------------------------------------------- the trainer
+def tiny(name, tmp_path, **changes):
+    base = PPI_PRESETS["ppi_smoke"]
+    config = PPI_PRESETS[name]
+    fields = dict(
+        out=tmp_path / name,
+        phases=2,
+        games_per_phase=12,
+        pretrain_games=16,
+        play_batch=16,
+        num_rounds=8,
+        time_limit=None,
+        threads=1,
+        progress=False,
+        model=dataclasses.replace(config.model, hidden=8, embed=4),
+        fit=base.fit,
+        planning=base.planning,
+        eval=base.eval,
+    )
+    return dataclasses.replace(config, **{**fields, **changes})
+
+
+@pytest.mark.parametrize("name", sorted(PPI_PRESETS))
+def test_every_ppi_preset_runs(name, tmp_path):
+    config = tiny(name, tmp_path)
+    summary = PPITrainer(config).run()
+    assert summary["status"] == "finished" and summary["update"] == 2
+    assert summary["env_steps"] == 2 * config.pool.learners * config.games_per_phase * 8
+    with (tmp_path / name / "log.csv").open() as f:
+        header = f.readline()
+    assert "l0/eval/tit_for_tat/cooperation_late" in header and "l0/model/observation_ce" in header
+    if config.pool.learners == 2:
+        assert "l1/eval/learner_0/cooperation" in header
+    for i in range(config.pool.learners):
+        assert isinstance(load_agent(tmp_path / name / f"agent_{i}.pt"), PPIAgent)
+    assert (tmp_path / name / "training.png").exists()
+
+
+def test_id_ablation_data_carry_the_co_players_identity(tmp_path):
+    trainer = PPITrainer(tiny("ppi_id_ablation", tmp_path, play_batch=64))  # one chunk
+    trainer.pretrain_data()
+    new = trainer.play_phase()
+    tabular = trainer.config.tabular_games
+    for episodes in new:
+        assert np.abs(episodes.ids[:tabular]).sum(axis=1).min() > 0  # log-policies
+        assert not episodes.ids[tabular:].any()  # the other learner: zeros
+
+
+def test_resume_continues_exactly(tmp_path):
+    straight = PPITrainer(tiny("ppi_mixed_pool", tmp_path, seed=3)).run()
+    first = tiny("ppi_mixed_pool", tmp_path, seed=3, out=tmp_path / "split")
+    PPITrainer(dataclasses.replace(first, phases=1)).run()
+    resumed = PPITrainer(dataclasses.replace(first, resume=True)).run()
+    assert resumed["update"] == straight["update"] == 2
+    for i in (0, 1):
+        with np.load(tmp_path / "ppi_mixed_pool" / f"data_{i}.npz") as a:
+            with np.load(tmp_path / "split" / f"data_{i}.npz") as b:
+                np.testing.assert_array_equal(a["own"], b["own"])
+    a = torch.load(tmp_path / "ppi_mixed_pool" / "agent_0.pt", weights_only=True)["state_dict"]
+    b = torch.load(tmp_path / "split" / "agent_0.pt", weights_only=True)["state_dict"]
+    for key in a:
+        torch.testing.assert_close(a[key], b[key])
+    rows = (tmp_path / "split" / "log.csv").read_text().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["0", "1", "2"]
+
+
+def test_cli_runs_ppi_presets_and_rejects_bad_flags(tmp_path, capsys):
+    config = train.parse(["--preset", "ppi_smoke", "--out", str(tmp_path / "cli"), "--seed", "2"])
+    assert config.preset == "ppi_smoke" and config.seed == 2
+    assert train.main(config) == 0
+    summary = json.loads((tmp_path / "cli" / "summary.json").read_text())
+    assert summary["status"] == "finished"
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        train.parse(["--preset", "ppi_smoke", "--pool.learners", "3"])
+    assert "pool.learners must be 1 or 2 for PPI; got 3" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.parse(["--preset", "ppi_mixed_pool", "--model.co-player-id"])
+    assert "must agree" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="unknown preset 'ppi_nope'"):
+        train.parse(["--preset", "ppi_nope"])
