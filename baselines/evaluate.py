@@ -1,10 +1,11 @@
 """``python -m baselines.evaluate CHECKPOINT [CHECKPOINT ...]``: score trained policies.
 
-For each policy file (``agent_<i>.pt`` of a run), prints reward and cooperation against the
-reference co-players (always cooperate, always defect, tit-for-tat, held-out random tabular) and,
-with several files, against each other; for memory-one co-players also the exact best response
-and the in-context regret. Checks the stage-1 criterion (and the mixed-pool criterion when two
-policies are given), writes everything as JSON and plots the within-episode curves.
+For each policy file (``agent_<i>.pt`` of a run; A2C/PPO policies and PPI agents alike), prints
+reward and cooperation against the reference co-players (always cooperate, always defect,
+tit-for-tat, held-out random tabular) and, with several files, against each other; for
+memory-one co-players also the exact best response and the in-context regret. Checks the
+stage-1 criterion (and the mixed-pool criterion when two policies are given), writes everything
+as JSON and plots the within-episode curves.
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from typing import Annotated
 
 import tyro
 
-from baselines.checkpoints import load_policy
+from baselines.checkpoints import policy_from_payload, read_checkpoint
 from baselines.criteria import criteria_for
-from baselines.evaluation import REFERENCE_CO_PLAYERS, MatchResult, evaluate, results_to_dict
+from baselines.evaluation import (
+    REFERENCE_CO_PLAYERS,
+    MatchResult,
+    evaluate,
+    evaluate_players,
+    results_to_dict,
+)
+from baselines.policies import ActorCritic
+from co_players import make_co_player
+from coop_envs.core import PRISONERS_DILEMMA, get_game
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ def main(config: EvaluateConfig) -> int:
         raise SystemExit("error: give at least one checkpoint (e.g. runs/stage1_seed0/agent_0.pt)")
     if config.episodes < 1:
         raise SystemExit(f"error: --episodes must be positive; got {config.episodes}")
-    policies = {str(path): load_policy(path) for path in config.checkpoints}
+    policies = {str(path): _load(path) for path in config.checkpoints}
     report: dict[str, dict] = {}
     for k, (name, policy) in enumerate(policies.items()):
         others = {
@@ -68,9 +78,19 @@ def main(config: EvaluateConfig) -> int:
             for j, (other_name, other) in enumerate(policies.items())
             if other_name != name
         }
-        results = evaluate(
-            policy, policy.game, config.episodes, 100, config.seed, REFERENCE_CO_PLAYERS, others
-        )
+        if isinstance(policy, ActorCritic):
+            others = {j: o if isinstance(o, ActorCritic) else _player(o) for j, o in others.items()}
+            results = evaluate(
+                policy, policy.game, config.episodes, 100, config.seed, REFERENCE_CO_PLAYERS, others
+            )
+        else:  # a PPI agent: plays through the co-player protocol
+            opponents = {name: make_co_player(name) for name in REFERENCE_CO_PLAYERS}
+            opponents.update({j: _player(o) for j, o in others.items()})
+            game = get_game(policy["game"]["name"]) if policy.get("game") else PRISONERS_DILEMMA
+            rounds = int(policy.get("num_rounds", 100))
+            results = evaluate_players(
+                _player(policy), opponents, game, config.episodes, rounds, config.seed
+            )
         print(format_table(f"[{k}] {name}", results))
         criteria = {}
         for criterion in criteria_for(len(policies)):
@@ -89,6 +109,28 @@ def main(config: EvaluateConfig) -> int:
     _plot(report, plot)
     print(f"wrote {out} and {plot}")
     return 0
+
+
+def _load(path: Path) -> ActorCritic | dict:
+    """A policy network, or (PPI agents) the checkpoint dictionary."""
+    payload = read_checkpoint(path)
+    if payload.get("kind") == "ppi":
+        return payload
+    return policy_from_payload(payload, source=f"checkpoint {str(path)!r}")
+
+
+def _player(subject: ActorCritic | dict):
+    """A co-player-protocol object acting as ``subject`` (a fresh one per call)."""
+    from co_players import AgentCoPlayer
+
+    if isinstance(subject, ActorCritic):
+        from baselines.checkpoints import PolicyAgent
+
+        return AgentCoPlayer(PolicyAgent(subject))
+    from baselines.ppi.agent import PPICoPlayer, ppi_agent_from_payload
+
+    agent = ppi_agent_from_payload(subject, "PPI checkpoint")
+    return PPICoPlayer(agent.actor)
 
 
 def _plot(report: dict[str, dict], path: Path) -> None:

@@ -72,7 +72,9 @@ def _matching(runs: dict[str, dict[str, Any]], prefixes: tuple[str, ...]) -> dic
     )
 
 
-def _tally(outcomes: list[tuple[bool, dict[str, float] | None]], criterion: Criterion) -> str:
+def _tally(
+    outcomes: list[tuple[bool, dict[str, float] | None]], criterion: Criterion, unit: str = "runs"
+) -> str:
     """One sentence: how many of ``outcomes`` (final holds, time to criterion) pass."""
     if not outcomes:
         return ""
@@ -80,7 +82,8 @@ def _tally(outcomes: list[tuple[bool, dict[str, float] | None]], criterion: Crit
     reached = [ttc["seconds"] / 60 for _, ttc in outcomes if ttc]
     text = (
         f"\n\n`{criterion.name}` holds at the final evaluation for **{final} of "
-        f"{len(outcomes)}**; it held at some evaluation for {len(reached)} of {len(outcomes)}"
+        f"{len(outcomes)} {unit}**; it held at some evaluation for {len(reached)} of "
+        f"{len(outcomes)}"
     )
     if reached:
         reached.sort()
@@ -109,11 +112,14 @@ def stage1_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
             f"{_fmt(results['tit_for_tat']['cooperation_late'])} | {_fmt(tab['reward'], 3)} | "
             f"{_fmt(tab['regret'], 3)} | {at} |"
         )
-    return "\n".join(lines) + _tally(outcomes, IN_CONTEXT_BEST_RESPONDER)
+    return "\n".join(lines) + _tally(outcomes, IN_CONTEXT_BEST_RESPONDER, "seeds")
 
 
-def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
-    """Learner-vs-learner and vs-tabular outcomes of multi-learner runs, one row per learner."""
+def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool = True) -> str:
+    """Learner-vs-learner and vs-tabular outcomes of multi-learner runs, one row per learner.
+
+    With ``criterion`` (runs with tabular co-players), the mixed-pool criterion's time and tally.
+    """
     lines = [
         "| run | updates | env steps | minutes | learner vs learner: reward / coop | "
         "vs random tabular: reward / coop | vs TFT coop 51-100 | criterion at |",
@@ -131,6 +137,8 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
             ttc = summary["time_to_criterion"].get(f"{learner}/mixed_pool_cooperation")
             outcomes.append((MIXED_POOL_COOPERATION.evaluate(results)[0], ttc))
             at = f"{ttc['seconds'] / 60:.1f} min" if ttc else "not reached"
+            if not criterion:
+                at = "n/a"
             lines.append(
                 f"| {name} ({learner}) | {summary['update']} | {summary['env_steps']:.2e} | "
                 f"{summary['seconds'] / 60:.1f} | {_fmt(other['reward'])} / "
@@ -138,7 +146,8 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
                 f"{_fmt(tab['cooperation'])} | {_fmt(results['tit_for_tat']['cooperation_late'])}"
                 f" | {at} |"
             )
-    return "\n".join(lines) + _tally(outcomes, MIXED_POOL_COOPERATION)
+    tally = _tally(outcomes, MIXED_POOL_COOPERATION, "learners") if criterion else ""
+    return "\n".join(lines) + tally
 
 
 def exploiter_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
@@ -168,7 +177,7 @@ TABLES = {
     "stage1_fast": lambda runs, _: stage1_table(runs, "stage1_fast_"),
     "stage1_fast_id": lambda runs, _: stage1_table(runs, "stage1_fast_id_"),
     "stage2_fast": lambda runs, _: exploiter_table(runs, "stage2_fast_"),
-    "stage3_fast": lambda runs, _: pool_table(runs, "stage3_fast_"),
+    "stage3_fast": lambda runs, _: pool_table(runs, "stage3_fast_", criterion=False),
     "mixed_pool_paper": lambda runs, _: pool_table(runs, "mixed_pool_cpu_"),
     "mixed_pool_fast": lambda runs, _: pool_table(runs, "mixed_pool_fast_"),
     "ablations_fast": lambda runs, _: pool_table(runs, "no_tabular_fast_", "id_ablation_fast_"),

@@ -91,6 +91,19 @@ def test_benchmarks_run(name, ratio, row, tmp_path, capsys):
     assert row in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_ppi_planning_benchmark_runs(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "ppi.json"
+    assert load_benchmark("ppi_planning").main(["--quick", "--out", str(out)]) == 0
+    record = json.loads(out.read_text())
+    assert record["planning"][0]["imagined_rounds_per_second"] > 0
+    assert 0 < record["phase_split"]["play_share"] < 1
+    assert [r["beta"] for r in record["beta_sweep"]] == [0.0, 0.01, 1.0]
+    assert "of the phase is play" in capsys.readouterr().out
+
+
 def test_ruff_lint_passes():
     import subprocess
 

@@ -73,7 +73,7 @@ class PPIActor:
             raise ValueError("act() called before start()/reset()")
         if self.t >= self.num_rounds:
             raise ValueError(
-                f"the episode has {self.num_rounds} rounds; act() called a {self.t + 1}th time "
+                f"the episode has {self.num_rounds} rounds; act() called {self.t + 1} times "
                 "without a reset"
             )
         model = self.model

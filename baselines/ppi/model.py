@@ -223,20 +223,37 @@ class SequenceModel(nn.Module):
         start = self.obs_embed.weight[START].expand(batch_size, -1)
         return self._cell(start, h)
 
+    def _step(self, gi: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """One GRU cell from precomputed input gates ``gi``.
+
+        The same as ``torch.gru_cell`` without its input projection: tokens come from small
+        vocabularies (and the reward's gates are affine in it), so the projection is a lookup.
+        """
+        g, n = self.gru, self.config.hidden
+        gh = torch.addmm(g.bias_hh_l0, h, g.weight_hh_l0.T)
+        rz = torch.sigmoid(gi[:, : 2 * n] + gh[:, : 2 * n])
+        new = torch.tanh(torch.addcmul(gi[:, 2 * n :], rz[:, :n], gh[:, 2 * n :]))
+        return torch.lerp(new, h, rz[:, n:])
+
+    def _gates(self, embedding: torch.Tensor) -> torch.Tensor:
+        return torch.addmm(self.gru.bias_ih_l0, embedding, self.gru.weight_ih_l0.T)
+
     @torch.no_grad()
     def feed_action(self, h: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Read the own actions ``(B,)``."""
-        return self._cell(self.action_embed.weight[actions], h)
+        return self._step(self._gates(self.action_embed.weight)[actions], h)
 
     @torch.no_grad()
     def feed_observation(self, h: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         """Read the observation codes ``(B,)``."""
-        return self._cell(self.obs_embed.weight[codes], h)
+        return self._step(self._gates(self.obs_embed.weight)[codes], h)
 
     @torch.no_grad()
     def feed_reward(self, h: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
-        """Read the rewards ``(B,)``."""
-        return self._cell(self.reward_embed(rewards.unsqueeze(-1)), h)
+        """Read the rewards ``(B,)`` (the input gates are affine in the reward)."""
+        slope = self.reward_embed.weight[:, 0] @ self.gru.weight_ih_l0.T  # (3H,)
+        offset = self._gates(self.reward_embed.bias[None])  # (1, 3H)
+        return self._step(torch.addmm(offset, rewards[:, None], slope[None]), h)
 
     @torch.no_grad()
     def action_logits(self, h: torch.Tensor) -> torch.Tensor:

@@ -343,3 +343,46 @@ def test_cli_runs_ppi_presets_and_rejects_bad_flags(tmp_path, capsys):
     assert "must agree" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="unknown preset 'ppi_nope'"):
         train.parse(["--preset", "ppi_nope"])
+
+
+def test_evaluate_cli_scores_ppi_agents_next_to_policies(tmp_path, capsys):
+    from baselines.checkpoints import save_policy
+    from baselines.evaluate import EvaluateConfig
+    from baselines.evaluate import main as evaluate_main
+    from baselines.policies import PolicyConfig, make_policy
+
+    ppi = save_ppi(
+        tmp_path / "ppi.pt",
+        SequenceModel(ModelConfig(hidden=8, embed=4)).eval(),
+        PlanningConfig(horizon=2, rollouts=1),
+        PRISONERS_DILEMMA,
+    )
+    gru = save_policy(
+        tmp_path / "gru.pt", make_policy(PolicyConfig(hidden=8, embed=4), PRISONERS_DILEMMA)
+    )
+    config = EvaluateConfig(checkpoints=(ppi, gru), episodes=8, out=tmp_path / "e.json")
+    assert evaluate_main(config) == 0
+    report = json.loads((tmp_path / "e.json").read_text())["policies"]
+    assert set(report[str(ppi)]["results"]) == {
+        "always_cooperate",
+        "always_defect",
+        "tit_for_tat",
+        "random_tabular_held_out",
+        "learner_1",
+    }
+    assert "learner_0" in report[str(gru)]["results"]
+    assert "in_context_best_responder" in capsys.readouterr().out
+
+
+def test_a_ppi_agent_is_a_leaderboard_submission(tmp_path):
+    from leaderboard.submissions import inspect_submission
+    from leaderboard.submissions import load_agent as load_submission
+
+    path = small_agent(tmp_path)
+    submission = inspect_submission(path)
+    assert submission.kind == "checkpoint"
+    agent = load_submission(submission)
+    agent.reset(4, seed=0)
+    features = np.zeros((4, 8), dtype=np.float32)
+    features[:, 0] = 1.0  # START
+    assert agent.act(features).shape == (4,)

@@ -85,7 +85,9 @@ def test_tables_count_criterion_outcomes_per_seed(results):
     runs = report.load(results)
     table = report.stage1_table(runs, "stage1_fast_")
     assert "| stage1_fast_seed7 |" in table
-    assert "holds at the final evaluation for **0 of 1**" in table  # 4 tiny updates: no inference
+    assert (
+        "holds at the final evaluation for **0 of 1 seeds**" in table
+    )  # 4 tiny updates: no inference
     assert report.stage1_table(runs, "stage1_fast_id_").count("\n") == 1  # header only
     exploiter = report.exploiter_table(runs, "stage2_fast_").splitlines()
     assert len(exploiter) == 3 and exploiter[2].startswith("| stage2_fast_seed7 | 4 |")
