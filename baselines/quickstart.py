@@ -5,10 +5,13 @@
 them near-deterministic) for ``--minutes`` minutes on the CPU, evaluates the result against
 always-cooperate, always-defect, tit-for-tat and held-out random tabular co-players (with the
 exact best response and the in-context regret), and prints where the log, plots and policy file
-are. With the default 3 minutes it learns to exploit the tabular co-players and to defect
-against always-defect; cooperation with tit-for-tat inferred within the episode (the paper's
-in-context best response) appears after about 8-10 minutes on two cores (``--minutes 12``;
-docs/reproduction.md has the measurements).
+are. With the default 3 minutes (about 3,000 updates on an idle 2-core machine; the update count,
+hence the result, depends on the machine's speed) the agent already cooperates with tit-for-tat
+once it has inferred it (0.83-0.92 in rounds 51-100 in two runs of seed 0), exploits
+always-cooperate and defects against always-defect; its reward against held-out random tabular
+co-players (0.98-0.99) passes the criterion's 1.0 with longer runs (``--minutes 12``; the
+measurements are in docs/reproduction.md). The whole main job (``python -m
+leaderboard.quickstart``: train, evaluate, seed the leaderboard, submit, show) took 3.7 minutes.
 """
 
 from __future__ import annotations

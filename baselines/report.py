@@ -125,9 +125,10 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool 
         "vs random tabular: reward / coop | vs TFT coop 51-100 | criterion at |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    outcomes = []
+    outcomes, runs_holding, runs_seen = [], 0, 0
     for name, run in _matching(runs, prefixes).items():
         summary = run["summary"]
+        before = len(outcomes)
         for learner, results in run["final"]["results"].items():
             others = [k for k in results if k.startswith(("learner_", "frozen_"))]
             if not others:
@@ -146,7 +147,16 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool 
                 f"{_fmt(tab['cooperation'])} | {_fmt(results['tit_for_tat']['cooperation_late'])}"
                 f" | {at} |"
             )
-    tally = _tally(outcomes, MIXED_POOL_COOPERATION, "learners") if criterion else ""
+        if len(outcomes) > before:
+            runs_seen += 1
+            runs_holding += all(held for held, _ in outcomes[before:])
+    tally = ""
+    if criterion and outcomes:
+        tally = _tally(outcomes, MIXED_POOL_COOPERATION, "learners")
+        tally += (
+            f" Both learners of a run hold it at the end in **{runs_holding} of {runs_seen} runs**."
+        )
+
     return "\n".join(lines) + tally
 
 
@@ -299,7 +309,13 @@ def plot_pools(results: Path = RESULTS, prefixes: tuple[str, ...] = POOL_PREFIXE
                 for ax, (column, title, threshold) in zip(axes, panels, strict=True):
                     column = f"l{learner}/eval/" + column.format(other=other)
                     label = prefix.rstrip("_") if n == 0 and learner == 0 else None
-                    ax.plot(*_eval_rows(rows, column), color=f"C{colour}", lw=1, label=label)
+                    ax.plot(
+                        *_eval_rows(rows, column),
+                        color=f"C{colour}",
+                        ls=("-", "--", ":")[colour % 3],
+                        lw=1 if colour == 0 else 2,
+                        label=label,
+                    )
                     ax.axhline(threshold, color="grey", ls="--", lw=0.8)
                     ax.set(title=title, xlabel="training minutes")
     axes[0].legend()

@@ -215,6 +215,15 @@ def export(db: Database, fmt: str, out_path: Path | None, out: TextIO | None = N
     return 0
 
 
+REFERENCE_BASELINES = (
+    "stage1_fast_seed0",  # in-context best responder (the stage-1 CPU recipe)
+    "mixed_pool_fast_seed0",  # mixed-pool trained: cooperates with a copy of itself
+    "stage2_fast_seed0",  # the extortioner trained against the stage-1 agent
+    "stage1_cpu_seed0",  # the paper's stage-1 hyper-parameters on a CPU budget
+)
+"""Run directories under docs/results whose first agent is a reference entry (one per recipe)."""
+
+
 def reference_entries() -> list[tuple[str, str]]:
     """``(name, source)`` of the reference submissions that exist in this checkout."""
     entries = [
@@ -223,8 +232,8 @@ def reference_entries() -> list[tuple[str, str]]:
         ("always_defect", str(REFERENCE_DIR / "always_defect.json")),
         ("zd_extort_2", str(REFERENCE_DIR / "zd_extort_2.json")),
     ]
-    for path in sorted((ROOT / "docs" / "results").glob("*/agent_0.pt")):
-        entries.append((f"baseline_{path.parent.name}", str(path)))
+    for run in REFERENCE_BASELINES:
+        entries.append((f"baseline_{run}", str(ROOT / "docs" / "results" / run / "agent_0.pt")))
     return [(n, s) for n, s in entries if Path(s).exists()]
 
 

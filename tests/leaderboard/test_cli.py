@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -221,3 +222,11 @@ def test_main_job_trains_evaluates_and_submits(tmp_path, monkeypatch, capsys):
     with Database(tmp_path / "lb.sqlite") as db:
         names = {r[0] for r in db.connection.execute("SELECT name FROM submissions")}
     assert {"tit_for_tat", "win_stay_lose_shift", "always_defect", "zd_extort_2"} <= names
+
+
+def test_reference_entries_are_the_classics_and_one_baseline_per_recipe():
+    entries = dict(cli.reference_entries())
+    assert {"tit_for_tat", "win_stay_lose_shift", "always_defect", "zd_extort_2"} <= set(entries)
+    baselines = {name for name in entries if name.startswith("baseline_")}
+    assert baselines == {f"baseline_{run}" for run in cli.REFERENCE_BASELINES}  # all committed
+    assert all(Path(source).exists() for source in entries.values())
