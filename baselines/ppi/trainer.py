@@ -161,7 +161,7 @@ class PPITrainer:
     def play_phase(self) -> list[Episodes]:
         """One phase of games; returns each learner's new episodes."""
         config = self.config
-        n, chunks = config.pool.learners, []
+        n = config.pool.learners
         tab, ll = config.tabular_games, config.learner_games
         # each chunk holds a proportional share of every learner's games
         total = n * tab + ll
@@ -170,7 +170,6 @@ class PPITrainer:
         for part in range(parts):
             t_i = tab * (part + 1) // parts - tab * part // parts
             l_i = ll * (part + 1) // parts - ll * part // parts
-            chunks.append((t_i, l_i))
             for i, episodes in enumerate(self._play_chunk(t_i, l_i)):
                 new[i].append(episodes)
         return [Episodes.concatenate(parts_i) for parts_i in new]
