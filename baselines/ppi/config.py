@@ -77,8 +77,15 @@ class PPIPoolConfig:
     """Co-player registry id of the tabular share (the paper's random tabular, train half)."""
     co_player_id: bool = False
     """Give the model the co-player's log-policy as a first token (opponent-ID ablation)."""
+    tabular_concentration: float = 1.0
+    """Random tabular only: draw each probability from Beta(c, c); 1 is the paper's U(0, 1)
+    (below 1: near-deterministic co-players, the A2C CPU recipe's lever — a deviation)."""
+    tabular_uniform_fraction: float = 0.0
+    """Share of the tabular co-players drawn from U(0, 1) whatever the concentration."""
 
     def __post_init__(self) -> None:
+        _positive(self.tabular_concentration, "pool.tabular_concentration")
+        _unit(self.tabular_uniform_fraction, "pool.tabular_uniform_fraction")
         if self.learners not in (1, 2):
             raise ValueError(f"pool.learners must be 1 or 2 for PPI; got {self.learners!r}")
         _unit(self.tabular_fraction, "pool.tabular_fraction")

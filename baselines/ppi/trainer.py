@@ -34,7 +34,7 @@ from baselines.evaluation import (
 )
 from baselines.play import CoPlayerSlots, play, reset_co_players
 from baselines.ppi.agent import PPIActor, PPICoPlayer, save_ppi
-from baselines.ppi.config import PPIConfig, ppi_config_from_dict
+from baselines.ppi.config import PPIConfig, PPIPoolConfig, ppi_config_from_dict
 from baselines.ppi.model import Episodes, SequenceModel
 from baselines.runfiles import (
     RunDirectoryError,
@@ -45,7 +45,7 @@ from baselines.runfiles import (
     sigint_requests_stop,
     write_summary,
 )
-from co_players import make_co_player
+from co_players import RandomMemoryOne, make_co_player
 from coop_envs.core import CO_PLAYER_ID_DIM, IteratedGame, MatrixGame, get_game
 
 STATE_FORMAT = "coop-envs-ppi-state"
@@ -64,14 +64,40 @@ def episodes_from_core(
     return Episodes(own.astype(np.int8), other.astype(np.int8), rewards, ids.astype(np.float32))
 
 
+class MixedTabular(RandomMemoryOne):
+    """Random tabular co-players: Beta(c, c) draws, a ``uniform_fraction`` of them U(0, 1)."""
+
+    def __init__(self, split: str | None, concentration: float, uniform_fraction: float) -> None:
+        super().__init__(split=split, concentration=concentration)
+        self.uniform = RandomMemoryOne(split=split)
+        self.uniform_fraction = uniform_fraction
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        """``(batch_size, 5)`` tables."""
+        table = super().sample(batch_size, rng)
+        uniform = rng.random(batch_size) < self.uniform_fraction
+        if uniform.any():
+            table[uniform] = self.uniform.sample(int(uniform.sum()), rng)
+        return table
+
+
+def tabular_sampler(pool: PPIPoolConfig) -> RandomMemoryOne:
+    """The pool's tabular co-players (the paper's U(0, 1), train split, unless configured)."""
+    if pool.tabular_concentration == 1.0 and pool.tabular_uniform_fraction == 0.0:
+        return make_co_player(pool.tabular)
+    return MixedTabular("train", pool.tabular_concentration, pool.tabular_uniform_fraction)
+
+
 def tabular_games(
     game: MatrixGame,
-    co_player_id: str,
+    co_player: str | RandomMemoryOne,
     num_games: int,
     num_rounds: int,
     rng: np.random.Generator,
 ) -> tuple[Episodes, np.ndarray]:
     """``num_games`` games between independent random tabular agents.
+
+    ``co_player`` is a registry id or a random memory-one sampler (copied for each seat).
 
     Returns:
         ``(episodes, entropy)``: both seats' episodes (``2 * num_games``) with the opponent's
@@ -79,7 +105,10 @@ def tabular_games(
         next move at each round — the floor of the model's observation loss, reached only by a
         predictor that knows the co-player's policy.
     """
-    seat0, seat1 = make_co_player(co_player_id), make_co_player(co_player_id)
+    if isinstance(co_player, str):
+        seat0, seat1 = make_co_player(co_player), make_co_player(co_player)
+    else:
+        seat0, seat1 = copy.deepcopy(co_player), copy.deepcopy(co_player)
     games = np.arange(num_games)
     slots = [CoPlayerSlots(seat0, games, seat=0), CoPlayerSlots(seat1, games, seat=1)]
     reset_co_players(game, slots, rng)
@@ -129,7 +158,7 @@ class PPITrainer:
         torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
-        self.tabular = make_co_player(config.pool.tabular) if config.tabular_games else None
+        self.tabular = tabular_sampler(config.pool) if config.tabular_games else None
         self.models = [self._new_model() for _ in range(config.pool.learners)]
         self.data: list[Episodes | None] = [None] * config.pool.learners
         self.pretrain_size = 0
@@ -149,7 +178,11 @@ class PPITrainer:
         config = self.config
         for i in range(config.pool.learners):
             episodes, _ = tabular_games(
-                self.game, config.pool.tabular, config.pretrain_games, config.num_rounds, self.rng
+                self.game,
+                tabular_sampler(config.pool),
+                config.pretrain_games,
+                config.num_rounds,
+                self.rng,
             )
             self.data[i] = episodes
         self.pretrain_size = 2 * config.pretrain_games

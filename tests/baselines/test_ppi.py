@@ -386,3 +386,25 @@ def test_a_ppi_agent_is_a_leaderboard_submission(tmp_path):
     features = np.zeros((4, 8), dtype=np.float32)
     features[:, 0] = 1.0  # START
     assert agent.act(features).shape == (4,)
+
+
+def test_near_deterministic_tabular_mixture_for_ppi(tmp_path):
+    from baselines.ppi.config import PPIPoolConfig
+    from baselines.ppi.trainer import MixedTabular, tabular_sampler
+    from co_players.memory_one import tabular_split
+
+    pool = PPIPoolConfig(
+        learners=1, tabular_fraction=1.0, tabular_concentration=0.01, tabular_uniform_fraction=0.5
+    )
+    sampler = tabular_sampler(pool)
+    assert isinstance(sampler, MixedTabular)
+    table = sampler.sample(4000, np.random.default_rng(0))
+    extreme = ((table < 0.01) | (table > 0.99)).all(axis=1)
+    uniform = tabular_sampler(PPIPoolConfig()).sample(4000, np.random.default_rng(0))
+    assert extreme.mean() > 0.1  # near-deterministic co-players are common ...
+    assert ((uniform < 0.01) | (uniform > 0.99)).all(axis=1).mean() == 0  # ... unlike in U(0, 1)
+    assert (tabular_split(table) == 0).all()  # never the held-out half
+    config = tiny("ppi_stage1", tmp_path, pool=pool)
+    assert PPITrainer(config).run()["status"] == "finished"
+    with pytest.raises(ValueError, match=r"pool\.tabular_concentration must be a positive number"):
+        PPIPoolConfig(tabular_concentration=0)
