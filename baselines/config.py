@@ -25,6 +25,13 @@ def _positive(value: Any, name: str, integer: bool = False) -> None:
         raise ValueError(f"{name} must be finite; got {value!r}")
 
 
+def _nonnegative(value: Any, name: str, integer: bool = False) -> None:
+    kind = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or not value >= 0:
+        what = "an int" if integer else "a number"
+        raise ValueError(f"{name} must be {what} >= 0; got {value!r}")
+
+
 def _unit(value: Any, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ValueError(f"{name} must be in [0, 1]; got {value!r}")
@@ -75,9 +82,7 @@ class AlgoConfig:
         for name in ("gamma", "gae_lambda"):
             _unit(getattr(self, name), f"algo.{name}")
         for name in ("entropy_coef", "value_coef"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"algo.{name} must be >= 0; got {value!r}")
+            _nonnegative(getattr(self, name), f"algo.{name}")
         if self.entropy_coef_final is not None and self.entropy_coef_final < 0:
             raise ValueError(f"algo.entropy_coef_final must be >= 0; got {self.entropy_coef_final}")
         _positive(self.ppo_epochs, "algo.ppo_epochs", integer=True)

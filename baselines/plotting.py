@@ -19,8 +19,9 @@ IN_EPISODE = {
 }
 
 
-def _read_log(directory: Path) -> list[dict[str, float]]:
-    path = directory / "log.csv"
+def read_log(directory: Path) -> list[dict[str, float]]:
+    """The rows of a run's ``log.csv`` as numbers (empty cells left out; no file: no rows)."""
+    path = Path(directory) / "log.csv"
     if not path.exists():
         return []
     with path.open() as f:
@@ -28,6 +29,13 @@ def _read_log(directory: Path) -> list[dict[str, float]]:
             {k: float(v) for k, v in row.items() if v not in ("", None)}
             for row in csv.DictReader(f)
         ]
+
+
+def save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    """Write ``fig`` to ``path`` and free it."""
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
 
 
 def _last_eval(directory: Path) -> dict | None:
@@ -40,7 +48,7 @@ def _last_eval(directory: Path) -> dict | None:
 
 def plot_training(directory: Path) -> Path | None:
     """``training.png``: reward and cooperation over training, per learner and opponent."""
-    rows = _read_log(directory)
+    rows = read_log(directory)
     if not rows:
         return None
     steps = [r["env_steps"] for r in rows]
@@ -73,8 +81,7 @@ def plot_training(directory: Path) -> Path | None:
     fig.suptitle(f"{directory.name}: evaluation during training")
     fig.tight_layout()
     out = directory / "training.png"
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    save(fig, out)
     return out
 
 
@@ -104,8 +111,7 @@ def plot_in_episode(directory: Path) -> Path | None:
     )
     fig.tight_layout()
     out = directory / "in_episode.png"
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    save(fig, out)
     return out
 
 

@@ -229,13 +229,6 @@ def levers_table(results: Path = RESULTS) -> str:
     return "\n".join(lines)
 
 
-def _log(directory: Path) -> list[dict[str, float]]:
-    with (directory / "log.csv").open() as f:
-        return [
-            {k: float(v) for k, v in r.items() if v not in ("", None)} for r in csv.DictReader(f)
-        ]
-
-
 def _eval_rows(rows: list[dict[str, float]], column: str) -> tuple[list[float], list[float]]:
     """Training minutes and values of ``column`` at the evaluations that logged it."""
     kept = [r for r in rows if column in r]
@@ -247,10 +240,7 @@ def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path |
     runs = _matching(load(results), (prefix,))
     if not runs:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from baselines.plotting import plt, read_log, save
 
     fig, axes = plt.subplots(2, 3, figsize=(15, 8))
     panels = [
@@ -260,7 +250,7 @@ def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path |
     ]
     probes = ("always_cooperate", "always_defect", "tit_for_tat")
     for i, (name, run) in enumerate(runs.items()):
-        rows = _log(results / name)
+        rows = read_log(results / name)
         label = name.rsplit("_", 1)[1]
         for ax, (column, title, threshold) in zip(axes[0], panels, strict=True):
             ax.plot(*_eval_rows(rows, column), color=f"C{i}", label=label)
@@ -278,9 +268,7 @@ def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path |
     axes[0][0].legend(title="seed")
     fig.tight_layout()
     out = results / f"{prefix}seeds.png"
-    fig.savefig(out, dpi=90)
-    plt.close(fig)
-    return out
+    return save(fig, out, dpi=90)
 
 
 def plot_pools(results: Path = RESULTS, prefixes: tuple[str, ...] = POOL_PREFIXES) -> Path | None:
@@ -291,10 +279,7 @@ def plot_pools(results: Path = RESULTS, prefixes: tuple[str, ...] = POOL_PREFIXE
     runs = load(results)
     if not any(_matching(runs, (prefix,)) for prefix in prefixes):
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from baselines.plotting import plt, read_log, save
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
     panels = [
@@ -304,7 +289,7 @@ def plot_pools(results: Path = RESULTS, prefixes: tuple[str, ...] = POOL_PREFIXE
     ]
     for colour, prefix in enumerate(prefixes):
         for n, name in enumerate(_matching(runs, (prefix,))):
-            rows = _log(results / name)
+            rows = read_log(results / name)
             for learner, other in ((0, 1), (1, 0)):
                 for ax, (column, title, threshold) in zip(axes, panels, strict=True):
                     column = f"l{learner}/eval/" + column.format(other=other)
@@ -321,9 +306,7 @@ def plot_pools(results: Path = RESULTS, prefixes: tuple[str, ...] = POOL_PREFIXE
     axes[0].legend()
     fig.tight_layout()
     out = results / "mixed_pool_seeds.png"
-    fig.savefig(out, dpi=90)
-    plt.close(fig)
-    return out
+    return save(fig, out, dpi=90)
 
 
 def write_tables(page: Path = PAGE, results: Path = RESULTS) -> list[str]:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from baselines.checkpoints import CheckpointError
 from baselines.criteria import criteria_for
 
 
@@ -33,6 +34,30 @@ def eval_columns(evaluation: dict[str, Any], learners: int) -> dict[str, float]:
         for criterion in criteria_for(learners):
             holds, _ = criterion.evaluate(results)
             row[f"{learner}/criterion/{criterion.name}"] = int(holds)
+    return row
+
+
+def log_step(
+    directory: Path,
+    head: dict[str, float],
+    train: dict[str, float],
+    evaluation: dict[str, Any],
+    learners: int,
+) -> dict[str, float]:
+    """Log one step; returns the ``log.csv`` row.
+
+    The row is ``head`` (update, env_steps, seconds, ...), the rounded ``train`` metrics and the
+    evaluation columns; an evaluation also goes to ``evals.jsonl`` with its within-episode curves.
+    """
+    from baselines.evaluation import results_to_dict
+
+    row = {**head, **{k: round(v, 5) for k, v in train.items()}}
+    row.update(eval_columns(evaluation, learners))
+    append_row(directory, row)
+    if evaluation:
+        record = {k: head[k] for k in ("update", "env_steps", "seconds")}
+        record["results"] = {k: results_to_dict(v) for k, v in evaluation.items()}
+        append_eval(directory, record)
     return row
 
 
@@ -80,6 +105,51 @@ def truncate_logs(directory: Path, update: int) -> None:
             if line and json.loads(line)["update"] <= update
         ]
         evals.write_text("".join(line + "\n" for line in lines))
+
+
+def read_state(path: Path, state_format: str, what: str) -> dict[str, Any]:
+    """Read a training-state file, with clear errors when it is unreadable or of another kind."""
+    import torch
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:
+        raise CheckpointError(
+            f"cannot read {str(path)!r} ({type(exc).__name__}: {exc}); it may be corrupt"
+        ) from exc
+    if not isinstance(state, dict) or state.get("format") != state_format:
+        raise CheckpointError(f"{str(path)!r} is not a {what}")
+    return state
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dictionaries as one, keys joined with dots (``{"a": {"b": 1}}`` -> ``a.b``)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def check_resumable(
+    directory: Path, mine: dict[str, Any], saved: dict[str, Any], free: tuple[str, ...]
+) -> None:
+    """Refuse to resume a run whose configuration changed outside the ``free`` fields.
+
+    Raises:
+        RunDirectoryError: Naming every changed (dotted) field.
+    """
+    mine, saved = flatten(mine), flatten(saved)
+    keys = (set(mine) | set(saved)) - set(free)
+    changed = sorted(k for k in keys if mine.get(k) != saved.get(k))
+    if changed:
+        allowed = [k for k in free if k != "resume"]
+        raise RunDirectoryError(
+            f"cannot resume {str(directory)!r} with a different configuration; changed: "
+            f"{', '.join(changed)} (only {', '.join(allowed[:-1])} and {allowed[-1]} may change)"
+        )
 
 
 def prepare_directory(

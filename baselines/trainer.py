@@ -29,16 +29,15 @@ from baselines.evaluation import (
     REFERENCE_CO_PLAYERS,
     co_player_ids,
     evaluate,
-    results_to_dict,
 )
 from baselines.play import CoPlayerSlots, PolicySlots, play, reset_co_players
 from baselines.policies import ActorCritic, make_policy
+from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
 from baselines.runfiles import (
-    RunDirectoryError,
-    append_eval,
-    append_row,
-    eval_columns,
+    check_resumable,
+    log_step,
     prepare_directory,
+    read_state,
     sigint_requests_stop,
     write_summary,
 )
@@ -422,24 +421,13 @@ class Trainer:
 
     def load(self) -> None:
         """Restore the training state from ``checkpoint.pt`` in the run directory."""
-        try:
-            state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
-        except Exception as exc:
-            raise CheckpointError(
-                f"cannot read {str(self.checkpoint_path)!r} ({type(exc).__name__}: {exc}); "
-                "it may be corrupt"
-            ) from exc
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            raise CheckpointError(f"{str(self.checkpoint_path)!r} is not a training state")
-        saved = config_from_dict(state["config"])
-        mine = _comparable(self.config)
-        theirs = _comparable(saved)
-        if mine != theirs:
-            changed = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
-            raise RunDirectoryError(
-                f"cannot resume {str(self.dir)!r} with a different configuration; changed: "
-                f"{', '.join(changed)} (only updates, time_limit, threads and progress may change)"
-            )
+        state = read_state(self.checkpoint_path, STATE_FORMAT, "training state")
+        check_resumable(
+            self.dir,
+            config_to_dict(self.config),
+            config_to_dict(config_from_dict(state["config"])),
+            ("updates", "time_limit", "threads", "progress", "resume"),
+        )
         for policy, weights in zip(self.learners, state["learners"], strict=True):
             policy.load_state_dict(weights)
         for optimizer, saved_state in zip(self.optimizers, state["optimizers"], strict=True):
@@ -461,24 +449,12 @@ class Trainer:
 
     # ------------------------------------------------------------------------------ loop
     def _log(self, train: dict[str, float], evaluation: dict[str, Any]) -> dict[str, float]:
-        row: dict[str, float] = {
+        head = {
             "update": self.update,
             "env_steps": self.env_steps,
             "seconds": round(self.seconds, 2),
         }
-        row.update({k: round(v, 5) for k, v in train.items()})
-        row.update(eval_columns(evaluation, self.config.pool.learners))
-        append_row(self.dir, row)
-        append_eval(
-            self.dir,
-            {
-                "update": self.update,
-                "env_steps": self.env_steps,
-                "seconds": round(self.seconds, 2),
-                "results": {k: results_to_dict(v) for k, v in evaluation.items()},
-            },
-        )
-        return row
+        return log_step(self.dir, head, train, evaluation, self.config.pool.learners)
 
     def _request_stop(self, signum: int, frame: Any) -> None:
         if self._stop_requested:
@@ -547,23 +523,6 @@ class Trainer:
             learners=config.pool.learners,
             last=last_row,
         )
-
-
-def _comparable(config: TrainConfig) -> dict[str, Any]:
-    flat = _flatten(config_to_dict(config))
-    for key in ("updates", "time_limit", "threads", "progress", "resume"):
-        flat.pop(key, None)
-    return flat
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _progress(config: TrainConfig, initial: int):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baselines.config import EvalConfig, _positive, _unit
+from baselines.config import EvalConfig, _nonnegative, _positive, _unit
 from baselines.ppi.model import ModelConfig
 from baselines.ppi.planner import PlanningConfig
 
@@ -52,14 +52,7 @@ class FitConfig:
             _unit(getattr(self, name), f"fit.{name}")
         for name in ("batch_size", "epochs"):
             _positive(getattr(self, name), f"fit.{name}", integer=True)
-        if (
-            isinstance(self.pretrain_epochs, bool)
-            or not isinstance(self.pretrain_epochs, int)
-            or (self.pretrain_epochs < 0)
-        ):
-            raise ValueError(
-                f"fit.pretrain_epochs must be an int >= 0; got {self.pretrain_epochs!r}"
-            )
+        _nonnegative(self.pretrain_epochs, "fit.pretrain_epochs", integer=True)
         if self.window is not None:
             _positive(self.window, "fit.window", integer=True)
 

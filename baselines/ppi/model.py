@@ -35,6 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from baselines.config import _nonnegative, _positive
 from coop_envs.core import CO_PLAYER_ID_DIM, NUM_OBSERVATIONS, START
 
 TOKENS_PER_ROUND = 3
@@ -59,13 +60,9 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         for name in ("hidden", "embed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"model.{name} must be a positive int; got {value!r}")
+            _positive(getattr(self, name), f"model.{name}", integer=True)
         for name in ("action_weight", "observation_weight", "reward_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-                raise ValueError(f"model.{name} must be a number >= 0; got {value!r}")
+            _nonnegative(getattr(self, name), f"model.{name}")
 
 
 @dataclass

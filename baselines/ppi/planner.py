@@ -21,6 +21,8 @@ from typing import Protocol
 
 import torch
 
+from baselines.config import _nonnegative, _positive
+
 
 class Model(Protocol):
     """What the planner needs of a model (``SequenceModel`` or an exact one in the tests)."""
@@ -62,12 +64,9 @@ class PlanningConfig:
     """Discount of the imagined rewards."""
 
     def __post_init__(self) -> None:
-        if isinstance(self.beta, bool) or not isinstance(self.beta, (int, float)) or self.beta < 0:
-            raise ValueError(f"planning.beta must be a number >= 0; got {self.beta!r}")
+        _nonnegative(self.beta, "planning.beta")
         for name in ("horizon", "rollouts"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"planning.{name} must be a positive int; got {value!r}")
+            _positive(getattr(self, name), f"planning.{name}", integer=True)
         if isinstance(self.discount, bool) or not 0 < self.discount <= 1:
             raise ValueError(f"planning.discount must be in (0, 1]; got {self.discount!r}")
 

@@ -17,6 +17,7 @@ the leaderboard treat PPI runs like any other.
 from __future__ import annotations
 
 import copy
+import functools
 import time
 from pathlib import Path
 from typing import Any
@@ -30,18 +31,16 @@ from baselines.evaluation import (
     REFERENCE_CO_PLAYERS,
     co_player_ids,
     evaluate_players,
-    results_to_dict,
 )
 from baselines.play import CoPlayerSlots, play, reset_co_players
 from baselines.ppi.agent import PPIActor, PPICoPlayer, save_ppi
 from baselines.ppi.config import PPIConfig, PPIPoolConfig, ppi_config_from_dict
 from baselines.ppi.model import Episodes, SequenceModel
 from baselines.runfiles import (
-    RunDirectoryError,
-    append_eval,
-    append_row,
-    eval_columns,
+    check_resumable,
+    log_step,
     prepare_directory,
+    read_state,
     sigint_requests_stop,
     write_summary,
 )
@@ -275,16 +274,29 @@ class PPITrainer:
         return {f"l{i}/fit/{k}": v for k, v in sums.items()}
 
     # -------------------------------------------------------------------------- evaluation
+    @functools.cached_property
+    def _model_test_set(self) -> tuple[Episodes, float, float]:
+        """Held-out tabular-vs-tabular games for the model's quality, drawn once.
+
+        Returns the games, the mean entropy of the co-players' moves, and the mean loss of
+        Laplace's rule on them (the same every evaluation: the eval seed fixes them).
+        """
+        config = self.config
+        held_out, entropy = tabular_games(
+            self.game,
+            "random_tabular_held_out",
+            config.eval.episodes,
+            config.num_rounds,
+            np.random.default_rng(config.eval.seed),
+        )
+        return held_out, float(entropy.mean()), float(laplace_loss(held_out).mean())
+
     def evaluate(self) -> tuple[dict[str, Any], dict[str, float]]:
         """Every learner vs the reference co-players and the other learner; model quality."""
         config = self.config
         results: dict[str, Any] = {}
         quality: dict[str, float] = {}
-        eval_rng = np.random.default_rng(config.eval.seed)
-        held_out, entropy = tabular_games(
-            self.game, "random_tabular_held_out", config.eval.episodes, config.num_rounds, eval_rng
-        )
-        laplace = float(laplace_loss(held_out).mean())
+        held_out, entropy, laplace = self._model_test_set
         for i, model in enumerate(self.models):
             players = {name: make_co_player(name) for name in REFERENCE_CO_PLAYERS}
             players.update(
@@ -305,7 +317,7 @@ class PPITrainer:
             with torch.no_grad():
                 losses = model.losses(held_out)
             quality[f"l{i}/model/observation_ce"] = float(losses["observation"])
-            quality[f"l{i}/model/observation_entropy"] = float(entropy.mean())
+            quality[f"l{i}/model/observation_entropy"] = entropy
             quality[f"l{i}/model/observation_laplace"] = laplace
             quality[f"l{i}/model/action_ce"] = float(losses["action"])
             quality[f"l{i}/model/reward_mse"] = float(losses["reward"])
@@ -355,23 +367,13 @@ class PPITrainer:
 
     def load(self) -> None:
         """Restore the state of the last completed phase."""
-        try:
-            state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
-        except Exception as exc:
-            raise CheckpointError(
-                f"cannot read {str(self.checkpoint_path)!r} ({type(exc).__name__}: {exc})"
-            ) from exc
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            raise CheckpointError(f"{str(self.checkpoint_path)!r} is not a PPI training state")
-        saved = config_to_dict(ppi_config_from_dict(state["config"]))
-        mine = config_to_dict(self.config)
-        free = ("phases", "time_limit", "threads", "progress", "resume")
-        changed = sorted(k for k in mine if k not in free and mine[k] != saved.get(k))
-        if changed:
-            raise RunDirectoryError(
-                f"cannot resume {str(self.dir)!r} with a different configuration; changed: "
-                f"{', '.join(changed)} (only phases, time_limit, threads and progress may change)"
-            )
+        state = read_state(self.checkpoint_path, STATE_FORMAT, "PPI training state")
+        check_resumable(
+            self.dir,
+            config_to_dict(self.config),
+            config_to_dict(ppi_config_from_dict(state["config"])),
+            ("phases", "time_limit", "threads", "progress", "resume"),
+        )
         for model, weights in zip(self.models, state["models"], strict=True):
             model.load_state_dict(weights)
             model.eval()
@@ -396,27 +398,14 @@ class PPITrainer:
         return self.phase
 
     def _log(self, train: dict[str, float], evaluation: dict[str, Any]) -> dict[str, float]:
-        row: dict[str, float] = {
+        head = {
             "update": self.phase,
             "env_steps": self.env_steps,
             "seconds": round(self.seconds, 2),
             "play_seconds": round(self.timing["play"], 2),
             "fit_seconds": round(self.timing["fit"], 2),
         }
-        row.update({k: round(v, 5) for k, v in train.items()})
-        row.update(eval_columns(evaluation, self.config.pool.learners))
-        append_row(self.dir, row)
-        if evaluation:
-            append_eval(
-                self.dir,
-                {
-                    "update": self.phase,
-                    "env_steps": self.env_steps,
-                    "seconds": round(self.seconds, 2),
-                    "results": {k: results_to_dict(v) for k, v in evaluation.items()},
-                },
-            )
-        return row
+        return log_step(self.dir, head, train, evaluation, self.config.pool.learners)
 
     def _request_stop(self, signum: int, frame: Any) -> None:
         if self._stop_requested:
