@@ -179,8 +179,43 @@ def exploiter_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
     return "\n".join(lines)
 
 
+def ppi_table(runs: dict[str, dict[str, Any]], results: Path, *prefixes: str) -> str:
+    """PPI runs, one row per learner: the world model's quality and the agent's probes."""
+    from baselines.plotting import read_log
+
+    lines = [
+        "| run | phases | env steps | minutes | co-player-move loss (Laplace / entropy) | "
+        "vs random tabular | vs always-C | vs always-D | TFT coop 51-100 | "
+        "learner vs learner: reward / coop |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, run in _matching(runs, prefixes).items():
+        summary = run["summary"]
+        rows = [r for r in read_log(results / name) if "l0/model/observation_ce" in r]
+        for learner, probes in run["final"]["results"].items():
+            model = {k.rsplit("/", 1)[1]: v for k, v in rows[-1].items() if k.startswith(learner)}
+            others = [k for k in probes if k.startswith("learner_")]
+            pool = "—"
+            if others:
+                other = probes[others[0]]
+                pool = f"{_fmt(other['reward'])} / {_fmt(other['cooperation'])}"
+            lines.append(
+                f"| {name} ({learner}) | {summary['update']} | {summary['env_steps']:.2e} | "
+                f"{summary['seconds'] / 60:.1f} | {_fmt(model.get('observation_ce'), 3)} "
+                f"({_fmt(model.get('observation_laplace'), 3)} / "
+                f"{_fmt(model.get('observation_entropy'), 3)}) | "
+                f"{_fmt(probes['random_tabular_held_out']['reward'])} | "
+                f"{_fmt(probes['always_cooperate']['reward'])} | "
+                f"{_fmt(probes['always_defect']['reward'])} | "
+                f"{_fmt(probes['tit_for_tat']['cooperation_late'])} | {pool} |"
+            )
+    return "\n".join(lines)
+
+
 POOL_PREFIXES = ("mixed_pool_fast_", "no_tabular_fast_", "id_ablation_fast_")
 """The mixed-pool recipe and its two ablations, in the order they are plotted."""
+PPI_POOL_PREFIXES = ("ppi_mixed_pool_cpu_", "ppi_no_tabular_cpu_", "ppi_id_ablation_cpu_")
+"""PPI's mixed pool and its two ablations (CPU budget)."""
 
 TABLES = {
     "stage1_paper": lambda runs, _: stage1_table(runs, "stage1_cpu_"),
@@ -192,6 +227,8 @@ TABLES = {
     "mixed_pool_fast": lambda runs, _: pool_table(runs, "mixed_pool_fast_"),
     "ablations_fast": lambda runs, _: pool_table(runs, "no_tabular_fast_", "id_ablation_fast_"),
     "levers": lambda _, results: levers_table(results),
+    "ppi_stage1_cpu": lambda runs, results: ppi_table(runs, results, "ppi_stage1_cpu_"),
+    "ppi_pools_cpu": lambda runs, results: ppi_table(runs, results, *PPI_POOL_PREFIXES),
 }
 """The tables of the reproduction page, by marker name: ``build(runs, results_dir)``."""
 

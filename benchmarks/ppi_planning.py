@@ -5,16 +5,17 @@ Three tables from one run:
 1. **Planning throughput**: imagined rounds per second of :func:`baselines.ppi.q_values` for a
    batch of live episodes (episodes x 2 first actions x rollouts x horizon rounds per call), for
    GRU widths and rollout counts; and what one round of acting costs per episode.
-2. **Phase split**: a small ``ppi_mixed_pool_cpu``-shaped run (``--phase-games`` games per
-   learner and phase) — the share of a phase spent playing (planning) vs retraining the model.
+2. **Phase split**: one phase of ``ppi_mixed_pool_cpu`` at its real shapes — the share of a
+   phase spent playing (planning) vs retraining the model.
 3. **Beta**: a model pre-trained on random-tabular games acts with the improvement step at
    several inverse temperatures; reward per round against tit-for-tat, always-defect and
    held-out random tabular co-players, and cooperation with tit-for-tat in rounds 51-100.
-   beta = 0 is the prior alone; the paper prints 0.01.
+   beta = 0 is the prior alone; the paper prints 0.01. ``--agent PATH`` sweeps the model of a
+   trained PPI agent file instead (e.g. ``runs/ppi_stage1_cpu_seed0/agent_0.pt``).
 
 Writes JSON (default ``benchmarks/results/ppi_planning.json``).
 
-Run:  python benchmarks/ppi_planning.py [--threads 1] [--quick]
+Run:  python benchmarks/ppi_planning.py [--threads 1] [--quick] [--agent PATH]
 """
 
 from __future__ import annotations
@@ -33,8 +34,15 @@ from tqdm.auto import tqdm
 
 from baselines.config import EvalConfig
 from baselines.evaluation import evaluate_players
-from baselines.ppi import PPI_PRESETS, ModelConfig, PlanningConfig, SequenceModel, q_values
-from baselines.ppi.agent import PPIActor, PPICoPlayer
+from baselines.ppi import (
+    PPI_PRESETS,
+    Episodes,
+    ModelConfig,
+    PlanningConfig,
+    SequenceModel,
+    q_values,
+)
+from baselines.ppi.agent import PPIActor, PPICoPlayer, load_ppi
 from baselines.ppi.config import FitConfig
 from baselines.ppi.trainer import PPITrainer, tabular_games
 from co_players import make_co_player
@@ -67,33 +75,40 @@ def planning_throughput(hidden: int, episodes: int, rollouts: int, horizon: int)
     }
 
 
-def phase_split(games: int, threads: int) -> dict:
+def phase_split(threads: int, quick: bool) -> dict:
+    """One phase of ``ppi_mixed_pool_cpu`` at its real shapes: play, then retrain.
+
+    The model is not pre-trained first: what a phase costs does not depend on the weights. With
+    ``quick``, 40 games per phase and 40 pre-training games.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         base = PPI_PRESETS["ppi_mixed_pool_cpu"]
         config = dataclasses.replace(
             base,
             out=Path(tmp) / "run",
             phases=1,
-            games_per_phase=games,
-            pretrain_games=games,
             threads=threads,
             progress=False,
             time_limit=None,
             eval=EvalConfig(every=1, episodes=16),
         )
+        if quick:
+            config = dataclasses.replace(config, games_per_phase=40, pretrain_games=40)
         trainer = PPITrainer(config)
         trainer.pretrain_data()
-        for i in range(config.pool.learners):
-            trainer.fit(i, 1)
         start = time.perf_counter()
-        trainer.play_phase()
+        new = trainer.play_phase()
         play = time.perf_counter() - start
+        for i, episodes in enumerate(new):
+            trainer.data[i] = Episodes.concatenate([trainer.data[i], episodes])
         start = time.perf_counter()
         for i in range(config.pool.learners):
             trainer.fit(i, config.fit.epochs)
         fit = time.perf_counter() - start
     return {
-        "games_per_learner": games,
+        "games_per_learner": config.games_per_phase,
+        "pretrain_games": config.pretrain_games,
+        "fit_epochs": config.fit.epochs,
         "play_seconds": play,
         "fit_seconds": fit,
         "play_share": play / (play + fit),
@@ -145,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="smaller shapes (a smoke run)")
+    parser.add_argument(
+        "--agent", type=Path, help="sweep beta on this PPI agent file's model (default: pre-train)"
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/ppi_planning.json"))
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -165,17 +183,24 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['ms_per_episode_round']:>21.3f}"
         )
 
-    split = phase_split(40 if quick else 500, args.threads)
+    split = phase_split(args.threads, quick)
     print(
-        f"\nPhase split (ppi_mixed_pool_cpu shapes, {split['games_per_learner']} games per "
-        f"learner): play {split['play_seconds']:.1f} s, retrain {split['fit_seconds']:.1f} s -> "
+        f"\nPhase split (ppi_mixed_pool_cpu: {split['games_per_learner']} games per learner, "
+        f"retrained on {split['pretrain_games']} pre-training games and the new ones): "
+        f"play {split['play_seconds']:.1f} s, retrain {split['fit_seconds']:.1f} s -> "
         f"{100 * split['play_share']:.0f}% of the phase is play (planning)"
     )
 
-    model = pretrained_model(200 if quick else 3000, 1 if quick else 4, 32 if quick else 64)
+    if args.agent is not None:
+        model = load_ppi(args.agent).actor.model.eval()
+        source = str(args.agent)
+    else:
+        games, epochs = (200, 1) if quick else (3000, 4)
+        model = pretrained_model(games, epochs, 32 if quick else 64)
+        source = f"pre-trained here: {games} random-tabular games, {epochs} epochs"
     betas = [0.0, 0.01, 1.0] if quick else [0.0, 0.01, 0.1, 0.3, 1.0, 3.0]
     sweep = beta_sweep(model, betas, 32 if quick else 256)
-    print("\nImprovement step vs beta (prior pre-trained on random-tabular games)")
+    print(f"\nImprovement step vs beta (model: {source})")
     print(
         f"{'beta':>6} {'vs TFT':>7} {'TFT coop 51-100':>16} {'vs always-D':>12} "
         f"{'vs tabular':>11} {'regret':>7}"
@@ -193,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "planning": throughput,
         "phase_split": split,
         "beta_sweep": sweep,
+        "beta_sweep_model": source,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2) + "\n")

@@ -242,9 +242,16 @@ class PPITrainer:
         """Train learner ``i``'s model on its dataset; returns the mean losses of the last epoch."""
         config = self.config
         data = self.data[i]
-        if config.fit.window is not None and len(data) > self.pretrain_size + config.fit.window:
-            keep = np.r_[0 : self.pretrain_size, len(data) - config.fit.window : len(data)]
-            data = data[keep]
+        pretrain = np.arange(self.pretrain_size)
+        recent = np.arange(self.pretrain_size, len(data))
+        if config.fit.window is not None:
+            recent = recent[-config.fit.window :]
+        share = config.fit.pretrain_share
+        if share is not None and len(recent):
+            size = min(len(pretrain), round(len(recent) * share / (1 - share)))
+            pretrain = np.sort(self.rng.choice(pretrain, size=size, replace=False))
+        if len(pretrain) + len(recent) < len(data):
+            data = data[np.r_[pretrain, recent]]
         if config.fit.from_scratch:
             self.models[i] = self._new_model()
         model = self.models[i]

@@ -19,6 +19,7 @@ from baselines.ppi import (
     q_values,
     save_ppi,
 )
+from baselines.ppi.config import FitConfig
 from baselines.ppi.trainer import PPITrainer, laplace_loss, tabular_games
 from co_players import AgentCoPlayer, make_co_player
 from co_players.analysis import best_response
@@ -408,3 +409,41 @@ def test_near_deterministic_tabular_mixture_for_ppi(tmp_path):
     assert PPITrainer(config).run()["status"] == "finished"
     with pytest.raises(ValueError, match=r"pool\.tabular_concentration must be a positive number"):
         PPIPoolConfig(tabular_concentration=0)
+
+
+@pytest.mark.parametrize(
+    ("share", "window", "pretrain_used", "recent_used"),
+    [
+        (None, None, 32, 24),
+        (None, 10, 32, 10),
+        (0.5, None, 24, 24),
+        (0.25, 12, 4, 12),
+        (0.9, None, 32, 24),
+    ],
+)
+def test_phase_fit_mixes_pretraining_and_phase_games(
+    share, window, pretrain_used, recent_used, tmp_path, monkeypatch
+):
+    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, pretrain_share=share, window=window)
+    trainer = PPITrainer(tiny("ppi_stage1", tmp_path, fit=fit, games_per_phase=24))
+    trainer.pretrain_data()  # 16 games: 32 episodes
+    trainer.data[0].rewards[:] = 7.0  # marks the pre-training episodes
+    trainer.data[0] = Episodes.concatenate([trainer.data[0], trainer.play_phase()[0]])
+    seen = []
+    original = SequenceModel.losses
+
+    def record(model, episodes, reduce=True):
+        seen.append(episodes)
+        return original(model, episodes, reduce)
+
+    monkeypatch.setattr(SequenceModel, "losses", record)
+    trainer.fit(0, 1)
+    used = Episodes.concatenate(seen)
+    assert len(used) == pretrain_used + recent_used
+    assert (used.rewards[:, 0] == 7.0).sum() == pretrain_used
+
+
+def test_fit_config_rejects_a_bad_pretrain_share():
+    for bad in (1.0, -0.1, "half", True):
+        with pytest.raises(ValueError, match=r"fit.pretrain_share must be a number in \[0, 1\)"):
+            FitConfig(pretrain_share=bad)

@@ -91,3 +91,22 @@ def test_tables_count_criterion_outcomes_per_seed(results):
     assert report.stage1_table(runs, "stage1_fast_id_").count("\n") == 1  # header only
     exploiter = report.exploiter_table(runs, "stage2_fast_").splitlines()
     assert len(exploiter) == 3 and exploiter[2].startswith("| stage2_fast_seed7 | 4 |")
+
+
+def test_ppi_runs_get_rows_with_the_world_models_quality(tmp_path):
+    from baselines.ppi.trainer import PPITrainer
+
+    from .test_ppi import tiny as tiny_ppi
+
+    PPITrainer(tiny_ppi("ppi_mixed_pool", tmp_path)).run()
+    out = tmp_path / "results"
+    report.collect(tmp_path / "ppi_mixed_pool", "ppi_mixed_pool_cpu_seed3", results=out)
+    table = report.TABLES["ppi_pools_cpu"](report.load(out), out).splitlines()
+    assert len(table) == 4  # header, rule, one row per learner
+    row = table[2].split(" | ")
+    assert row[0] == "| ppi_mixed_pool_cpu_seed3 (l0)" and row[1] == "2"
+    final = json.loads((out / "ppi_mixed_pool_cpu_seed3" / "final_eval.json").read_text())
+    assert "(" in row[4] and "/" in row[4]  # loss (Laplace / entropy)
+    assert row[5] == f"{final['results']['l0']['random_tabular_held_out']['reward']:.2f}"
+    assert row[-1].count("/") == 1  # learner vs learner: reward / coop
+    assert report.TABLES["ppi_stage1_cpu"](report.load(out), out).count("\n") == 1
