@@ -203,12 +203,18 @@ def model_from_payload(payload: dict[str, Any], source: str = "checkpoint") -> S
 
 
 def ppi_agent_from_payload(
-    payload: dict[str, Any], source: str, greedy: bool = False, name: str | None = None
+    payload: dict[str, Any],
+    source: str,
+    greedy: bool = False,
+    name: str | None = None,
+    planning: PlanningConfig | None = None,
 ) -> PPIAgent:
-    """A :class:`PPIAgent` from a checkpoint dictionary."""
+    """A :class:`PPIAgent` from a checkpoint dictionary (``planning`` overrides the saved one)."""
     model = model_from_payload(payload, source)
+    if planning is not None and not isinstance(planning, PlanningConfig):
+        raise TypeError(f"planning must be a PlanningConfig or None; got {type(planning).__name__}")
     try:
-        planning = PlanningConfig(**payload["planning"])
+        planning = planning or PlanningConfig(**payload["planning"])
         rounds = int(payload.get("num_rounds", DEFAULT_NUM_ROUNDS))
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{source} has invalid planning settings: {exc}") from exc
@@ -216,9 +222,19 @@ def ppi_agent_from_payload(
     return PPIAgent(actor, name=name or payload.get("meta", {}).get("name") or "ppi")
 
 
-def load_ppi(path: str | Path, greedy: bool = False) -> PPIAgent:
-    """Load a PPI agent saved by :func:`save_ppi`."""
+def load_ppi(
+    path: str | Path, greedy: bool = False, planning: PlanningConfig | None = None
+) -> PPIAgent:
+    """Load a PPI agent saved by :func:`save_ppi`.
+
+    Args:
+        path: The agent file.
+        greedy: Take the most likely action instead of sampling.
+        planning: Plan with these settings instead of the saved ones (e.g. a larger β or
+            horizon); :func:`save_ppi` with them writes a new agent file.
+    """
     payload = read_checkpoint(path)
     if payload.get("kind") != KIND:
         raise CheckpointError(f"{str(path)!r} is not a PPI agent (kind {payload.get('kind')!r})")
-    return ppi_agent_from_payload(payload, f"checkpoint {str(path)!r}", greedy, Path(path).stem)
+    source = f"checkpoint {str(path)!r}"
+    return ppi_agent_from_payload(payload, source, greedy, Path(path).stem, planning)

@@ -16,6 +16,7 @@ from baselines.ppi import (
     PPIAgent,
     SequenceModel,
     improved_logits,
+    load_ppi,
     q_values,
     save_ppi,
 )
@@ -447,3 +448,17 @@ def test_fit_config_rejects_a_bad_pretrain_share():
     for bad in (1.0, -0.1, "half", True):
         with pytest.raises(ValueError, match=r"fit.pretrain_share must be a number in \[0, 1\)"):
             FitConfig(pretrain_share=bad)
+
+
+def test_loading_with_other_planning_settings(tmp_path):
+    path = small_agent(tmp_path)
+    saved = load_ppi(path).actor.planning
+    stronger = PlanningConfig(beta=3.0, horizon=5, rollouts=1)
+    agent = load_ppi(path, planning=stronger)
+    assert agent.actor.planning == stronger != saved
+    resaved = save_ppi(
+        tmp_path / "stronger.pt", agent.actor.model, stronger, PRISONERS_DILEMMA, ROUNDS
+    )
+    assert load_ppi(resaved).actor.planning == stronger
+    with pytest.raises(TypeError, match="planning must be a PlanningConfig or None; got dict"):
+        load_ppi(path, planning={"beta": 3.0})
