@@ -36,7 +36,6 @@ from baselines.config import EvalConfig
 from baselines.evaluation import evaluate_players
 from baselines.ppi import (
     PPI_PRESETS,
-    Episodes,
     ModelConfig,
     PlanningConfig,
     SequenceModel,
@@ -99,8 +98,7 @@ def phase_split(threads: int, quick: bool) -> dict:
         start = time.perf_counter()
         new = trainer.play_phase()
         play = time.perf_counter() - start
-        for i, episodes in enumerate(new):
-            trainer.data[i] = Episodes.concatenate([trainer.data[i], episodes])
+        trainer.add_games(new)
         start = time.perf_counter()
         for i in range(config.pool.learners):
             trainer.fit(i, config.fit.epochs)

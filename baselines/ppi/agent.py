@@ -214,7 +214,8 @@ def ppi_agent_from_payload(
     if planning is not None and not isinstance(planning, PlanningConfig):
         raise TypeError(f"planning must be a PlanningConfig or None; got {type(planning).__name__}")
     try:
-        planning = planning or PlanningConfig(**payload["planning"])
+        if planning is None:
+            planning = PlanningConfig(**payload["planning"])
         rounds = int(payload.get("num_rounds", DEFAULT_NUM_ROUNDS))
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{source} has invalid planning settings: {exc}") from exc

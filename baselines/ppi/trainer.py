@@ -237,6 +237,16 @@ class PPITrainer:
             out[i].append(episodes_from_core(core, games, seat, ids))
         return [Episodes.concatenate(o) for o in out]
 
+    def add_games(self, new: list[Episodes]) -> dict[str, float]:
+        """Append each learner's new episodes to its dataset; their mean reward and cooperation."""
+        stats: dict[str, float] = {}
+        for i, episodes in enumerate(new):
+            self.data[i] = Episodes.concatenate([self.data[i], episodes])
+            stats[f"l{i}/train/reward"] = float(episodes.rewards.mean())
+            stats[f"l{i}/train/cooperation"] = float((episodes.own == 0).mean())
+            self.env_steps += episodes.own.size
+        return stats
+
     # ---------------------------------------------------------------------------- training
     def fit(self, i: int, epochs: int) -> dict[str, float]:
         """Train learner ``i``'s model on its dataset; returns the mean losses of the last epoch."""
@@ -456,13 +466,7 @@ class PPITrainer:
                     last_row = self._log({**train, **quality}, results)
                     self.save()
                 while self.phase < config.phases:
-                    new = self._timed("play", self.play_phase)
-                    train: dict[str, float] = {}
-                    for i, episodes in enumerate(new):
-                        self.data[i] = Episodes.concatenate([self.data[i], episodes])
-                        train[f"l{i}/train/reward"] = float(episodes.rewards.mean())
-                        train[f"l{i}/train/cooperation"] = float((episodes.own == 0).mean())
-                        self.env_steps += episodes.own.size
+                    train = self.add_games(self._timed("play", self.play_phase))
                     for i in range(config.pool.learners):
                         train.update(self._timed("fit", self.fit, i, config.fit.epochs))
                     self.phase += 1
