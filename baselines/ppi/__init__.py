@@ -4,7 +4,8 @@ A GRU sequence model over per-round tokens is trained by next-token prediction
 (:mod:`baselines.ppi.model`); the acting policy re-weights the model's own-action prediction by
 Monte-Carlo Q-values imagined inside the model (:mod:`baselines.ppi.planner`); phases of play and
 retraining improve it (:mod:`baselines.ppi.trainer`). ``python -m baselines.train --preset
-ppi_mixed_pool_cpu`` runs it; docs/ppi.md has the design and the defaults' reasons.
+ppi_mixed_pool_cpu`` runs it; ``python -m baselines.ppi.diagnose`` shows what an agent's decisions
+rest on; docs/ppi.md has the design and the defaults' reasons.
 """
 
 from baselines.ppi.agent import PPIActor, PPIAgent, PPICoPlayer, load_ppi, save_ppi

@@ -58,6 +58,10 @@ class PPIActor:
         self.greedy = greedy
         self.h: torch.Tensor | None = None
         self.t = 0
+        self.last_prior: torch.Tensor | None = None
+        """``(B, 2)`` prior logits of the last :meth:`act` (read by diagnostics)."""
+        self.last_q: torch.Tensor | None = None
+        """``(B, 2)`` Q-values of the last :meth:`act`; None when acting with the prior."""
 
     def start(self, batch_size: int, seed: int, ids: torch.Tensor | None = None) -> None:
         """New episodes; ``seed`` fixes every random draw of this batch's play."""
@@ -81,10 +85,12 @@ class PPIActor:
             self.h = model.feed_observation(self.h, torch.from_numpy(np.asarray(codes, np.int64)))
             rewards = torch.from_numpy(np.asarray(prev_rewards, dtype=np.float32))
             self.h = model.feed_reward(self.h, rewards)
-        logits = model.action_logits(self.h)
+        logits = self.last_prior = model.action_logits(self.h)
+        self.last_q = None
         if self.planning.beta > 0:
             q = q_values(model, self.h, self.num_rounds - self.t, self.planning, self.generator)
             logits = improved_logits(logits, q, self.planning.beta)
+            self.last_q = q
         if self.greedy:
             actions = logits.argmax(dim=-1)
         else:

@@ -49,6 +49,10 @@ class FitConfig:
     pre-training games making up this share of the epoch (at most all of them); None: all
     pre-training games every phase (the paper). A small budget's few phase games otherwise
     hardly move a model fitted to many pre-training games."""
+    spectate: bool = False
+    """Two learners only: each learner's dataset also gets the other learner's games against
+    tabular co-players, seen from the tabular co-player's seat — how the other learner responds
+    to many different strategies (a deviation: the paper learns only from its own games)."""
 
     def __post_init__(self) -> None:
         for name in ("lr", "max_grad_norm"):
@@ -60,6 +64,8 @@ class FitConfig:
         _nonnegative(self.pretrain_epochs, "fit.pretrain_epochs", integer=True)
         if self.window is not None:
             _positive(self.window, "fit.window", integer=True)
+        if not isinstance(self.spectate, bool):
+            raise TypeError(f"fit.spectate must be a bool; got {self.spectate!r}")
         if self.pretrain_share is not None and (
             isinstance(self.pretrain_share, bool)
             or not isinstance(self.pretrain_share, (int, float))
@@ -149,6 +155,11 @@ class PPIConfig:
         if self.model.co_player_id != self.pool.co_player_id:
             raise ValueError(
                 "model.co_player_id and pool.co_player_id must agree (the ID ablation sets both)"
+            )
+        if self.fit.spectate and self.pool.learners != 2:
+            raise ValueError(
+                "fit.spectate needs two learners (it shares one learner's tabular games with "
+                f"the other); got pool.learners={self.pool.learners}"
             )
 
     @property

@@ -20,7 +20,7 @@ import copy
 import functools
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -61,6 +61,14 @@ def episodes_from_core(
     if ids is None:
         ids = np.zeros((len(games), CO_PLAYER_ID_DIM), dtype=np.float32)
     return Episodes(own.astype(np.int8), other.astype(np.int8), rewards, ids.astype(np.float32))
+
+
+class PhaseGames(NamedTuple):
+    """A phase's new episodes per learner: its own, and spectated ones (``fit.spectate``)."""
+
+    own: list[Episodes]
+    spectated: list[Episodes | None]
+    """Per learner: the other learner's tabular games from the tabular seat, or None."""
 
 
 class MixedTabular(RandomMemoryOne):
@@ -190,23 +198,30 @@ class PPITrainer:
         """Learner ``i``'s acting policy (its model, improved by planning)."""
         return PPIActor(self.models[i], self.config.planning, self.config.num_rounds)
 
-    def play_phase(self) -> list[Episodes]:
-        """One phase of games; returns each learner's new episodes."""
+    def play_phase(self) -> PhaseGames:
+        """One phase of games: each learner's new episodes (and spectated ones, if enabled)."""
         config = self.config
         n = config.pool.learners
         tab, ll = config.tabular_games, config.learner_games
         # each chunk holds a proportional share of every learner's games
         total = n * tab + ll
         parts = max(1, -(-total // config.play_batch))
-        new: list[list[Episodes]] = [[] for _ in range(n)]
+        own: list[list[Episodes]] = [[] for _ in range(n)]
+        seen: list[list[Episodes]] = [[] for _ in range(n)]
         for part in range(parts):
             t_i = tab * (part + 1) // parts - tab * part // parts
             l_i = ll * (part + 1) // parts - ll * part // parts
-            for i, episodes in enumerate(self._play_chunk(t_i, l_i)):
-                new[i].append(episodes)
-        return [Episodes.concatenate(parts_i) for parts_i in new]
+            chunk = self._play_chunk(t_i, l_i)
+            for i in range(n):
+                own[i].append(chunk.own[i])
+                if chunk.spectated[i] is not None:
+                    seen[i].append(chunk.spectated[i])
+        return PhaseGames(
+            [Episodes.concatenate(o) for o in own],
+            [Episodes.concatenate(s) if s else None for s in seen],
+        )
 
-    def _play_chunk(self, tab: int, ll: int) -> list[Episodes]:
+    def _play_chunk(self, tab: int, ll: int) -> PhaseGames:
         config = self.config
         n = config.pool.learners
         slots, owners = [], []
@@ -220,28 +235,38 @@ class PPITrainer:
                 tabular_slots.append(CoPlayerSlots(co, games, seat=1))
                 learner = PPICoPlayer(self.actor(i), name=f"learner_{i}", id_source=co)
                 slots.append(CoPlayerSlots(learner, games, seat=0))
-                owners.append((i, games, 0, learner))
+                owners.append((i, games, 0, learner, True))
         if ll:
             games = np.arange(start, start + ll)
             start += ll
             for i, seat in ((0, 0), (1, 1)):
                 learner = PPICoPlayer(self.actor(i), name=f"learner_{i}")
                 slots.append(CoPlayerSlots(learner, games, seat=seat))
-                owners.append((i, games, seat, learner))
+                owners.append((i, games, seat, learner, False))
         every = tabular_slots + slots  # tabular co-players are reset first (their IDs)
         reset_co_players(self.game, every, self.rng)
         core = play(self.game, start, config.num_rounds, [], every, self.rng)
         out: list[list[Episodes]] = [[] for _ in range(n)]
-        for i, games, seat, learner in owners:
+        seen: list[Episodes | None] = [None] * n
+        for i, games, seat, learner, against_tabular in owners:
             ids = learner.last_ids.numpy() if learner.last_ids is not None else None
             out[i].append(episodes_from_core(core, games, seat, ids))
-        return [Episodes.concatenate(o) for o in out]
+            if config.fit.spectate and against_tabular and n == 2:
+                # learner i's tabular games from the tabular seat: data for the other learner,
+                # whose co-player there is a learner (a zero ID, as in learner-vs-learner games)
+                seen[1 - i] = episodes_from_core(core, games, 1)
+        return PhaseGames([Episodes.concatenate(o) for o in out], seen)
 
-    def add_games(self, new: list[Episodes]) -> dict[str, float]:
-        """Append each learner's new episodes to its dataset; their mean reward and cooperation."""
+    def add_games(self, new: PhaseGames) -> dict[str, float]:
+        """Append each learner's new (and spectated) episodes to its dataset.
+
+        Returns the mean reward and cooperation of each learner's own new episodes.
+        """
         stats: dict[str, float] = {}
-        for i, episodes in enumerate(new):
-            self.data[i] = Episodes.concatenate([self.data[i], episodes])
+        for i, episodes in enumerate(new.own):
+            spectated = new.spectated[i]
+            extra = [] if spectated is None else [spectated]
+            self.data[i] = Episodes.concatenate([self.data[i], episodes, *extra])
             stats[f"l{i}/train/reward"] = float(episodes.rewards.mean())
             stats[f"l{i}/train/cooperation"] = float((episodes.own == 0).mean())
             self.env_steps += episodes.own.size

@@ -307,7 +307,7 @@ def test_id_ablation_data_carry_the_co_players_identity(tmp_path):
     trainer.pretrain_data()
     new = trainer.play_phase()
     tabular = trainer.config.tabular_games
-    for episodes in new:
+    for episodes in new.own:
         assert np.abs(episodes.ids[:tabular]).sum(axis=1).min() > 0  # log-policies
         assert not episodes.ids[tabular:].any()  # the other learner: zeros
 
@@ -429,7 +429,7 @@ def test_phase_fit_mixes_pretraining_and_phase_games(
     trainer = PPITrainer(tiny("ppi_stage1", tmp_path, fit=fit, games_per_phase=24))
     trainer.pretrain_data()  # 16 games: 32 episodes
     trainer.data[0].rewards[:] = 7.0  # marks the pre-training episodes
-    trainer.data[0] = Episodes.concatenate([trainer.data[0], trainer.play_phase()[0]])
+    trainer.data[0] = Episodes.concatenate([trainer.data[0], trainer.play_phase().own[0]])
     seen = []
     original = SequenceModel.losses
 
@@ -448,6 +448,42 @@ def test_fit_config_rejects_a_bad_pretrain_share():
     for bad in (1.0, -0.1, "half", True):
         with pytest.raises(ValueError, match=r"fit.pretrain_share must be a number in \[0, 1\)"):
             FitConfig(pretrain_share=bad)
+
+
+def test_spectating_shares_each_learners_tabular_games_seen_from_the_tabular_seat(tmp_path):
+    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, spectate=True)
+    trainer = PPITrainer(tiny("ppi_mixed_pool", tmp_path, fit=fit, play_batch=64))  # one chunk
+    trainer.pretrain_data()
+    before = [len(d) for d in trainer.data]
+    new = trainer.play_phase()
+    tabular = trainer.config.tabular_games
+    for i in range(2):
+        mine, seen = new.own[1 - i], new.spectated[i]
+        assert len(seen) == tabular
+        # the tabular seat's moves are the other learner's co-player's; its co-player is that learner
+        np.testing.assert_array_equal(seen.own, mine.other[:tabular])
+        np.testing.assert_array_equal(seen.other, mine.own[:tabular])
+        payoffs = PRISONERS_DILEMMA.payoffs[..., 1]
+        np.testing.assert_array_equal(seen.rewards, payoffs[seen.other, seen.own])
+        assert not seen.ids.any()
+    stats = trainer.add_games(new)
+    for i in range(2):
+        assert len(trainer.data[i]) == before[i] + len(new.own[i]) + tabular
+        assert stats[f"l{i}/train/cooperation"] == float((new.own[i].own == 0).mean())
+
+
+def test_spectating_needs_two_learners_and_a_bool(tmp_path):
+    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, spectate=True)
+    with pytest.raises(ValueError, match=r"fit\.spectate needs two learners"):
+        tiny("ppi_stage1", tmp_path, fit=fit)
+    with pytest.raises(TypeError, match=r"fit\.spectate must be a bool; got 'yes'"):
+        FitConfig(spectate="yes")
+    plain = PPITrainer(tiny("ppi_mixed_pool", tmp_path, play_batch=7))
+    plain.pretrain_data()
+    assert plain.play_phase().spectated == [None, None]
+    chunked = PPITrainer(tiny("ppi_mixed_pool", tmp_path, fit=fit, play_batch=7))  # 3 chunks
+    chunked.pretrain_data()
+    assert [len(s) for s in chunked.play_phase().spectated] == [chunked.config.tabular_games] * 2
 
 
 def test_loading_with_other_planning_settings(tmp_path):
