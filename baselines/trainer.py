@@ -426,7 +426,14 @@ class Trainer:
             self.dir,
             config_to_dict(self.config),
             config_to_dict(config_from_dict(state["config"])),
-            ("updates", "time_limit", "threads", "progress", "resume"),
+            (
+                "updates",
+                "time_limit",
+                "threads",
+                "progress",
+                "resume",
+                "out",
+            ),  # a moved run resumes
         )
         for policy, weights in zip(self.learners, state["learners"], strict=True):
             policy.load_state_dict(weights)

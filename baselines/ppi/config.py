@@ -223,9 +223,31 @@ def ppi_cpu_variant(config: PPIConfig) -> PPIConfig:
     )
 
 
+def ppi_stage1_cpu(config: PPIConfig = PPI_STAGE1) -> PPIConfig:
+    """Stage 1's CPU recipe: :func:`ppi_cpu_variant` with many cheap phases and β = 3.
+
+    30 phases of 500 games, each refit one warm-started pass of two epochs over the phase games
+    plus as many pre-training games (``fit.pretrain_share=0.5``; ≈35 s per phase instead of
+    ≈90 s), so the prior follows the improved policy over 30 improvement steps; β = 3 (the
+    improvement step's strength: TFT cooperation 0.84 vs 0.69 at β = 1 on the same model).
+    Measured: TFT cooperation in rounds 51–100 rises from ≈0.7–0.8 to ≈0.9 over the phases.
+    """
+    cpu = ppi_cpu_variant(config)
+    return _replace(
+        cpu,
+        phases=30,
+        games_per_phase=500,
+        play_batch=500,
+        fit=_replace(cpu.fit, pretrain_share=0.5, epochs=2),
+        planning=_replace(cpu.planning, beta=3.0),
+        eval=_replace(cpu.eval, every=3),
+    )
+
+
 PPI_PRESETS: dict[str, PPIConfig] = {
     **PPI_PAPER_PRESETS,
     **{f"{name}_cpu": ppi_cpu_variant(c) for name, c in PPI_PAPER_PRESETS.items()},
+    "ppi_stage1_cpu": ppi_stage1_cpu(),
     "ppi_smoke": _replace(
         PPI_STAGE1,
         preset="ppi_smoke",

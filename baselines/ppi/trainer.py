@@ -414,7 +414,7 @@ class PPITrainer:
             self.dir,
             config_to_dict(self.config),
             config_to_dict(ppi_config_from_dict(state["config"])),
-            ("phases", "time_limit", "threads", "progress", "resume"),
+            ("phases", "time_limit", "threads", "progress", "resume", "out"),  # a moved run resumes
         )
         for model, weights in zip(self.models, state["models"], strict=True):
             model.load_state_dict(weights)

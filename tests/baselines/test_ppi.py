@@ -316,7 +316,10 @@ def test_resume_continues_exactly(tmp_path):
     straight = PPITrainer(tiny("ppi_mixed_pool", tmp_path, seed=3)).run()
     first = tiny("ppi_mixed_pool", tmp_path, seed=3, out=tmp_path / "split")
     PPITrainer(dataclasses.replace(first, phases=1)).run()
-    resumed = PPITrainer(dataclasses.replace(first, resume=True)).run()
+    (tmp_path / "split").rename(tmp_path / "moved")  # a run directory may move between runs
+    moved = dataclasses.replace(first, resume=True, out=tmp_path / "moved")
+    resumed = PPITrainer(moved).run()
+    (tmp_path / "moved").rename(tmp_path / "split")
     assert resumed["update"] == straight["update"] == 2
     for i in (0, 1):
         with np.load(tmp_path / "ppi_mixed_pool" / f"data_{i}.npz") as a:
