@@ -133,6 +133,10 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+RESUMABLE_FIELDS = ("time_limit", "threads", "progress", "resume", "out")
+"""Fields a resumed run may change besides its length (``out``: a moved run directory)."""
+
+
 def check_resumable(
     directory: Path, mine: dict[str, Any], saved: dict[str, Any], free: tuple[str, ...]
 ) -> None:

@@ -32,8 +32,8 @@ from baselines.evaluation import (
 )
 from baselines.play import CoPlayerSlots, PolicySlots, play, reset_co_players
 from baselines.policies import ActorCritic, make_policy
-from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
 from baselines.runfiles import (
+    RESUMABLE_FIELDS,
     check_resumable,
     log_step,
     prepare_directory,
@@ -41,6 +41,7 @@ from baselines.runfiles import (
     sigint_requests_stop,
     write_summary,
 )
+from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
 from co_players import Mixture, RandomMemoryOne, make_co_player
 from coop_envs.core import CO_PLAYER_ID_DIM, COOPERATE, CoPlayer, get_game
 
@@ -426,14 +427,7 @@ class Trainer:
             self.dir,
             config_to_dict(self.config),
             config_to_dict(config_from_dict(state["config"])),
-            (
-                "updates",
-                "time_limit",
-                "threads",
-                "progress",
-                "resume",
-                "out",
-            ),  # a moved run resumes
+            ("updates", *RESUMABLE_FIELDS),
         )
         for policy, weights in zip(self.learners, state["learners"], strict=True):
             policy.load_state_dict(weights)

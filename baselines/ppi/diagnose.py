@@ -19,6 +19,7 @@ That table is how docs/ppi.md explains why the CPU-budget mixed-pool learners de
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import asdict, dataclass
@@ -31,7 +32,7 @@ import tyro
 
 from baselines.play import CoPlayerSlots, play, reset_co_players
 from baselines.ppi.agent import PPIActor, PPICoPlayer, load_ppi
-from baselines.ppi.planner import PlanningConfig, improved_logits
+from baselines.ppi.planner import improved_logits
 from coop_envs.core import MatrixGame, check_positive_int, get_game
 
 OUTCOMES = ("start", "CC", "CD", "DC", "DD")
@@ -180,14 +181,11 @@ def main(config: DiagnoseConfig) -> int:
     from baselines.checkpoints import load_agent
 
     torch.set_num_threads(1)
-    saved = load_ppi(config.agent).actor.planning
-    planning = PlanningConfig(
-        beta=saved.beta if config.beta is None else config.beta,
-        horizon=saved.horizon if config.horizon is None else config.horizon,
-        rollouts=saved.rollouts,
-        discount=saved.discount,
-    )
-    actor = load_ppi(config.agent, planning=planning).actor
+    actor = load_ppi(config.agent).actor
+    changes = {"beta": config.beta, "horizon": config.horizon}
+    actor.planning = planning = dataclasses.replace(
+        actor.planning, **{k: v for k, v in changes.items() if v is not None}
+    )  # validated by PlanningConfig
     spec = config.co_player
     co_player = load_agent(spec) if spec.endswith(".pt") else spec
     rows = diagnose(actor, co_player, config.episodes, config.seed)

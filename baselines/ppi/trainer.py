@@ -37,6 +37,7 @@ from baselines.ppi.agent import PPIActor, PPICoPlayer, save_ppi
 from baselines.ppi.config import PPIConfig, PPIPoolConfig, ppi_config_from_dict
 from baselines.ppi.model import Episodes, SequenceModel
 from baselines.runfiles import (
+    RESUMABLE_FIELDS,
     check_resumable,
     log_step,
     prepare_directory,
@@ -251,7 +252,7 @@ class PPITrainer:
         for i, games, seat, learner, against_tabular in owners:
             ids = learner.last_ids.numpy() if learner.last_ids is not None else None
             out[i].append(episodes_from_core(core, games, seat, ids))
-            if config.fit.spectate and against_tabular and n == 2:
+            if config.fit.spectate and against_tabular:  # spectate implies two learners
                 # learner i's tabular games from the tabular seat: data for the other learner,
                 # whose co-player there is a learner (a zero ID, as in learner-vs-learner games)
                 seen[1 - i] = episodes_from_core(core, games, 1)
@@ -414,7 +415,7 @@ class PPITrainer:
             self.dir,
             config_to_dict(self.config),
             config_to_dict(ppi_config_from_dict(state["config"])),
-            ("phases", "time_limit", "threads", "progress", "resume", "out"),  # a moved run resumes
+            ("phases", *RESUMABLE_FIELDS),
         )
         for model, weights in zip(self.models, state["models"], strict=True):
             model.load_state_dict(weights)
