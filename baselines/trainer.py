@@ -501,10 +501,10 @@ class Trainer:
                         self._train_count = 0
                         last_row = self._log(train, self.evaluate())
                         self.save()
-                    if out_of_time:
+                    if out_of_time and not done:  # a run that is done has finished
                         self.status = "time_limit"
                         break
-                    if self._stop_requested:
+                    if self._stop_requested and not done:
                         self.status = "interrupted"
                         break
                 else:

@@ -223,31 +223,45 @@ def ppi_cpu_variant(config: PPIConfig) -> PPIConfig:
     )
 
 
-def ppi_stage1_cpu(config: PPIConfig = PPI_STAGE1) -> PPIConfig:
-    """Stage 1's CPU recipe: :func:`ppi_cpu_variant` with many cheap phases and β = 3.
+def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
+    """The CPU recipe of a paper PPI preset: :func:`ppi_cpu_variant` with many cheap phases, β = 3.
 
-    30 phases of 500 games, each refit warm-started for two epochs over the phase games plus as
-    many pre-training games (``fit.pretrain_share=0.5``; ≈20 s per phase at first, ≈95 s at the
-    end, instead of ≈90 s for 1,000 games refit on all data), so the prior follows the improved
-    policy over 30 improvement steps; β = 3 (the improvement step's strength: TFT cooperation
-    0.84 vs 0.69 at β = 1 on the same model). Measured (seeds 0, 1): TFT cooperation in rounds
-    51–100 rises from 0.71–0.79 after pre-training to 0.88–0.94.
+    25 phases of 500 games, each refit warm-started for two epochs over all phase games plus as
+    many pre-training games (``fit.pretrain_share=0.5``), so the prior follows the improved
+    policy over many improvement steps; β = 3 (the improvement step's strength: TFT cooperation
+    0.84 vs 0.69 at β = 1 on the same model). With two learners ≈8 minutes of pre-training,
+    ≈30 s per phase at first and ≈160 s by phase 25 (fitting dominates): ≈50 minutes on one
+    thread per run. Measured (docs/ppi.md): mixed-pool learner-vs-learner cooperation 0.07 →
+    0.51 by phase 25 (seed 0); 6 phases of 1,000 games refit on all data stay at 0.05–0.08.
     """
     cpu = ppi_cpu_variant(config)
     return _replace(
         cpu,
-        phases=30,
+        phases=25,
         games_per_phase=500,
         play_batch=500,
         fit=_replace(cpu.fit, pretrain_share=0.5, epochs=2),
         planning=_replace(cpu.planning, beta=3.0),
-        eval=_replace(cpu.eval, every=3),
+        eval=_replace(cpu.eval, every=5, episodes=128),
+    )
+
+
+def ppi_stage1_cpu(config: PPIConfig = PPI_STAGE1) -> PPIConfig:
+    """Stage 1's CPU recipe: :func:`ppi_phases_cpu` with 30 phases, evaluated every 3.
+
+    One learner: ≈20 s per phase at first, ≈95 s at the end. Measured (seeds 0, 1): TFT
+    cooperation in rounds 51–100 rises from 0.71–0.79 after pre-training to 0.88–0.94.
+    """
+    return _replace(
+        ppi_phases_cpu(config),
+        phases=30,
+        eval=_replace(ppi_cpu_variant(config).eval, every=3),
     )
 
 
 PPI_PRESETS: dict[str, PPIConfig] = {
     **PPI_PAPER_PRESETS,
-    **{f"{name}_cpu": ppi_cpu_variant(c) for name, c in PPI_PAPER_PRESETS.items()},
+    **{f"{name}_cpu": ppi_phases_cpu(c) for name, c in PPI_PAPER_PRESETS.items()},
     "ppi_stage1_cpu": ppi_stage1_cpu(),
     "ppi_smoke": _replace(
         PPI_STAGE1,

@@ -510,10 +510,10 @@ class PPITrainer:
                     else:
                         last_row = self._log(train, {})
                     self.save()
-                    if out_of_time:
+                    if out_of_time and not done:  # a run that is done has finished
                         self.status = "time_limit"
                         break
-                    if self._stop_requested:
+                    if self._stop_requested and not done:
                         self.status = "interrupted"
                         break
                 else:

@@ -286,6 +286,19 @@ def tiny(name, tmp_path, **changes):
     return dataclasses.replace(config, **{**fields, **changes})
 
 
+def test_cpu_pool_presets_share_one_budget():
+    """The mixed pool and its ablations differ only in the pool (and the ID input)."""
+    mixed = PPI_PRESETS["ppi_mixed_pool_cpu"]
+    for name in ("ppi_no_tabular_cpu", "ppi_id_ablation_cpu"):
+        ablation = PPI_PRESETS[name]
+        assert ablation.pool != mixed.pool
+        same = dict(preset=mixed.preset, pool=mixed.pool, model=mixed.model)
+        assert dataclasses.replace(ablation, **same) == mixed
+    assert mixed.phases * mixed.games_per_phase == 12_500 and mixed.planning.beta == 3.0
+    stage1 = PPI_PRESETS["ppi_stage1_cpu"]
+    assert stage1.fit == mixed.fit and stage1.planning == mixed.planning
+
+
 @pytest.mark.parametrize("name", sorted(PPI_PRESETS))
 def test_every_ppi_preset_runs(name, tmp_path):
     config = tiny(name, tmp_path)
@@ -300,6 +313,14 @@ def test_every_ppi_preset_runs(name, tmp_path):
     for i in range(config.pool.learners):
         assert isinstance(load_agent(tmp_path / name / f"agent_{i}.pt"), PPIAgent)
     assert (tmp_path / name / "training.png").exists()
+
+
+def test_time_limit_reached_on_the_last_phase_is_a_finished_run(tmp_path):
+    config = tiny("ppi_smoke", tmp_path, phases=1, time_limit=1e-6)
+    summary = PPITrainer(config).run()
+    assert summary["status"] == "finished" and summary["update"] == 1
+    stopped = PPITrainer(dataclasses.replace(config, phases=3, resume=True)).run()
+    assert stopped["status"] == "time_limit" and stopped["update"] == 2
 
 
 def test_id_ablation_data_carry_the_co_players_identity(tmp_path):

@@ -166,6 +166,12 @@ def test_time_limit_stops_and_checkpoints(tmp_path):
     assert (config.run_dir / "checkpoint.pt").exists()
 
 
+def test_time_limit_reached_on_the_last_update_is_a_finished_run(tmp_path):
+    config = tiny("stage1", tmp_path, updates=1, time_limit=1e-6)
+    summary = Trainer(config).run()
+    assert summary["status"] == "finished" and summary["update"] == 1
+
+
 def test_run_directory_rules(tmp_path):
     config = tiny("stage1", tmp_path)
     Trainer(config).run()
