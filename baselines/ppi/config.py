@@ -232,7 +232,8 @@ def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
     0.84 vs 0.69 at β = 1 on the same model). With two learners ≈8 minutes of pre-training,
     ≈30 s per phase at first and ≈160 s by phase 25 (fitting dominates): ≈50 minutes on one
     thread per run. Measured (docs/ppi.md): mixed-pool learner-vs-learner cooperation 0.07 →
-    0.51 by phase 25 (seed 0); 6 phases of 1,000 games refit on all data stay at 0.05–0.08.
+    0.34–0.51 by phase 25 (seeds 0, 1; 6 phases of 1,000 games refit on all data stay at
+    0.05–0.08); the ID ablation 0.00; the no-tabular ablation 0.45–0.76.
     """
     cpu = ppi_cpu_variant(config)
     return _replace(
