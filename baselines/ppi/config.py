@@ -230,10 +230,11 @@ def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
     many pre-training games (``fit.pretrain_share=0.5``), so the prior follows the improved
     policy over many improvement steps; β = 3 (the improvement step's strength: TFT cooperation
     0.84 vs 0.69 at β = 1 on the same model). With two learners ≈8 minutes of pre-training,
-    ≈30 s per phase at first and ≈160 s by phase 25 (fitting dominates): ≈50 minutes on one
-    thread per run. Measured (docs/ppi.md): mixed-pool learner-vs-learner cooperation 0.07 →
-    0.34–0.51 by phase 25 (seeds 0, 1; 6 phases of 1,000 games refit on all data stay at
-    0.05–0.08); the ID ablation 0.00; the no-tabular ablation 0.45–0.76.
+    ≈30 s per phase at first and ≈160–190 s by phase 25 (fitting dominates): ≈50 minutes on
+    one thread per run, two runs side by side on two otherwise idle cores. Measured
+    (docs/ppi.md): mixed-pool learner-vs-learner cooperation 0.07 → 0.34–0.51 by phase 25
+    (seeds 0, 1; 6 phases of 1,000 games refit on all data stay at 0.05–0.08); the ID ablation
+    0.00; the no-tabular ablation 0.45–0.76.
     """
     cpu = ppi_cpu_variant(config)
     return _replace(
@@ -250,13 +251,13 @@ def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
 def ppi_stage1_cpu(config: PPIConfig = PPI_STAGE1) -> PPIConfig:
     """Stage 1's CPU recipe: :func:`ppi_phases_cpu` with 30 phases, evaluated every 3.
 
-    One learner: ≈20 s per phase at first, ≈95 s at the end. Measured (seeds 0, 1): TFT
-    cooperation in rounds 51–100 rises from 0.71–0.79 after pre-training to 0.88–0.94.
+    Evaluations use the paper preset's number of games. One learner: ≈20 s per phase at first,
+    ≈95 s at the end. Measured (seeds 0, 1): TFT cooperation in rounds 51–100 rises from
+    0.71–0.79 after pre-training to 0.88–0.94.
     """
+    recipe = ppi_phases_cpu(config)
     return _replace(
-        ppi_phases_cpu(config),
-        phases=30,
-        eval=_replace(ppi_cpu_variant(config).eval, every=3),
+        recipe, phases=30, eval=_replace(recipe.eval, every=3, episodes=config.eval.episodes)
     )
 
 
