@@ -216,6 +216,8 @@ POOL_PREFIXES = ("mixed_pool_fast_", "no_tabular_fast_", "id_ablation_fast_")
 """The mixed-pool recipe and its two ablations, in the order they are plotted."""
 PPI_POOL_PREFIXES = ("ppi_mixed_pool_cpu_", "ppi_no_tabular_cpu_", "ppi_id_ablation_cpu_")
 """PPI's mixed pool and its two ablations (CPU budget)."""
+PPI_SHARE05_PREFIXES = tuple(p.replace("_cpu_", "_share05_") for p in PPI_POOL_PREFIXES)
+"""The same, with refits that replay as many pre-training games (``fit.pretrain_share=0.5``)."""
 
 TABLES = {
     "stage1_paper": lambda runs, _: stage1_table(runs, "stage1_cpu_"),
@@ -229,6 +231,7 @@ TABLES = {
     "levers": lambda _, results: levers_table(results),
     "ppi_stage1_cpu": lambda runs, results: ppi_table(runs, results, "ppi_stage1_cpu_"),
     "ppi_pools_cpu": lambda runs, results: ppi_table(runs, results, *PPI_POOL_PREFIXES),
+    "ppi_pools_share05": lambda runs, results: ppi_table(runs, results, *PPI_SHARE05_PREFIXES),
 }
 """The tables of the reproduction page, by marker name: ``build(runs, results_dir)``."""
 

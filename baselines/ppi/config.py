@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baselines.config import EvalConfig, _nonnegative, _positive, _unit
+from baselines.config import EvalConfig, _nonnegative, _positive, _unit, config_to_dict
 from baselines.ppi.model import ModelConfig
 from baselines.ppi.planner import PlanningConfig
+from baselines.runfiles import flatten
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,10 @@ class PPIConfig:
     """Seed of everything: weights, co-players, data, planning."""
     out: Path | None = None
     """Run directory; default runs/<preset>_seed<seed>."""
+    pretrained: Path | None = None
+    """Start from the pre-training of this run directory (its ``pretrained.pt``) instead of
+    pre-training again: the same numbers, when every setting that pre-training depends on agrees
+    (:func:`pretraining_key`); e.g. the mixed pool and its no-tabular ablation of one seed."""
     phases: int = 30
     """Phases of play and retraining."""
     games_per_phase: int = 20_000
@@ -178,6 +183,41 @@ class PPIConfig:
         return self.games_per_phase - self.tabular_games if self.pool.learners == 2 else 0
 
 
+AFTER_PRETRAINING = (
+    "preset",
+    "out",
+    "pretrained",
+    "phases",
+    "games_per_phase",
+    "play_batch",
+    "time_limit",
+    "threads",
+    "resume",
+    "progress",
+    "fit.epochs",
+    "fit.window",
+    "fit.pretrain_share",
+    "fit.spectate",
+    "pool.tabular_fraction",
+    "planning.",
+    "eval.",
+)
+"""Settings (dotted; a trailing dot: a whole group) that pre-training does not depend on."""
+
+
+def pretraining_key(config: PPIConfig) -> dict[str, Any]:
+    """The settings a run's pre-training depends on, by dotted name.
+
+    Two runs with equal keys pre-train to the same models, data and random state, so one can
+    start from the other's pre-training (``--pretrained``).
+    """
+    return {
+        k: v
+        for k, v in flatten(config_to_dict(config)).items()
+        if not any(k == f or (f.endswith(".") and k.startswith(f)) for f in AFTER_PRETRAINING)
+    }
+
+
 def _replace(config: Any, **changes: Any) -> Any:
     return dataclasses.replace(config, **changes)
 
@@ -224,17 +264,21 @@ def ppi_cpu_variant(config: PPIConfig) -> PPIConfig:
 
 
 def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
-    """The CPU recipe of a paper PPI preset: :func:`ppi_cpu_variant` with many cheap phases, β = 3.
+    """The CPU recipe of a paper PPI pool preset: :func:`ppi_cpu_variant` with many cheap phases.
 
-    25 phases of 500 games, each refit warm-started for two epochs over all phase games plus as
-    many pre-training games (``fit.pretrain_share=0.5``), so the prior follows the improved
-    policy over many improvement steps; β = 3 (the improvement step's strength: TFT cooperation
-    0.84 vs 0.69 at β = 1 on the same model). With two learners ≈8 minutes of pre-training,
-    ≈30 s per phase at first and ≈160–190 s by phase 25 (fitting dominates): ≈50 minutes on
-    one thread per run, two runs side by side on two otherwise idle cores. Measured
-    (docs/ppi.md): mixed-pool learner-vs-learner cooperation 0.07 → 0.34–0.51 by phase 25
-    (seeds 0, 1; 6 phases of 1,000 games refit on all data stay at 0.05–0.08); the ID ablation
-    0.00; the no-tabular ablation 0.45–0.76.
+    25 phases of 500 games, each refit warm-started for two epochs over the phase games so far
+    only (``fit.pretrain_share=0``: the pre-training games shape the starting model, not the
+    refits), so the prior follows the improved policy over many improvement steps and what a
+    learner keeps of in-context inference comes from the pool it plays; β = 3 (the improvement
+    step's strength: TFT cooperation 0.84 vs 0.69 at β = 1 on the same model). With two
+    learners ≈10 minutes of pre-training, then ≈45 s per phase at first and ≈150 s at phase 25
+    (the refit grows with the phase games): ≈49 minutes on one thread per run, two runs side by
+    side on two cores. Measured (docs/ppi.md, seeds 0, 1): mixed-pool learner-vs-learner
+    cooperation 0.07 at phase 5 → 0.43–0.58 at phase 25, still rising; the no-tabular ablation
+    ends at 0.04–0.11 and stops reciprocating TFT; the ID ablation 0.00. (Refits that also
+    replay as many pre-training games, ``fit.pretrain_share=0.5``, keep the no-tabular learners
+    in-context learners — pre-training games are tabular games — and they cooperate more than
+    the mixed pool: ``docs/results/ppi_*_share05_seed*``.)
     """
     cpu = ppi_cpu_variant(config)
     return _replace(
@@ -242,7 +286,7 @@ def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
         phases=25,
         games_per_phase=500,
         play_batch=500,
-        fit=_replace(cpu.fit, pretrain_share=0.5, epochs=2),
+        fit=_replace(cpu.fit, pretrain_share=0.0, epochs=2),
         planning=_replace(cpu.planning, beta=3.0),
         eval=_replace(cpu.eval, every=5, episodes=128),
     )
@@ -251,13 +295,18 @@ def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
 def ppi_stage1_cpu(config: PPIConfig = PPI_STAGE1) -> PPIConfig:
     """Stage 1's CPU recipe: :func:`ppi_phases_cpu` with 30 phases, evaluated every 3.
 
-    Evaluations use the paper preset's number of games. One learner: ≈20 s per phase at first,
-    ≈95 s at the end. Measured (seeds 0, 1): TFT cooperation in rounds 51–100 rises from
+    Each refit replays as many pre-training games as phase games (``fit.pretrain_share=0.5``;
+    one learner meets only tabular co-players, so this only steadies the fit). Evaluations use
+    the paper preset's number of games. One learner: ≈20 s per phase at first, ≈95 s at the
+    end. Measured (seeds 0, 1): TFT cooperation in rounds 51–100 rises from
     0.71–0.79 after pre-training to 0.88–0.94.
     """
     recipe = ppi_phases_cpu(config)
     return _replace(
-        recipe, phases=30, eval=_replace(recipe.eval, every=3, episodes=config.eval.episodes)
+        recipe,
+        phases=30,
+        fit=_replace(recipe.fit, pretrain_share=0.5),
+        eval=_replace(recipe.eval, every=3, episodes=config.eval.episodes),
     )
 
 
@@ -286,7 +335,8 @@ PPI_PRESETS: dict[str, PPIConfig] = {
 def ppi_config_from_dict(data: dict[str, Any]) -> PPIConfig:
     """Rebuild a :class:`PPIConfig` from its JSON form."""
     data = dict(data)
-    data["out"] = None if data["out"] is None else Path(data["out"])
+    for name in ("out", "pretrained"):
+        data[name] = None if data.get(name) is None else Path(data[name])
     data["model"] = ModelConfig(**data["model"])
     data["fit"] = FitConfig(**data["fit"])
     data["planning"] = PlanningConfig(**data["planning"])

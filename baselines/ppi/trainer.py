@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -34,10 +35,16 @@ from baselines.evaluation import (
 )
 from baselines.play import CoPlayerSlots, play, reset_co_players
 from baselines.ppi.agent import PPIActor, PPICoPlayer, save_ppi
-from baselines.ppi.config import PPIConfig, PPIPoolConfig, ppi_config_from_dict
+from baselines.ppi.config import (
+    PPIConfig,
+    PPIPoolConfig,
+    ppi_config_from_dict,
+    pretraining_key,
+)
 from baselines.ppi.model import Episodes, SequenceModel
 from baselines.runfiles import (
     RESUMABLE_FIELDS,
+    RunDirectoryError,
     check_resumable,
     log_step,
     prepare_directory,
@@ -49,6 +56,9 @@ from co_players import RandomMemoryOne, make_co_player
 from coop_envs.core import CO_PLAYER_ID_DIM, IteratedGame, MatrixGame, get_game
 
 STATE_FORMAT = "coop-envs-ppi-state"
+PRETRAINED_FORMAT = "coop-envs-ppi-pretrained"
+PRETRAINED_FILE = "pretrained.pt"
+"""The state right after pre-training, which ``--pretrained DIR`` starts other runs from."""
 
 
 def episodes_from_core(
@@ -134,6 +144,15 @@ def tabular_games(
         p = np.take_along_axis(tables[1 - s], codes, axis=1).clip(1e-12, 1 - 1e-12)
         entropy.append(-(p * np.log(p) + (1 - p) * np.log(1 - p)))
     return Episodes.concatenate(episodes), np.concatenate(entropy)
+
+
+def _digest(episodes: Episodes) -> str:
+    """A fingerprint of a batch of episodes (every field's values and shape)."""
+    h = hashlib.sha256()
+    for name, values in episodes.to_dict().items():
+        h.update(f"{name}{values.shape}{values.dtype}".encode())
+        h.update(np.ascontiguousarray(values).tobytes())
+    return h.hexdigest()
 
 
 def laplace_loss(episodes: Episodes) -> np.ndarray:
@@ -408,6 +427,79 @@ class PPITrainer:
                 meta,
             )
 
+    def save_pretrained(self, train: dict[str, float]) -> None:
+        """Write ``pretrained.pt``: the state right after pre-training.
+
+        The pre-training games are not copied: they are the first ``pretrain_size`` episodes of
+        ``data_<i>.npz`` (digests in the snapshot check that they still are).
+        """
+        state = {
+            "format": PRETRAINED_FORMAT,
+            "key": pretraining_key(self.config),
+            "pretrain_size": self.pretrain_size,
+            "digests": [_digest(d[: self.pretrain_size]) for d in self.data],
+            "train": train,
+            "seconds": self.seconds,
+            "timing": self.timing,
+            "rng": self.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "models": [m.state_dict() for m in self.models],
+        }
+        atomic_save(state, self.dir / PRETRAINED_FILE)
+
+    def read_pretrained(self, source: Path) -> dict[str, Any]:
+        """Check and read another run's pre-training (``--pretrained``); nothing is changed yet.
+
+        Raises:
+            RunDirectoryError: If ``source`` holds no pre-training, or one made with other
+                settings (each differing setting is named, with both values).
+            CheckpointError: If its files are unreadable or do not match each other.
+        """
+        path = Path(source) / PRETRAINED_FILE
+        if not path.exists():
+            raise RunDirectoryError(
+                f"--pretrained {str(source)!r}: no {PRETRAINED_FILE} there; a PPI run writes it "
+                "once its pre-training is done (runs from before this option lack it)"
+            )
+        state = read_state(path, PRETRAINED_FORMAT, "PPI pre-training snapshot")
+        mine, theirs = pretraining_key(self.config), state["key"]
+        changed = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        if changed:
+            raise RunDirectoryError(
+                f"--pretrained {str(source)!r} was pre-trained with other settings: "
+                + ", ".join(f"{k}={theirs.get(k)!r} (this run: {mine.get(k)!r})" for k in changed)
+            )
+        size = state["pretrain_size"]
+        data = []
+        for i, digest in enumerate(state["digests"]):
+            file = Path(source) / f"data_{i}.npz"
+            try:
+                with np.load(file) as f:
+                    episodes = Episodes(**{k: f[k][:size] for k in Episodes._fields()})
+            except (OSError, KeyError, ValueError) as exc:
+                raise CheckpointError(f"cannot read {str(file)!r}: {exc}") from exc
+            if len(episodes) != size or _digest(episodes) != digest:
+                raise CheckpointError(
+                    f"the first {size} episodes of {str(file)!r} are not the pre-training games "
+                    f"that {str(path)!r} was saved with"
+                )
+            data.append(episodes)
+        state["data"] = data
+        return state
+
+    def load_pretrained(self, state: dict[str, Any]) -> dict[str, float]:
+        """Take over a state from :meth:`read_pretrained`; the pre-training losses."""
+        for model, weights in zip(self.models, state["models"], strict=True):
+            model.load_state_dict(weights)
+            model.eval()
+        self.data = list(state["data"])
+        self.pretrain_size = state["pretrain_size"]
+        self.rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        self.seconds = state["seconds"]
+        self.timing = dict(state["timing"])
+        return dict(state["train"])
+
     def load(self) -> None:
         """Restore the state of the last completed phase."""
         state = read_state(self.checkpoint_path, STATE_FORMAT, "PPI training state")
@@ -415,7 +507,7 @@ class PPITrainer:
             self.dir,
             config_to_dict(self.config),
             config_to_dict(ppi_config_from_dict(state["config"])),
-            ("phases", *RESUMABLE_FIELDS),
+            ("phases", "pretrained", *RESUMABLE_FIELDS),
         )
         for model, weights in zip(self.models, state["models"], strict=True):
             model.load_state_dict(weights)
@@ -468,10 +560,13 @@ class PPITrainer:
         """Pre-train, then run the phases (or until the time limit or Ctrl-C); the summary."""
         from baselines.plotting import plot_run
 
+        config = self.config
+        pretrained = None
+        if config.pretrained is not None and not config.resume:
+            pretrained = self.read_pretrained(config.pretrained)  # before the directory exists
         prepare_directory(
             self.dir, config_to_dict(self.config), self.config.resume, self._load_for_resume
         )
-        config = self.config
         bar = None
         if config.progress:
             from tqdm.auto import tqdm
@@ -481,16 +576,20 @@ class PPITrainer:
         with sigint_requests_stop(self._request_stop):
             try:
                 if self.phase == 0 and self.data[0] is None:
-                    self._timed("play", self.pretrain_data)
-                    train = {}
-                    for i in range(config.pool.learners):
-                        if config.fit.pretrain_epochs:
-                            train.update(
-                                self._timed("fit", self.fit, i, config.fit.pretrain_epochs)
-                            )
+                    if pretrained is not None:
+                        train = self.load_pretrained(pretrained)
+                    else:
+                        self._timed("play", self.pretrain_data)
+                        train = {}
+                        for i in range(config.pool.learners):
+                            if config.fit.pretrain_epochs:
+                                train.update(
+                                    self._timed("fit", self.fit, i, config.fit.pretrain_epochs)
+                                )
                     results, quality = self.evaluate()
                     last_row = self._log({**train, **quality}, results)
                     self.save()
+                    self.save_pretrained(train)
                 while self.phase < config.phases:
                     train = self.add_games(self._timed("play", self.play_phase))
                     for i in range(config.pool.learners):

@@ -296,7 +296,9 @@ def test_cpu_pool_presets_share_one_budget():
         assert dataclasses.replace(ablation, **same) == mixed
     assert mixed.phases * mixed.games_per_phase == 12_500 and mixed.planning.beta == 3.0
     stage1 = PPI_PRESETS["ppi_stage1_cpu"]
-    assert stage1.fit == mixed.fit and stage1.planning == mixed.planning
+    assert mixed.fit.pretrain_share == 0.0  # refits see the phase games only
+    assert stage1.fit == dataclasses.replace(mixed.fit, pretrain_share=0.5)
+    assert stage1.planning == mixed.planning
 
 
 @pytest.mark.parametrize("name", sorted(PPI_PRESETS))
@@ -333,6 +335,17 @@ def test_id_ablation_data_carry_the_co_players_identity(tmp_path):
         assert not episodes.ids[tabular:].any()  # the other learner: zeros
 
 
+def assert_same_run(a, b):
+    for i in (0, 1):
+        with np.load(a / f"data_{i}.npz") as x, np.load(b / f"data_{i}.npz") as y:
+            for key in Episodes._fields():
+                np.testing.assert_array_equal(x[key], y[key])
+        wa = torch.load(a / f"agent_{i}.pt", weights_only=True)["state_dict"]
+        wb = torch.load(b / f"agent_{i}.pt", weights_only=True)["state_dict"]
+        for key in wa:
+            torch.testing.assert_close(wa[key], wb[key], rtol=0, atol=0)
+
+
 def test_resume_continues_exactly(tmp_path):
     straight = PPITrainer(tiny("ppi_mixed_pool", tmp_path, seed=3)).run()
     first = tiny("ppi_mixed_pool", tmp_path, seed=3, out=tmp_path / "split")
@@ -342,16 +355,41 @@ def test_resume_continues_exactly(tmp_path):
     resumed = PPITrainer(moved).run()
     (tmp_path / "moved").rename(tmp_path / "split")
     assert resumed["update"] == straight["update"] == 2
-    for i in (0, 1):
-        with np.load(tmp_path / "ppi_mixed_pool" / f"data_{i}.npz") as a:
-            with np.load(tmp_path / "split" / f"data_{i}.npz") as b:
-                np.testing.assert_array_equal(a["own"], b["own"])
-    a = torch.load(tmp_path / "ppi_mixed_pool" / "agent_0.pt", weights_only=True)["state_dict"]
-    b = torch.load(tmp_path / "split" / "agent_0.pt", weights_only=True)["state_dict"]
-    for key in a:
-        torch.testing.assert_close(a[key], b[key])
+    assert_same_run(tmp_path / "ppi_mixed_pool", tmp_path / "split")
     rows = (tmp_path / "split" / "log.csv").read_text().splitlines()
     assert [r.split(",")[0] for r in rows[1:]] == ["0", "1", "2"]
+
+
+def test_an_ablation_started_from_shared_pretraining_is_the_same_run(tmp_path):
+    mixed = tiny("ppi_mixed_pool", tmp_path, seed=4)
+    PPITrainer(mixed).run()
+    straight = tiny("ppi_no_tabular", tmp_path, seed=4)
+    PPITrainer(straight).run()
+    shared = dataclasses.replace(straight, out=tmp_path / "shared", pretrained=mixed.out)
+    summary = PPITrainer(shared).run()
+    assert summary["status"] == "finished" and summary["update"] == 2
+    assert_same_run(straight.out, shared.out)
+    # it records its pre-training too, so it can be a source in turn; --resume ignores it
+    assert (shared.out / "pretrained.pt").exists()
+    longer = dataclasses.replace(shared, phases=3, resume=True, pretrained=None)
+    assert PPITrainer(longer).run()["update"] == 3
+
+
+def test_pretrained_refuses_other_settings_missing_and_altered_files(tmp_path):
+    source = tiny("ppi_mixed_pool", tmp_path, seed=4)
+    PPITrainer(source).run()
+    other = tiny("ppi_mixed_pool", tmp_path, seed=5, pretrain_games=12, out=tmp_path / "other")
+    with pytest.raises(ValueError, match=r"pretrain_games=16 \(this run: 12\), seed=4 \(this"):
+        PPITrainer(dataclasses.replace(other, pretrained=source.out)).run()
+    assert not other.out.exists()  # refused before the run directory is made
+    with pytest.raises(ValueError, match=r"no pretrained\.pt there"):
+        PPITrainer(dataclasses.replace(source, out=tmp_path / "b", pretrained=tmp_path)).run()
+    with np.load(source.out / "data_1.npz") as f:
+        arrays = dict(f)
+    arrays["own"][0, 0] ^= 1
+    np.savez_compressed(source.out / "data_1.npz", **arrays)
+    with pytest.raises(CheckpointError, match="are not the pre-training games"):
+        PPITrainer(dataclasses.replace(source, out=tmp_path / "c", pretrained=source.out)).run()
 
 
 def test_cli_runs_ppi_presets_and_rejects_bad_flags(tmp_path, capsys):
