@@ -137,6 +137,15 @@ RESUMABLE_FIELDS = ("time_limit", "threads", "progress", "resume", "out")
 """Fields a resumed run may change besides its length (``out``: a moved run directory)."""
 
 
+def changed_settings(mine: dict[str, Any], saved: dict[str, Any]) -> list[str]:
+    """The keys whose values differ between two flat settings dicts, sorted.
+
+    A key missing from one side counts as ``None`` there (a setting added since a run was saved
+    and left at ``None`` is no change).
+    """
+    return sorted(k for k in set(mine) | set(saved) if mine.get(k) != saved.get(k))
+
+
 def check_resumable(
     directory: Path, mine: dict[str, Any], saved: dict[str, Any], free: tuple[str, ...]
 ) -> None:
@@ -146,8 +155,7 @@ def check_resumable(
         RunDirectoryError: Naming every changed (dotted) field.
     """
     mine, saved = flatten(mine), flatten(saved)
-    keys = (set(mine) | set(saved)) - set(free)
-    changed = sorted(k for k in keys if mine.get(k) != saved.get(k))
+    changed = [k for k in changed_settings(mine, saved) if k not in free]
     if changed:
         allowed = [k for k in free if k != "resume"]
         raise RunDirectoryError(

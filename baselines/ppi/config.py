@@ -298,8 +298,8 @@ def ppi_stage1_cpu(config: PPIConfig = PPI_STAGE1) -> PPIConfig:
     Each refit replays as many pre-training games as phase games (``fit.pretrain_share=0.5``;
     one learner meets only tabular co-players, so this only steadies the fit). Evaluations use
     the paper preset's number of games. One learner: ≈20 s per phase at first, ≈95 s at the
-    end. Measured (seeds 0, 1): TFT cooperation in rounds 51–100 rises from
-    0.71–0.79 after pre-training to 0.88–0.94.
+    end. Measured (seeds 0, 1): TFT cooperation in rounds 51–100 rises from 0.71–0.79 after
+    pre-training to 0.88–0.94.
     """
     recipe = ppi_phases_cpu(config)
     return _replace(

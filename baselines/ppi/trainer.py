@@ -45,6 +45,7 @@ from baselines.ppi.model import Episodes, SequenceModel
 from baselines.runfiles import (
     RESUMABLE_FIELDS,
     RunDirectoryError,
+    changed_settings,
     check_resumable,
     log_step,
     prepare_directory,
@@ -402,13 +403,8 @@ class PPITrainer:
             "config": config_to_dict(self.config),
             "phase": self.phase,
             "env_steps": self.env_steps,
-            "seconds": self.seconds,
-            "timing": self.timing,
-            "pretrain_size": self.pretrain_size,
             "sizes": [len(d) for d in self.data],
-            "rng": self.rng.bit_generator.state,
-            "torch_rng": torch.get_rng_state(),
-            "models": [m.state_dict() for m in self.models],
+            **self._learning_state(),
         }
         atomic_save(state, self.checkpoint_path)
         for i, model in enumerate(self.models):
@@ -436,14 +432,9 @@ class PPITrainer:
         state = {
             "format": PRETRAINED_FORMAT,
             "key": pretraining_key(self.config),
-            "pretrain_size": self.pretrain_size,
             "digests": [_digest(d[: self.pretrain_size]) for d in self.data],
             "train": train,
-            "seconds": self.seconds,
-            "timing": self.timing,
-            "rng": self.rng.bit_generator.state,
-            "torch_rng": torch.get_rng_state(),
-            "models": [m.state_dict() for m in self.models],
+            **self._learning_state(),
         }
         atomic_save(state, self.dir / PRETRAINED_FILE)
 
@@ -463,7 +454,7 @@ class PPITrainer:
             )
         state = read_state(path, PRETRAINED_FORMAT, "PPI pre-training snapshot")
         mine, theirs = pretraining_key(self.config), state["key"]
-        changed = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        changed = changed_settings(mine, theirs)
         if changed:
             raise RunDirectoryError(
                 f"--pretrained {str(source)!r} was pre-trained with other settings: "
@@ -489,16 +480,30 @@ class PPITrainer:
 
     def load_pretrained(self, state: dict[str, Any]) -> dict[str, float]:
         """Take over a state from :meth:`read_pretrained`; the pre-training losses."""
+        self._restore_learning_state(state)
+        self.data = list(state["data"])
+        return dict(state["train"])
+
+    def _learning_state(self) -> dict[str, Any]:
+        """What both state files hold: weights, random state, clock, pre-training size."""
+        return {
+            "seconds": self.seconds,
+            "timing": self.timing,
+            "pretrain_size": self.pretrain_size,
+            "rng": self.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "models": [m.state_dict() for m in self.models],
+        }
+
+    def _restore_learning_state(self, state: dict[str, Any]) -> None:
         for model, weights in zip(self.models, state["models"], strict=True):
             model.load_state_dict(weights)
             model.eval()
-        self.data = list(state["data"])
         self.pretrain_size = state["pretrain_size"]
         self.rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
         self.seconds = state["seconds"]
         self.timing = dict(state["timing"])
-        return dict(state["train"])
 
     def load(self) -> None:
         """Restore the state of the last completed phase."""
@@ -509,9 +514,6 @@ class PPITrainer:
             config_to_dict(ppi_config_from_dict(state["config"])),
             ("phases", "pretrained", *RESUMABLE_FIELDS),
         )
-        for model, weights in zip(self.models, state["models"], strict=True):
-            model.load_state_dict(weights)
-            model.eval()
         for i, size in enumerate(state["sizes"]):
             with np.load(self.dir / f"data_{i}.npz") as f:
                 data = Episodes(**{k: f[k] for k in Episodes._fields()})
@@ -520,13 +522,9 @@ class PPITrainer:
                     f"data_{i}.npz holds {len(data)} episodes; the checkpoint expects {size}"
                 )
             self.data[i] = data
-        self.pretrain_size = state["pretrain_size"]
-        self.rng.bit_generator.state = state["rng"]
-        torch.set_rng_state(state["torch_rng"])
+        self._restore_learning_state(state)
         self.phase = state["phase"]
         self.env_steps = state["env_steps"]
-        self.seconds = state["seconds"]
-        self.timing = state["timing"]
 
     def _load_for_resume(self) -> int:
         self.load()
