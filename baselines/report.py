@@ -269,10 +269,13 @@ def levers_table(results: Path = RESULTS) -> str:
     return "\n".join(lines)
 
 
-def _eval_rows(rows: list[dict[str, float]], column: str) -> tuple[list[float], list[float]]:
-    """Training minutes and values of ``column`` at the evaluations that logged it."""
+def _eval_rows(
+    rows: list[dict[str, float]], column: str, x: str = "seconds"
+) -> tuple[list[float], list[float]]:
+    """The x values (training minutes, or ``x`` itself) and ``column`` where it was logged."""
     kept = [r for r in rows if column in r]
-    return [r["seconds"] / 60 for r in kept], [r[column] for r in kept]
+    xs = [r[x] / 60 if x == "seconds" else r[x] for r in kept]
+    return xs, [r[column] for r in kept]
 
 
 def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path | None:
@@ -311,42 +314,64 @@ def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path |
     return save(fig, out, dpi=90)
 
 
-def plot_pools(results: Path = RESULTS, prefixes: tuple[str, ...] = POOL_PREFIXES) -> Path | None:
-    """``mixed_pool_seeds.png``: every learner of every mixed-pool and ablation run.
+POOL_PANELS = (
+    ("learner_{other}/cooperation", "learner vs learner: cooperation", 0.8),
+    ("learner_{other}/reward", "learner vs learner: reward per round", 0.8),
+    ("random_tabular_held_out/reward", "reward vs held-out random tabular", 0.95),
+)
+"""The A2C pool figure's panels: ``(column after l<i>/eval/, title, reference line)``."""
+PPI_POOL_PANELS = (
+    ("learner_{other}/cooperation", "learner vs learner: cooperation", 0.9),
+    ("random_tabular_held_out/reward", "reward vs held-out random tabular", 0.9),
+    ("tit_for_tat/cooperation_late", "cooperation with TFT, rounds 51-100", 0.9),
+)
+"""The PPI pool figure's panels (reference lines: the paper's ≈0.9 and the issue's 0.9)."""
 
-    Panels: learner-vs-learner cooperation and reward, and reward vs held-out tabular co-players.
+
+def plot_pools(
+    results: Path = RESULTS,
+    prefixes: tuple[str, ...] = POOL_PREFIXES,
+    name: str = "mixed_pool_seeds.png",
+    panels: tuple[tuple[str, str, float], ...] = POOL_PANELS,
+    x: str = "seconds",
+) -> Path | None:
+    """``results/<name>``: every learner of every run of a pool recipe and its ablations.
+
+    One colour per prefix (recipe), one line per learner and seed; ``x`` is the log column on
+    the horizontal axis (``seconds`` is drawn as training minutes, ``update`` is the phase of a
+    PPI run). None if no run matches.
     """
     runs = load(results)
     if not any(_matching(runs, (prefix,)) for prefix in prefixes):
         return None
     from baselines.plotting import plt, read_log, save
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    panels = [
-        ("learner_{other}/cooperation", "learner vs learner: cooperation", 0.8),
-        ("learner_{other}/reward", "learner vs learner: reward per round", 0.8),
-        ("random_tabular_held_out/reward", "reward vs held-out random tabular", 0.95),
-    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.5))
+    xlabel = "training minutes" if x == "seconds" else ("phase" if x == "update" else x)
     for colour, prefix in enumerate(prefixes):
-        for n, name in enumerate(_matching(runs, (prefix,))):
-            rows = read_log(results / name)
+        for n, run in enumerate(_matching(runs, (prefix,))):
+            rows = read_log(results / run)
             for learner, other in ((0, 1), (1, 0)):
                 for ax, (column, title, threshold) in zip(axes, panels, strict=True):
                     column = f"l{learner}/eval/" + column.format(other=other)
                     label = prefix.rstrip("_") if n == 0 and learner == 0 else None
                     ax.plot(
-                        *_eval_rows(rows, column),
+                        *_eval_rows(rows, column, x),
                         color=f"C{colour}",
                         ls=("-", "--", ":")[colour % 3],
                         lw=1 if colour == 0 else 2,
                         label=label,
                     )
                     ax.axhline(threshold, color="grey", ls="--", lw=0.8)
-                    ax.set(title=title, xlabel="training minutes")
+                    ax.set(title=title, xlabel=xlabel)
     axes[0].legend()
     fig.tight_layout()
-    out = results / "mixed_pool_seeds.png"
-    return save(fig, out, dpi=90)
+    return save(fig, results / name, dpi=90)
+
+
+def plot_ppi_pools(results: Path = RESULTS) -> Path | None:
+    """``ppi_pools_seeds.png``: PPI's mixed pool and ablations (CPU recipe), by phase."""
+    return plot_pools(results, PPI_POOL_PREFIXES, "ppi_pools_seeds.png", PPI_POOL_PANELS, "update")
 
 
 def write_tables(page: Path = PAGE, results: Path = RESULTS) -> list[str]:
@@ -387,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         for prefix in ("stage1_fast_", "stage1_fast_id_", "stage1_cpu_"):
             print("wrote", plot_stage1(args.results, prefix))
         print("wrote", plot_pools(args.results))
+        print("wrote", plot_ppi_pools(args.results))
         return 0
     if args.write:
         print("rewrote tables:", ", ".join(write_tables(results=args.results)))

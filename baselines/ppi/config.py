@@ -272,10 +272,10 @@ def ppi_phases_cpu(config: PPIConfig) -> PPIConfig:
     learner keeps of in-context inference comes from the pool it plays; β = 3 (the improvement
     step's strength: TFT cooperation 0.84 vs 0.69 at β = 1 on the same model). With two
     learners ≈10 minutes of pre-training, then ≈45 s per phase at first and ≈150 s at phase 25
-    (the refit grows with the phase games): ≈49 minutes on one thread per run, two runs side by
-    side on two cores. Measured (docs/ppi.md, seeds 0, 1): mixed-pool learner-vs-learner
-    cooperation 0.07 at phase 5 → 0.43–0.58 at phase 25, still rising; the no-tabular ablation
-    ends at 0.04–0.11 and stops reciprocating TFT; the ID ablation 0.00. (Refits that also
+    (the refit grows with the phase games): 43–49 minutes on one thread per run, two runs side by
+    side on two cores. Measured (docs/ppi.md, seeds 0, 1, 2): mixed-pool learner-vs-learner
+    cooperation 0.04–0.07 at phase 5 → 0.28–0.58 at phase 25, still rising; the no-tabular
+    ablation ends at 0.04–0.21 and stops reciprocating TFT; the ID ablation 0.00. (Refits that also
     replay as many pre-training games, ``fit.pretrain_share=0.5``, keep the no-tabular learners
     in-context learners — pre-training games are tabular games — and they cooperate more than
     the mixed pool: ``docs/results/ppi_*_share05_seed*``.)

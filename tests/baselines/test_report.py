@@ -6,8 +6,11 @@ import pytest
 
 from baselines import report
 from baselines.config import preset
+from baselines.plotting import read_log
+from baselines.ppi.trainer import PPITrainer
 from baselines.trainer import Trainer
 
+from .test_ppi import tiny as tiny_ppi
 from .test_trainer import tiny
 
 PAGE = """# Title
@@ -79,6 +82,19 @@ def test_seed_figures_are_drawn_from_the_evidence(results):
     assert stage1 == results / "stage1_fast_seeds.png" and stage1.stat().st_size > 10_000
     assert pools == results / "mixed_pool_seeds.png" and pools.stat().st_size > 10_000
     assert report.plot_stage1(results, "stage3_fast_") is None  # nothing collected: no figure
+
+
+def test_ppi_pool_figure_is_drawn_by_phase(tmp_path):
+    out = tmp_path / "results"
+    assert report.plot_ppi_pools(out) is None  # nothing collected: no figure
+    PPITrainer(tiny_ppi("ppi_mixed_pool_cpu", tmp_path)).run()
+    evidence = report.collect(tmp_path / "ppi_mixed_pool_cpu", "ppi_mixed_pool_cpu_seed7", out)
+    rows = read_log(evidence)
+    phases, cooperation = report._eval_rows(rows, "l0/eval/learner_1/cooperation", "update")
+    assert phases == [row["update"] for row in rows] == [0, 1, 2]
+    assert all(0 <= c <= 1 for c in cooperation)
+    figure = report.plot_ppi_pools(out)
+    assert figure == out / "ppi_pools_seeds.png" and figure.stat().st_size > 10_000
 
 
 def test_tables_count_criterion_outcomes_per_seed(results):
