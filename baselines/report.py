@@ -218,6 +218,8 @@ PPI_POOL_PREFIXES = ("ppi_mixed_pool_cpu_", "ppi_no_tabular_cpu_", "ppi_id_ablat
 """PPI's mixed pool and its two ablations (CPU budget)."""
 PPI_SHARE05_PREFIXES = tuple(p.replace("_cpu_", "_share05_") for p in PPI_POOL_PREFIXES)
 """The same, with refits that replay as many pre-training games (``fit.pretrain_share=0.5``)."""
+PPI_WINDOW_PREFIXES = tuple(p.replace("_cpu_", "_w2500_") for p in PPI_POOL_PREFIXES)
+"""The same, each refit on the 2,500 most recent phase games only (``fit.window=2500``)."""
 
 TABLES = {
     "stage1_paper": lambda runs, _: stage1_table(runs, "stage1_cpu_"),
@@ -232,6 +234,7 @@ TABLES = {
     "ppi_stage1_cpu": lambda runs, results: ppi_table(runs, results, "ppi_stage1_cpu_"),
     "ppi_pools_cpu": lambda runs, results: ppi_table(runs, results, *PPI_POOL_PREFIXES),
     "ppi_pools_share05": lambda runs, results: ppi_table(runs, results, *PPI_SHARE05_PREFIXES),
+    "ppi_pools_w2500": lambda runs, results: ppi_table(runs, results, *PPI_WINDOW_PREFIXES),
 }
 """The tables of the reproduction page, by marker name: ``build(runs, results_dir)``."""
 
@@ -369,9 +372,13 @@ def plot_pools(
     return save(fig, results / name, dpi=90)
 
 
-def plot_ppi_pools(results: Path = RESULTS) -> Path | None:
-    """``ppi_pools_seeds.png``: PPI's mixed pool and ablations (CPU recipe), by phase."""
-    return plot_pools(results, PPI_POOL_PREFIXES, "ppi_pools_seeds.png", PPI_POOL_PANELS, "update")
+def plot_ppi_pools(
+    results: Path = RESULTS,
+    prefixes: tuple[str, ...] = PPI_POOL_PREFIXES,
+    name: str = "ppi_pools_seeds.png",
+) -> Path | None:
+    """``results/<name>``: PPI's mixed pool and ablations (default: the CPU recipe), by phase."""
+    return plot_pools(results, prefixes, name, PPI_POOL_PANELS, "update")
 
 
 def write_tables(page: Path = PAGE, results: Path = RESULTS) -> list[str]:
@@ -413,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             print("wrote", plot_stage1(args.results, prefix))
         print("wrote", plot_pools(args.results))
         print("wrote", plot_ppi_pools(args.results))
+        print("wrote", plot_ppi_pools(args.results, PPI_WINDOW_PREFIXES, "ppi_pools_w2500.png"))
         return 0
     if args.write:
         print("rewrote tables:", ", ".join(write_tables(results=args.results)))

@@ -95,6 +95,10 @@ def test_ppi_pool_figure_is_drawn_by_phase(tmp_path):
     assert all(0 <= c <= 1 for c in cooperation)
     figure = report.plot_ppi_pools(out)
     assert figure == out / "ppi_pools_seeds.png" and figure.stat().st_size > 10_000
+    window = (out, report.PPI_WINDOW_PREFIXES, "ppi_pools_w2500.png")
+    assert report.plot_ppi_pools(*window) is None  # another recipe's runs: not drawn here
+    report.collect(tmp_path / "ppi_mixed_pool_cpu", "ppi_mixed_pool_w2500_seed7", out)
+    assert report.plot_ppi_pools(*window) == out / "ppi_pools_w2500.png"
 
 
 def test_tables_count_criterion_outcomes_per_seed(results):
@@ -126,3 +130,4 @@ def test_ppi_runs_get_rows_with_the_world_models_quality(tmp_path):
     assert row[5] == f"{final['results']['l0']['random_tabular_held_out']['reward']:.2f}"
     assert row[-1].count("/") == 1  # learner vs learner: reward / coop
     assert report.TABLES["ppi_stage1_cpu"](report.load(out), out).count("\n") == 1
+    assert report.TABLES["ppi_pools_w2500"](report.load(out), out).count("\n") == 1
