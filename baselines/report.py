@@ -220,6 +220,8 @@ PPI_SHARE05_PREFIXES = tuple(p.replace("_cpu_", "_share05_") for p in PPI_POOL_P
 """The same, with refits that replay as many pre-training games (``fit.pretrain_share=0.5``)."""
 PPI_WINDOW_PREFIXES = tuple(p.replace("_cpu_", "_w2500_") for p in PPI_POOL_PREFIXES)
 """The same, each refit on the 2,500 most recent phase games only (``fit.window=2500``)."""
+PPI_SUBSAMPLE_PREFIXES = tuple(p.replace("_cpu_", "_s2500_") for p in PPI_POOL_PREFIXES)
+"""The same, each refit on 2,500 phase games drawn from all phases (``fit.subsample=2500``)."""
 
 TABLES = {
     "stage1_paper": lambda runs, _: stage1_table(runs, "stage1_cpu_"),
@@ -235,6 +237,7 @@ TABLES = {
     "ppi_pools_cpu": lambda runs, results: ppi_table(runs, results, *PPI_POOL_PREFIXES),
     "ppi_pools_share05": lambda runs, results: ppi_table(runs, results, *PPI_SHARE05_PREFIXES),
     "ppi_pools_w2500": lambda runs, results: ppi_table(runs, results, *PPI_WINDOW_PREFIXES),
+    "ppi_pools_s2500": lambda runs, results: ppi_table(runs, results, *PPI_SUBSAMPLE_PREFIXES),
 }
 """The tables of the reproduction page, by marker name: ``build(runs, results_dir)``."""
 
@@ -421,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrote", plot_pools(args.results))
         print("wrote", plot_ppi_pools(args.results))
         print("wrote", plot_ppi_pools(args.results, PPI_WINDOW_PREFIXES, "ppi_pools_w2500.png"))
+        print("wrote", plot_ppi_pools(args.results, PPI_SUBSAMPLE_PREFIXES, "ppi_pools_s2500.png"))
         return 0
     if args.write:
         print("rewrote tables:", ", ".join(write_tables(results=args.results)))

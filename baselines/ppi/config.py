@@ -45,6 +45,11 @@ class FitConfig:
     window: int | None = None
     """If set, each phase trains on the pre-training games plus at most this many of the most
     recent phase episodes (per learner); None: all data (the paper)."""
+    subsample: int | None = None
+    """If set, each phase trains on the pre-training games plus at most this many phase
+    episodes (per learner), drawn afresh each phase uniformly from all of them: a refit of
+    constant cost that, unlike ``window``, still sees every phase; None: all data (the paper).
+    At most one of ``window`` and ``subsample``."""
     pretrain_share: float | None = None
     """If set, each phase's training uses all phase episodes plus a fresh random subset of the
     pre-training games making up this share of the epoch (at most all of them); None: all
@@ -65,6 +70,13 @@ class FitConfig:
         _nonnegative(self.pretrain_epochs, "fit.pretrain_epochs", integer=True)
         if self.window is not None:
             _positive(self.window, "fit.window", integer=True)
+        if self.subsample is not None:
+            _positive(self.subsample, "fit.subsample", integer=True)
+            if self.window is not None:
+                raise ValueError(
+                    "fit.window and fit.subsample are two ways to cap the refit; set at most "
+                    f"one; got window={self.window!r}, subsample={self.subsample!r}"
+                )
         if not isinstance(self.spectate, bool):
             raise TypeError(f"fit.spectate must be a bool; got {self.spectate!r}")
         if self.pretrain_share is not None and (
@@ -196,6 +208,7 @@ AFTER_PRETRAINING = (
     "progress",
     "fit.epochs",
     "fit.window",
+    "fit.subsample",
     "fit.pretrain_share",
     "fit.spectate",
     "pool.tabular_fraction",

@@ -302,6 +302,8 @@ class PPITrainer:
         recent = np.arange(self.pretrain_size, len(data))
         if config.fit.window is not None:
             recent = recent[-config.fit.window :]
+        elif config.fit.subsample is not None and len(recent) > config.fit.subsample:
+            recent = np.sort(self.rng.choice(recent, size=config.fit.subsample, replace=False))
         share = config.fit.pretrain_share
         if share is not None and len(recent):
             size = min(len(pretrain), round(len(recent) * share / (1 - share)))

@@ -474,6 +474,21 @@ def test_near_deterministic_tabular_mixture_for_ppi(tmp_path):
         PPIPoolConfig(tabular_concentration=0)
 
 
+def fitted_episodes(trainer: PPITrainer, monkeypatch) -> Episodes:
+    """The episodes one epoch of ``trainer.fit(0, 1)`` trains learner 0's model on."""
+    seen = []
+    original = SequenceModel.losses
+
+    def record(model, episodes, reduce=True):
+        seen.append(episodes)
+        return original(model, episodes, reduce)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SequenceModel, "losses", record)
+        trainer.fit(0, 1)
+    return Episodes.concatenate(seen)
+
+
 @pytest.mark.parametrize(
     ("share", "window", "pretrain_used", "recent_used"),
     [
@@ -492,18 +507,37 @@ def test_phase_fit_mixes_pretraining_and_phase_games(
     trainer.pretrain_data()  # 16 games: 32 episodes
     trainer.data[0].rewards[:] = 7.0  # marks the pre-training episodes
     trainer.data[0] = Episodes.concatenate([trainer.data[0], trainer.play_phase().own[0]])
-    seen = []
-    original = SequenceModel.losses
-
-    def record(model, episodes, reduce=True):
-        seen.append(episodes)
-        return original(model, episodes, reduce)
-
-    monkeypatch.setattr(SequenceModel, "losses", record)
-    trainer.fit(0, 1)
-    used = Episodes.concatenate(seen)
+    used = fitted_episodes(trainer, monkeypatch)
     assert len(used) == pretrain_used + recent_used
     assert (used.rewards[:, 0] == 7.0).sum() == pretrain_used
+
+
+def test_subsampled_refit_draws_afresh_from_every_phase(tmp_path, monkeypatch):
+    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, pretrain_share=0.0, subsample=10)
+    trainer = PPITrainer(tiny("ppi_stage1", tmp_path, fit=fit, games_per_phase=24))
+    trainer.pretrain_data()
+    for phase in (1, 2):
+        games = trainer.play_phase().own[0]
+        games.rewards[:] = phase  # marks the phase
+        trainer.data[0] = Episodes.concatenate([trainer.data[0], games])
+    draws = [fitted_episodes(trainer, monkeypatch) for _ in range(2)]
+    for used in draws:
+        assert len(used) == 10
+        assert set(np.unique(used.rewards[:, 0])) <= {1.0, 2.0}  # no pre-training games
+    marks = np.concatenate([used.rewards[:, 0] for used in draws])
+    assert {1.0, 2.0} <= set(np.unique(marks))  # older phases are still seen
+    assert not np.array_equal(draws[0].own, draws[1].own)  # a fresh draw each refit
+    trainer.config = dataclasses.replace(
+        trainer.config, fit=dataclasses.replace(fit, subsample=100)
+    )
+    assert len(fitted_episodes(trainer, monkeypatch)) == 48  # fewer than the cap: all of them
+
+
+def test_fit_config_rejects_a_bad_subsample():
+    with pytest.raises(ValueError, match=r"fit\.subsample must be a positive int; got 0"):
+        FitConfig(subsample=0)
+    with pytest.raises(ValueError, match="set at most one; got window=5, subsample=10"):
+        FitConfig(window=5, subsample=10)
 
 
 def test_fit_config_rejects_a_bad_pretrain_share():
