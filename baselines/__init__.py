@@ -10,9 +10,12 @@
 Importing this package imports torch; ``coop_envs`` and ``co_players`` never do.
 """
 
-from baselines.checkpoints import CheckpointError, PolicyAgent, load_agent, load_policy, save_policy
-from baselines.config import PRESETS, AlgoConfig, EvalConfig, PoolConfig, TrainConfig, preset
+from baselines.agents import load_agent
+from baselines.checkpoints import CheckpointError, load_policy, save_policy
+from baselines.config import PRESETS, AlgoConfig, PoolConfig, TrainConfig, preset
+from baselines.players import PolicyAgent
 from baselines.policies import PolicyConfig, make_policy
+from baselines.run import EvalConfig, RunConfig
 
 __all__ = [
     "PRESETS",
@@ -22,6 +25,7 @@ __all__ = [
     "PolicyAgent",
     "PolicyConfig",
     "PoolConfig",
+    "RunConfig",
     "TrainConfig",
     "load_agent",
     "load_policy",

@@ -1,9 +1,10 @@
-"""Policy checkpoints (one file: weights + config + game) and the agent-protocol wrapper.
+"""Agent files: one ``.pt`` per trained agent (weights + config + game), written atomically.
 
-A trained policy is saved as a single ``.pt`` file holding its :class:`PolicyConfig`, the game it
-was trained on and its weights. :func:`load_agent` turns it into an object that meets the agent
-protocol (``reset(num_envs, seed)`` / ``act(observations)``), so it can be a co-player
-(``gym.make(..., co_player=load_agent(path))``), a leaderboard submission, or evaluated.
+A trained policy is saved as a single file holding its :class:`PolicyConfig`, the game it was
+trained on and its weights; a PPI agent (:mod:`baselines.ppi.agent`) uses the same container
+with ``kind: "ppi"``. Files are read with ``weights_only=True`` (:func:`read_checkpoint`), so a
+file that would run code on loading is refused. :func:`baselines.load_agent` turns any of them
+into an agent.
 """
 
 from __future__ import annotations
@@ -17,13 +18,7 @@ import numpy as np
 import torch
 
 from baselines.policies import ActorCritic, PolicyConfig, make_policy, policy_config_dict
-from coop_envs.core import (
-    AGENT_OBSERVATION,
-    CO_PLAYER_ID_DIM,
-    NUM_OBSERVATIONS,
-    MatrixGame,
-    check_positive_int,
-)
+from coop_envs.core import MatrixGame
 
 FORMAT = "coop-envs-policy"
 VERSION = 1
@@ -122,83 +117,3 @@ def load_policy(path: str | Path) -> ActorCritic:
             version, or its weights do not match its config.
     """
     return policy_from_payload(read_checkpoint(path), source=f"checkpoint {str(path)!r}")
-
-
-class PolicyAgent:
-    """A trained policy behind the agent protocol (batched ``reset`` / ``act``).
-
-    Observations are the :data:`coop_envs.core.AGENT_OBSERVATION` features (one-hot of the last
-    joint action, own previous action, previous reward: 8 numbers per game); the policy reads the
-    observation code from the one-hot part. Actions are sampled from the policy (``greedy=False``)
-    with a generator seeded by ``reset``.
-
-    Args:
-        policy: The network.
-        greedy: Take the most likely action instead of sampling.
-        seat: The seat whose payoffs the previous-reward feature uses (0 unless the game is
-            asymmetric and the agent plays seat 1).
-        name: Display name.
-    """
-
-    observation_config = AGENT_OBSERVATION
-
-    def __init__(
-        self, policy: ActorCritic, greedy: bool = False, seat: int = 0, name: str | None = None
-    ) -> None:
-        if seat not in (0, 1):
-            raise ValueError(f"seat must be 0 or 1; got {seat!r}")
-        self.policy = policy
-        self.greedy = greedy
-        self.seat = seat
-        self.name = name or f"{policy.config.arch}_policy"
-        self._stepper = None
-        self._rng = np.random.default_rng()
-
-    def reset(self, num_envs: int, seed: int | None = None) -> None:
-        """Start ``num_envs`` new games."""
-        self.num_envs = check_positive_int(num_envs, "num_envs")
-        self._rng = np.random.default_rng(seed)
-        ids = (
-            torch.zeros(self.num_envs, CO_PLAYER_ID_DIM)
-            if self.policy.config.co_player_id
-            else None
-        )
-        self._stepper = self.policy.stepper(self.num_envs, ids)
-
-    def act(self, observations: np.ndarray) -> np.ndarray:
-        """``(B,)`` actions for ``(B, 8)`` observation features."""
-        if self._stepper is None:
-            raise ValueError("act() called before reset(num_envs, seed)")
-        observations = np.asarray(observations)
-        if observations.shape != (self.num_envs, AGENT_OBSERVATION.size):
-            raise ValueError(
-                f"observations must have shape ({self.num_envs}, {AGENT_OBSERVATION.size}); "
-                f"got {observations.shape}"
-            )
-        codes = observations[:, :NUM_OBSERVATIONS].argmax(axis=1)
-        return self.act_codes(codes)
-
-    def act_codes(self, codes: np.ndarray) -> np.ndarray:
-        """``(B,)`` actions for ``(B,)`` observation codes (the fast path)."""
-        index = torch.from_numpy(np.asarray(codes, dtype=np.int64) + self.seat * NUM_OBSERVATIONS)
-        logits = self._stepper.logits(index)
-        p_defect = torch.softmax(logits, dim=-1)[:, 1].numpy()
-        if self.greedy:
-            return (p_defect > 0.5).astype(np.int64)
-        return (self._rng.random(len(p_defect)) < p_defect).astype(np.int64)
-
-
-def load_agent(path: str | Path, greedy: bool = False) -> Any:
-    """Load a checkpoint as an agent.
-
-    Returns a :class:`PolicyAgent` for A2C/PPO policies and a :class:`~baselines.ppi.PPIAgent`
-    for PPI agents (``kind: "ppi"``).
-    """
-    payload = read_checkpoint(path)
-    if payload.get("kind") == "ppi":
-        from baselines.ppi.agent import ppi_agent_from_payload
-
-        return ppi_agent_from_payload(payload, f"checkpoint {str(path)!r}", greedy, Path(path).stem)
-    policy = policy_from_payload(payload, source=f"checkpoint {str(path)!r}")
-    name = payload.get("meta", {}).get("name") or Path(path).stem
-    return PolicyAgent(policy, greedy=greedy, name=name)

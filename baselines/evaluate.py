@@ -124,7 +124,7 @@ def _player(subject: ActorCritic | dict):
     from co_players import AgentCoPlayer
 
     if isinstance(subject, ActorCritic):
-        from baselines.checkpoints import PolicyAgent
+        from baselines.players import PolicyAgent
 
         return AgentCoPlayer(PolicyAgent(subject))
     from baselines.ppi.agent import PPICoPlayer, ppi_agent_from_payload

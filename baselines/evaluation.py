@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.play import CoPlayerSlots, PolicySlots, play, reset_co_players
+from baselines.players import PolicyPlayer, co_player_ids
 from baselines.policies import ActorCritic
 from co_players import make_co_player
 from co_players.analysis import best_response
 from co_players.memory_one import MemoryOne
-from coop_envs.core import CO_PLAYER_ID_DIM, COOPERATE, CoPlayer, MatrixGame
+from coop_envs.core import CoPlayer, IteratedGame, MatrixGame, Seat, outcome, play
 
 REFERENCE_CO_PLAYERS = (
     "always_cooperate",
@@ -60,40 +60,61 @@ class MatchResult:
         return {k: v for k, v in asdict(self).items() if not isinstance(v, list) and v is not None}
 
 
-def co_player_ids(co_player: CoPlayer, batch_size: int) -> torch.Tensor:
-    """``(B, 10)`` ID vectors of a freshly reset co-player batch (zeros if it has none)."""
-    identity = getattr(co_player, "identity", None)
-    if identity is None:
-        return torch.zeros(batch_size, CO_PLAYER_ID_DIM)
-    return torch.from_numpy(np.asarray(identity(), dtype=np.float32))
-
-
-def _result(
-    core, seat_games: np.ndarray, table: np.ndarray | None, game: MatrixGame
+def match_result(
+    core: IteratedGame, games: np.ndarray, opponent: CoPlayer | None = None, seat: int = 0
 ) -> MatchResult:
-    history = core.history[seat_games]  # (B, T, 2): policy in seat 0
-    rounds = history.shape[1]
-    joint = history[..., 0].astype(np.int64) * 2 + history[..., 1]
-    payoffs = game.payoffs.reshape(4, 2)[joint]  # (B, T, 2)
-    mine = history[..., 0] == COOPERATE
+    """What the player in ``seat`` of ``games`` did (with the regret for memory-one opponents)."""
+    o = outcome(core, games, seat)
+    rewards = o.rewards.astype(np.float64)
+    rounds = rewards.shape[1]
+    reward = float(rewards.mean())
     best = regret = None
-    reward = float(payoffs[..., 0].mean())
-    if table is not None:
-        values = best_response(np.atleast_2d(table), game, rounds).value
+    if isinstance(opponent, MemoryOne):
+        game = core.game if seat == 0 else core.game.swapped()
+        values = best_response(np.atleast_2d(opponent.table), game, rounds).value
         best = float(values.mean())
         regret = best - reward
     return MatchResult(
         reward=reward,
-        opponent_reward=float(payoffs[..., 1].mean()),
-        cooperation=float(mine.mean()),
-        cooperation_late=float(mine[:, rounds // 2 :].mean()),
-        opponent_cooperation=float((history[..., 1] == COOPERATE).mean()),
-        reward_curve=payoffs[..., 0].mean(axis=0).round(4).tolist(),
-        cooperation_curve=mine.mean(axis=0).round(4).tolist(),
+        opponent_reward=float(o.opponent_rewards.astype(np.float64).mean()),
+        cooperation=float(o.cooperated.mean()),
+        cooperation_late=float(o.cooperated[:, rounds // 2 :].mean()),
+        opponent_cooperation=float(o.opponent_cooperated.mean()),
+        reward_curve=rewards.mean(axis=0).round(4).tolist(),
+        cooperation_curve=o.cooperation_curve.round(4).tolist(),
         best_response=best,
         regret=regret,
-        episodes=len(seat_games),
+        episodes=len(games),
     )
+
+
+def evaluate_players(
+    player: CoPlayer,
+    opponents: dict[str, CoPlayer],
+    game: MatrixGame,
+    episodes: int = 512,
+    num_rounds: int = 100,
+    seed: int = 0,
+) -> dict[str, MatchResult]:
+    """Play ``player`` (seat 0) against each opponent (seat 1) for ``episodes`` games each.
+
+    Each opponent's games have their own generator, ``seed + k`` for the k-th opponent; the
+    opponent is reset first, so a player that reads its co-player's ID at its first move (the
+    opponent-ID ablation) finds it.
+
+    Returns:
+        ``{opponent name: MatchResult}`` (with the in-context regret for memory-one opponents).
+    """
+    results = {}
+    games = np.arange(episodes)
+    for k, (name, opponent) in enumerate(opponents.items()):
+        if hasattr(player, "id_source"):
+            player.id_source = opponent
+        seats = [Seat(opponent, games, 1), Seat(player, games, 0)]
+        with torch.no_grad():
+            core = play(game, episodes, num_rounds, seats, np.random.default_rng(seed + k), False)
+        results[name] = match_result(core, games, opponent)
+    return results
 
 
 def evaluate_against(
@@ -119,29 +140,18 @@ def evaluate_against(
     Returns:
         The :class:`MatchResult`.
     """
-    rng = np.random.default_rng(seed)
-    games = np.arange(episodes)
-    seat0, seat1 = np.zeros(episodes, dtype=np.int64), np.ones(episodes, dtype=np.int64)
     if isinstance(opponent, str):
         opponent = make_co_player(opponent)
+    if isinstance(opponent, ActorCritic):
+        opponent = PolicyPlayer(opponent)
+    games = np.arange(episodes)
+    ids = None
+    if policy.config.co_player_id and not isinstance(opponent, PolicyPlayer):
+        ids = lambda: co_player_ids(opponent, episodes)  # noqa: E731  (read once it is reset)
+    seats = [Seat(PolicyPlayer(policy, ids, greedy), games, 0), Seat(opponent, games, 1)]
     with torch.no_grad():
-        if isinstance(opponent, ActorCritic):
-            zeros = torch.zeros(episodes, CO_PLAYER_ID_DIM)
-            ids_mine = zeros if policy.config.co_player_id else None
-            ids_theirs = zeros if opponent.config.co_player_id else None
-            slots = [
-                PolicySlots(policy, games, seat0, ids_mine, greedy=greedy),
-                PolicySlots(opponent, games, seat1, ids_theirs),
-            ]
-            core = play(game, episodes, num_rounds, slots, [], rng)
-            return _result(core, games, None, game)
-        co_players = [CoPlayerSlots(opponent, games)]
-        reset_co_players(game, co_players, rng)
-        ids = co_player_ids(opponent, episodes) if policy.config.co_player_id else None
-        slots = [PolicySlots(policy, games, seat0, ids, greedy=greedy)]
-        core = play(game, episodes, num_rounds, slots, co_players, rng)
-    table = opponent.table if isinstance(opponent, MemoryOne) else None
-    return _result(core, games, table, game)
+        core = play(game, episodes, num_rounds, seats, np.random.default_rng(seed), False)
+    return match_result(core, games, opponent)
 
 
 def evaluate(
@@ -163,38 +173,6 @@ def evaluate(
         results[name] = evaluate_against(policy, name, game, episodes, num_rounds, seed + k)
     for k, (name, other) in enumerate((others or {}).items()):
         results[name] = evaluate_against(policy, other, game, episodes, num_rounds, seed + 1000 + k)
-    return results
-
-
-def evaluate_players(
-    player: CoPlayer,
-    opponents: dict[str, CoPlayer],
-    game: MatrixGame,
-    episodes: int = 512,
-    num_rounds: int = 100,
-    seed: int = 0,
-) -> dict[str, MatchResult]:
-    """Evaluate a co-player-protocol ``player`` (seat 0) against each opponent (seat 1).
-
-    The player acts on observation codes, like a PPI learner. A player with an ``id_source``
-    attribute (the opponent-ID ablation) is pointed at each opponent before the games start;
-    opponents are reset first, so their IDs are fresh.
-
-    Returns:
-        ``{opponent name: MatchResult}`` (with the in-context regret for memory-one opponents).
-    """
-    results = {}
-    games = np.arange(episodes)
-    for k, (name, opponent) in enumerate(opponents.items()):
-        rng = np.random.default_rng(seed + k)
-        if hasattr(player, "id_source"):
-            player.id_source = opponent
-        slots = [CoPlayerSlots(opponent, games, seat=1), CoPlayerSlots(player, games, seat=0)]
-        reset_co_players(game, slots, rng)
-        with torch.no_grad():
-            core = play(game, episodes, num_rounds, [], slots, rng)
-        table = opponent.table if isinstance(opponent, MemoryOne) else None
-        results[name] = _result(core, games, table, game)
     return results
 
 

@@ -39,9 +39,11 @@ def save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
 
 
 def _last_eval(directory: Path) -> dict | None:
+    """The last evaluation record: of ``evals.jsonl``, else the evidence's ``final_eval.json``."""
     path = directory / "evals.jsonl"
     if not path.exists():
-        return None
+        final = directory / "final_eval.json"
+        return json.loads(final.read_text()) if final.exists() else None
     lines = [line for line in path.read_text().splitlines() if line]
     return json.loads(lines[-1]) if lines else None
 

@@ -18,11 +18,11 @@ evaluate, seed the leaderboard, submit, show) took 3.7 minutes.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 from pathlib import Path
 
-from baselines.config import PRESETS, EvalConfig
+from baselines.config import preset
+from baselines.configs import with_overrides
 from baselines.evaluate import EvaluateConfig
 from baselines.evaluate import main as evaluate_main
 
@@ -43,13 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.minutes > 0:
         parser.error(f"--minutes must be positive; got {args.minutes}")
     out = args.out or Path("runs") / "quickstart" / time.strftime("%Y%m%d-%H%M%S")
-    config = dataclasses.replace(
-        PRESETS["stage1_fast"],
-        seed=args.seed,
-        out=out,
-        time_limit=args.minutes,
-        eval=EvalConfig(every=150, episodes=512),
-        progress=not args.no_progress,
+    config = with_overrides(
+        preset("stage1_fast"),
+        {
+            "seed": args.seed,
+            "out": out,
+            "time_limit": args.minutes,
+            "eval.episodes": 512,
+            "progress": not args.no_progress,
+        },
     )
     from baselines.trainer import Trainer
 

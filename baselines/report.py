@@ -1,75 +1,140 @@
-"""Evidence for the reproduction page: collect finished runs, regenerate the results tables.
+"""Evidence for the reproduction page: collect finished runs, regenerate its tables and figures.
 
-``python -m baselines.report collect RUN_DIR [RUN_DIR ...]`` copies what backs a run's numbers
-into ``docs/results/<run>/`` (config, log, summary, the final evaluation with its
-within-episode curves, the small policy files and the plots). ``python -m baselines.report
-tables [--write]`` rebuilds the tables of ``docs/reproduction.md`` from ``docs/results`` alone:
-with ``--write`` it replaces the text between the ``<!-- results:NAME -->`` and
-``<!-- /results:NAME -->`` markers. ``python -m baselines.report plots`` draws every seed of a
-recipe in one figure (``docs/results/<recipe>_seeds.png``, ``mixed_pool_seeds.png``).
+The evidence of a run of experiment variant ``<experiment>/<variant>`` (a manifest in
+``experiments/``, :mod:`baselines.experiments`), seed ``S``, lives in
+``docs/results/<experiment>/<variant>/seed<S>/``: ``config.json`` (with the schema version and
+the git commit), ``log.csv``, ``summary.json``, ``final_eval.json`` (the last evaluation with its
+within-episode curves), any ``diagnose_*.json``, and — for canonical variants only — the agent
+files (small: they are what the leaderboard's reference entries and cross-play load). Plots are
+not kept: they are drawn again from these files.
+
+- ``python -m baselines.report collect RUN_DIR [RUN_DIR ...]`` copies a finished run's evidence
+  to its place (the run's config names its experiment variant; ``--variant`` for one that
+  does not);
+- ``python -m baselines.report tables [--write]`` rebuilds the tables of ``docs/reproduction.md``
+  from the evidence alone (with ``--write``, between the ``<!-- results:NAME -->`` and
+  ``<!-- /results:NAME -->`` markers); each table selects its runs by experiment variant;
+- ``python -m baselines.report plots`` draws the figures the docs embed into ``docs/figures/``;
+- ``python -m baselines.report run-plots EVIDENCE_DIR --out DIR`` draws one run's own
+  ``training.png`` and ``in_episode.png``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from baselines.criteria import IN_CONTEXT_BEST_RESPONDER, MIXED_POOL_COOPERATION, Criterion
+from baselines.experiments import EXPERIMENTS, RESULTS, Variant, experiments, variant
+from baselines.records import read_record
+from baselines.run import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "results"
 PAGE = ROOT / "docs" / "reproduction.md"
-FILES = ("config.json", "log.csv", "summary.json", "training.png", "in_episode.png")
+FIGURES = ROOT / "docs" / "figures"
+FILES = ("config.json", "log.csv", "summary.json")
 
 
-def collect(run: Path, name: str | None = None, results: Path = RESULTS) -> Path:
-    """Copy a finished run's evidence into ``results/<name>``; returns that directory."""
+@dataclass(frozen=True)
+class Run:
+    """One run's evidence."""
+
+    variant: Variant
+    seed: int
+    directory: Path
+    summary: dict[str, Any]
+    final: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        """``<experiment>_<variant>_seed<S>``: the run's name, as its directory was called."""
+        return f"{self.variant.run_name}_seed{self.seed}"
+
+
+def collect(
+    run: Path,
+    ref: str | None = None,
+    results: Path = RESULTS,
+    manifests: Path = EXPERIMENTS,
+) -> Path:
+    """Copy a finished run's evidence to ``results/<experiment>/<variant>/seed<S>/``.
+
+    Args:
+        run: The run directory.
+        ref: Its experiment variant, if its config names none (a run made from a preset).
+        results: The evidence root.
+        manifests: Where the experiment manifests are.
+
+    Returns:
+        The evidence directory.
+
+    Raises:
+        FileNotFoundError: If the run is not finished (no ``summary.json``).
+        ValueError: If no experiment variant names it, or the variant is unknown.
+    """
     run = Path(run)
     if not (run / "summary.json").exists():
         raise FileNotFoundError(f"{str(run)!r} has no summary.json: is it a finished run?")
-    target = results / (name or run.name)
+    record = read_record(run)
+    ref = ref or record.get("experiment")
+    if ref is None:
+        raise ValueError(
+            f"{str(run)!r} belongs to no experiment variant (it was started from a preset): "
+            "pass --variant EXPERIMENT/VARIANT, after adding it to experiments/EXPERIMENT.toml"
+        )
+    chosen = variant(ref, manifests)
+    seed = record["config"]["run"]["seed"]
+    target = chosen.evidence(seed, results)
     target.mkdir(parents=True, exist_ok=True)
     for file in FILES:
-        if (run / file).exists():
-            shutil.copy(run / file, target / file)
-    for policy in sorted(run.glob("agent_*.pt")):
-        shutil.copy(policy, target / policy.name)
+        shutil.copy(run / file, target / file)
+    for extra in sorted(run.glob("diagnose_*.json")):
+        shutil.copy(extra, target / extra.name)
+    if chosen.canonical:
+        for agent in sorted(run.glob("agent_*.pt")):
+            shutil.copy(agent, target / agent.name)
     lines = [line for line in (run / "evals.jsonl").read_text().splitlines() if line]
     (target / "final_eval.json").write_text(lines[-1] + "\n")
     return target
 
 
-def load(results: Path = RESULTS) -> dict[str, dict[str, Any]]:
-    """Every collected run: its config, summary and final evaluation."""
-    runs = {}
-    for directory in sorted(p for p in results.glob("*") if (p / "summary.json").exists()):
-        runs[directory.name] = {
-            "config": json.loads((directory / "config.json").read_text()),
-            "summary": json.loads((directory / "summary.json").read_text()),
-            "final": json.loads((directory / "final_eval.json").read_text()),
-        }
-    return runs
+def load(results: Path = RESULTS, manifests: Path = EXPERIMENTS) -> dict[str, list[Run]]:
+    """The finished runs of every experiment variant, ``{ref: [runs by seed]}``."""
+    found: dict[str, list[Run]] = {}
+    for experiment in experiments(manifests).values():
+        for v in experiment.variants.values():
+            runs = []
+            for seed in v.seeds:
+                directory = v.evidence(seed, results)
+                if not (directory / "summary.json").exists():
+                    continue
+                final = directory / "final_eval.json"
+                runs.append(
+                    Run(
+                        v,
+                        seed,
+                        directory,
+                        json.loads((directory / "summary.json").read_text()),
+                        json.loads(final.read_text()) if final.exists() else {},
+                    )
+                )
+            found[v.ref] = runs
+    return found
+
+
+def select(runs: dict[str, list[Run]], *refs: str) -> list[Run]:
+    """The runs of the variants ``refs``, ordered by run name and seed."""
+    chosen = [run for ref in refs for run in runs.get(ref, [])]
+    return sorted(chosen, key=lambda r: (r.variant.run_name, r.seed))
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
-
-
-def _matching(runs: dict[str, dict[str, Any]], prefixes: tuple[str, ...]) -> dict[str, Any]:
-    """The runs named ``<prefix>seed<N>`` for one of ``prefixes``, in seed order."""
-    pattern = re.compile(rf"^(?:{'|'.join(re.escape(p) for p in prefixes)})seed(\d+)$")
-    found = {name: run for name, run in runs.items() if pattern.match(name)}
-    return dict(
-        sorted(
-            found.items(),
-            key=lambda kv: (kv[0].rsplit("_seed", 1)[0], int(pattern.match(kv[0])[1])),
-        )
-    )
 
 
 def _tally(
@@ -91,22 +156,22 @@ def _tally(
     return text + "."
 
 
-def stage1_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
-    """One row per run named ``<prefix>seed<N>``: the probes of its first learner."""
+def stage1_table(runs: dict[str, list[Run]], *refs: str) -> str:
+    """One row per run: the probes of its first learner."""
     lines = [
         "| run | updates | env steps | minutes | vs always-C | vs always-D | TFT coop 51-100 | "
         "vs random tabular | regret | criterion at |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     outcomes = []
-    for name, run in _matching(runs, prefixes).items():
-        summary, results = run["summary"], run["final"]["results"]["l0"]
+    for run in select(runs, *refs):
+        summary, results = run.summary, run.final["results"]["l0"]
         ttc = summary["time_to_criterion"].get("l0/in_context_best_responder")
         outcomes.append((IN_CONTEXT_BEST_RESPONDER.evaluate(results)[0], ttc))
         at = f"{ttc['seconds'] / 60:.1f} min" if ttc else "not reached"
         tab = results["random_tabular_held_out"]
         lines.append(
-            f"| {name} | {summary['update']} | {summary['env_steps']:.2e} | "
+            f"| {run.label} | {summary['update']} | {summary['env_steps']:.2e} | "
             f"{summary['seconds'] / 60:.1f} | {_fmt(results['always_cooperate']['reward'])} | "
             f"{_fmt(results['always_defect']['reward'])} | "
             f"{_fmt(results['tit_for_tat']['cooperation_late'])} | {_fmt(tab['reward'], 3)} | "
@@ -115,7 +180,7 @@ def stage1_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
     return "\n".join(lines) + _tally(outcomes, IN_CONTEXT_BEST_RESPONDER, "seeds")
 
 
-def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool = True) -> str:
+def pool_table(runs: dict[str, list[Run]], *refs: str, criterion: bool = True) -> str:
     """Learner-vs-learner and vs-tabular outcomes of multi-learner runs, one row per learner.
 
     With ``criterion`` (runs with tabular co-players), the mixed-pool criterion's time and tally.
@@ -126,10 +191,10 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool 
         "|---|---|---|---|---|---|---|---|",
     ]
     outcomes, runs_holding, runs_seen = [], 0, 0
-    for name, run in _matching(runs, prefixes).items():
-        summary = run["summary"]
+    for run in select(runs, *refs):
+        summary = run.summary
         before = len(outcomes)
-        for learner, results in run["final"]["results"].items():
+        for learner, results in run.final["results"].items():
             others = [k for k in results if k.startswith(("learner_", "frozen_"))]
             if not others:
                 continue
@@ -141,7 +206,7 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool 
             if not criterion:
                 at = "n/a"
             lines.append(
-                f"| {name} ({learner}) | {summary['update']} | {summary['env_steps']:.2e} | "
+                f"| {run.label} ({learner}) | {summary['update']} | {summary['env_steps']:.2e} | "
                 f"{summary['seconds'] / 60:.1f} | {_fmt(other['reward'])} / "
                 f"{_fmt(other['cooperation'])} | {_fmt(tab['reward'])} / "
                 f"{_fmt(tab['cooperation'])} | {_fmt(results['tit_for_tat']['cooperation_late'])}"
@@ -156,22 +221,21 @@ def pool_table(runs: dict[str, dict[str, Any]], *prefixes: str, criterion: bool 
         tally += (
             f" Both learners of a run hold it at the end in **{runs_holding} of {runs_seen} runs**."
         )
-
     return "\n".join(lines) + tally
 
 
-def exploiter_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
+def exploiter_table(runs: dict[str, list[Run]], *refs: str) -> str:
     """Stage 2: what a learner trained against a frozen agent earns, and leaves the agent."""
     lines = [
         "| run | updates | minutes | exploiter's reward | frozen agent's reward | "
         "exploiter's cooperation | frozen agent's cooperation | exploiter vs random tabular |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name, run in _matching(runs, prefixes).items():
-        summary, results = run["summary"], run["final"]["results"]["l0"]
+    for run in select(runs, *refs):
+        summary, results = run.summary, run.final["results"]["l0"]
         frozen = results["frozen_0"]
         lines.append(
-            f"| {name} | {summary['update']} | {summary['seconds'] / 60:.1f} | "
+            f"| {run.label} | {summary['update']} | {summary['seconds'] / 60:.1f} | "
             f"{_fmt(frozen['reward'])} | {_fmt(frozen['opponent_reward'])} | "
             f"{_fmt(frozen['cooperation'])} | {_fmt(frozen['opponent_cooperation'])} | "
             f"{_fmt(results['random_tabular_held_out']['reward'])} |"
@@ -179,7 +243,7 @@ def exploiter_table(runs: dict[str, dict[str, Any]], *prefixes: str) -> str:
     return "\n".join(lines)
 
 
-def ppi_table(runs: dict[str, dict[str, Any]], results: Path, *prefixes: str) -> str:
+def ppi_table(runs: dict[str, list[Run]], *refs: str) -> str:
     """PPI runs, one row per learner: the world model's quality and the agent's probes."""
     from baselines.plotting import read_log
 
@@ -189,10 +253,10 @@ def ppi_table(runs: dict[str, dict[str, Any]], results: Path, *prefixes: str) ->
         "learner vs learner: reward / coop |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, run in _matching(runs, prefixes).items():
-        summary = run["summary"]
-        rows = [r for r in read_log(results / name) if "l0/model/observation_ce" in r]
-        for learner, probes in run["final"]["results"].items():
+    for run in select(runs, *refs):
+        summary = run.summary
+        rows = [r for r in read_log(run.directory) if "l0/model/observation_ce" in r]
+        for learner, probes in run.final["results"].items():
             model = {k.rsplit("/", 1)[1]: v for k, v in rows[-1].items() if k.startswith(learner)}
             others = [k for k in probes if k.startswith("learner_")]
             pool = "—"
@@ -200,7 +264,7 @@ def ppi_table(runs: dict[str, dict[str, Any]], results: Path, *prefixes: str) ->
                 other = probes[others[0]]
                 pool = f"{_fmt(other['reward'])} / {_fmt(other['cooperation'])}"
             lines.append(
-                f"| {name} ({learner}) | {summary['update']} | {summary['env_steps']:.2e} | "
+                f"| {run.label} ({learner}) | {summary['update']} | {summary['env_steps']:.2e} | "
                 f"{summary['seconds'] / 60:.1f} | {_fmt(model.get('observation_ce'), 3)} "
                 f"({_fmt(model.get('observation_laplace'), 3)} / "
                 f"{_fmt(model.get('observation_entropy'), 3)}) | "
@@ -212,69 +276,231 @@ def ppi_table(runs: dict[str, dict[str, Any]], results: Path, *prefixes: str) ->
     return "\n".join(lines)
 
 
-POOL_PREFIXES = ("mixed_pool_fast_", "no_tabular_fast_", "id_ablation_fast_")
-"""The mixed-pool recipe and its two ablations, in the order they are plotted."""
-PPI_POOL_PREFIXES = ("ppi_mixed_pool_cpu_", "ppi_no_tabular_cpu_", "ppi_id_ablation_cpu_")
-"""PPI's mixed pool and its two ablations (CPU budget)."""
-PPI_SHARE05_PREFIXES = tuple(p.replace("_cpu_", "_share05_") for p in PPI_POOL_PREFIXES)
-"""The same, with refits that replay as many pre-training games (``fit.pretrain_share=0.5``)."""
-PPI_WINDOW_PREFIXES = tuple(p.replace("_cpu_", "_w2500_") for p in PPI_POOL_PREFIXES)
-"""The same, each refit on the 2,500 most recent phase games only (``fit.window=2500``)."""
-PPI_SUBSAMPLE_PREFIXES = tuple(p.replace("_cpu_", "_s2500_") for p in PPI_POOL_PREFIXES)
-"""The same, each refit on 2,500 phase games drawn from all phases (``fit.subsample=2500``)."""
+def levers_table(
+    runs: dict[str, list[Run]],
+    results: Path = RESULTS,
+    experiment: str = "levers",
+    manifests: Path = EXPERIMENTS,
+) -> str:
+    """The lever runs: what each changed (its purpose) and where it got (from its log)."""
+    from baselines.plotting import read_log
 
-TABLES = {
-    "stage1_paper": lambda runs, _: stage1_table(runs, "stage1_cpu_"),
-    "stage1_fast": lambda runs, _: stage1_table(runs, "stage1_fast_"),
-    "stage1_fast_id": lambda runs, _: stage1_table(runs, "stage1_fast_id_"),
-    "stage2_fast": lambda runs, _: exploiter_table(runs, "stage2_fast_"),
-    "stage3_fast": lambda runs, _: pool_table(runs, "stage3_fast_", criterion=False),
-    "mixed_pool_paper": lambda runs, _: pool_table(runs, "mixed_pool_cpu_"),
-    "mixed_pool_fast": lambda runs, _: pool_table(runs, "mixed_pool_fast_"),
-    "ablations_fast": lambda runs, _: pool_table(runs, "no_tabular_fast_", "id_ablation_fast_"),
-    "levers": lambda _, results: levers_table(results),
-    "ppi_stage1_cpu": lambda runs, results: ppi_table(runs, results, "ppi_stage1_cpu_"),
-    "ppi_pools_cpu": lambda runs, results: ppi_table(runs, results, *PPI_POOL_PREFIXES),
-    "ppi_pools_share05": lambda runs, results: ppi_table(runs, results, *PPI_SHARE05_PREFIXES),
-    "ppi_pools_w2500": lambda runs, results: ppi_table(runs, results, *PPI_WINDOW_PREFIXES),
-    "ppi_pools_s2500": lambda runs, results: ppi_table(runs, results, *PPI_SUBSAMPLE_PREFIXES),
-}
-"""The tables of the reproduction page, by marker name: ``build(runs, results_dir)``."""
-
-
-def levers_table(results: Path = RESULTS) -> str:
-    """The lever runs of ``results/levers``: what each changed and where it got."""
-    directory = results / "levers"
-    if not (directory / "levers.json").exists():
+    found = experiments(manifests).get(experiment)
+    if found is None:
         return "(no lever runs collected)"
-    descriptions = json.loads((directory / "levers.json").read_text())
     lines = [
         "| run | change (GRU-32, A2C lr 5e-3, 256 episodes unless stated) | updates | minutes | "
         "TFT coop 51-100 | vs always-D | vs random tabular | learner vs learner: reward / coop | "
         "TFT >= 0.9 first at update |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, description in descriptions.items():
-        path = directory / name / "log.csv"
-        if not path.exists():
+    tft = "l0/eval/tit_for_tat/cooperation_late"
+    for v in found.variants.values():
+        rows = read_log(v.evidence(v.seeds[0], results))
+        if not rows:
             continue
-        with path.open() as f:
-            rows = list(csv.DictReader(f))
         last = rows[-1]
-        tft = "l0/eval/tit_for_tat/cooperation_late"
-        first = next((r["update"] for r in rows if float(r.get(tft) or 0) >= 0.9), "never")
-        pool = last.get("l0/eval/learner_1/cooperation")
-        if pool not in (None, ""):
-            pool = f"{float(last['l0/eval/learner_1/reward']):.2f} / {float(pool):.2f}"
+        first = next((f"{r['update']:g}" for r in rows if r.get(tft, 0) >= 0.9), "never")
+        pool = "—"
+        if "l0/eval/learner_1/cooperation" in last:
+            pool = (
+                f"{last['l0/eval/learner_1/reward']:.2f} / "
+                f"{last['l0/eval/learner_1/cooperation']:.2f}"
+            )
         lines.append(
-            f"| {name} | {description} | {last['update']} | {float(last['seconds']) / 60:.1f} | "
-            f"{float(last[tft]):.2f} | {float(last['l0/eval/always_defect/reward']):.2f} | "
-            f"{float(last['l0/eval/random_tabular_held_out/reward']):.3f} | "
-            f"{'—' if pool in (None, '') else pool} | {first} |"
+            f"| {v.name} | {v.purpose} | {last['update']:g} | {last['seconds'] / 60:.1f} | "
+            f"{last[tft]:.2f} | {last['l0/eval/always_defect/reward']:.2f} | "
+            f"{last['l0/eval/random_tabular_held_out/reward']:.3f} | {pool} | {first} |"
         )
     return "\n".join(lines)
 
 
+PPI_POOLS = ("ppi_mixed_pool", "ppi_no_tabular", "ppi_id_ablation")
+
+
+def _ppi_pools(variant_name: str) -> tuple[str, ...]:
+    return tuple(f"{e}/{variant_name}" for e in PPI_POOLS)
+
+
+TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
+    "stage1_paper": lambda runs: stage1_table(runs, "stage1/cpu"),
+    "stage1_fast": lambda runs: stage1_table(runs, "stage1/fast"),
+    "stage1_fast_id": lambda runs: stage1_table(runs, "stage1/fast_id"),
+    "stage2_fast": lambda runs: exploiter_table(runs, "stage2/fast"),
+    "stage3_fast": lambda runs: pool_table(runs, "stage3/fast", criterion=False),
+    "mixed_pool_fast": lambda runs: pool_table(runs, "mixed_pool/fast"),
+    "ablations_fast": lambda runs: pool_table(runs, "no_tabular/fast", "id_ablation/fast"),
+    "ppi_stage1_cpu": lambda runs: ppi_table(runs, "ppi_stage1/cpu"),
+    "ppi_pools_cpu": lambda runs: ppi_table(runs, *_ppi_pools("cpu")),
+    "ppi_pools_share05": lambda runs: ppi_table(runs, *_ppi_pools("share05")),
+    "ppi_pools_w2500": lambda runs: ppi_table(runs, *_ppi_pools("w2500")),
+    "ppi_pools_s2500": lambda runs: ppi_table(runs, *_ppi_pools("s2500")),
+}
+"""The tables of the reproduction page by marker name (the levers table reads the logs)."""
+
+
+# ------------------------------------------------------------------------------------ summary
+def _span(values: list[float], digits: int = 2) -> str:
+    """``lo–hi`` of ``values`` (one value if they agree at this precision; "to" for signs)."""
+    lo, hi = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    if lo == hi:
+        return lo
+    return f"{lo} to {hi}" if lo.startswith("-") else f"{lo}–{hi}"
+
+
+def _final(run: Run, learner: str = "l0") -> dict[str, Any]:
+    return run.final["results"][learner]
+
+
+def _best_responder(chosen: list[Run]) -> str:
+    held = [IN_CONTEXT_BEST_RESPONDER.evaluate(_final(r))[0] for r in chosen]
+    first = [r.summary["time_to_criterion"].get("l0/in_context_best_responder") for r in chosen]
+    reached = [t["seconds"] / 60 for t in first if t]
+    text = f"`in_context_best_responder` at the end in **{sum(held)} of {len(chosen)} seeds**"
+    if reached:
+        text += f" (first after {_span(reached, 1)} min)"
+    probes = {
+        "vs held-out tabular": ("random_tabular_held_out", "reward", 3),
+        "vs always-C": ("always_cooperate", "reward", 2),
+        "vs always-D": ("always_defect", "reward", 2),
+        "TFT cooperation 51–100": ("tit_for_tat", "cooperation_late", 2),
+    }
+    parts = [
+        f"{label} {_span([_final(r)[o][m] for r in chosen], d)}"
+        for label, (o, m, d) in probes.items()
+    ]
+    return text + "; " + ", ".join(parts)
+
+
+def _exploiter(chosen: list[Run]) -> str:
+    rows = []
+    for r in chosen:
+        frozen = _final(r)["frozen_0"]
+        rows.append(
+            f"seed {r.seed}: {frozen['reward']:.2f} vs {frozen['opponent_reward']:.2f} "
+            f"(victim cooperating {frozen['opponent_cooperation']:.2f})"
+        )
+    ahead = sum(
+        _final(r)["frozen_0"]["reward"] > _final(r)["frozen_0"]["opponent_reward"] for r in chosen
+    )
+    return f"exploiter's vs victim's reward, exploiter ahead in {ahead} of {len(chosen)}: " + (
+        "; ".join(rows)
+    )
+
+
+def _pool(chosen: list[Run], criterion: bool = True) -> str:
+    per_seed, tabular, both = [], [], 0
+    for r in chosen:
+        coop = []
+        for results in r.final["results"].values():
+            other = next(k for k in results if k.startswith(("learner_", "frozen_")))
+            coop.append(f"{results[other]['cooperation']:.2f}")
+            tabular.append(results["random_tabular_held_out"]["reward"])
+        per_seed.append(f"{' / '.join(coop)} (seed {r.seed})")
+        both += all(MIXED_POOL_COOPERATION.evaluate(res)[0] for res in r.final["results"].values())
+    text = f"learner-vs-learner cooperation at the end {', '.join(per_seed)}"
+    if not criterion:
+        return text
+    return (
+        f"{text}; vs held-out tabular {_span(tabular)}; `mixed_pool_cooperation` for both "
+        f"learners in **{both} of {len(chosen)} runs**"
+    )
+
+
+def _world_model(chosen: list[Run]) -> str:
+    from baselines.plotting import read_log
+
+    loss, laplace, entropy = [], [], []
+    for r in chosen:
+        last = [row for row in read_log(r.directory) if "l0/model/observation_ce" in row][-1]
+        for learner in r.final["results"]:
+            loss.append(last[f"{learner}/model/observation_ce"])
+            laplace.append(last[f"{learner}/model/observation_laplace"])
+            entropy.append(last[f"{learner}/model/observation_entropy"])
+    return (
+        f"co-player-move loss on held-out tabular games {_span(loss, 3)} nats; Laplace's rule "
+        f"(the best in-context predictor) {_span(laplace, 3)}, the true policies' entropy "
+        f"{_span(entropy, 3)}; " + _best_responder(chosen)
+    )
+
+
+SUMMARIES: dict[str, Callable[[list[Run]], str]] = {
+    "best_responder": _best_responder,
+    "exploiter": _exploiter,
+    "pool": _pool,
+    "pairs": lambda chosen: _pool(chosen, criterion=False),
+    "world_model": _world_model,
+}
+"""The generated "ours" cell of a summary row, by the row's ``kind``."""
+
+BOOKKEEPING = ("time_limit", "eval.", "progress", "threads", "pool.init_from", "pool.frozen_from")
+"""Settings left out of the summary's deviations (budget and plumbing, not the recipe)."""
+
+
+def deviation_text(v: Variant) -> str:
+    """What the variant changes from the paper's recipe, as ``name=value`` pairs."""
+    from baselines.config import PRESET_NAMES, deviations
+    from baselines.ppi.config import ppi_deviations
+
+    base, changes = (deviations if v.preset in PRESET_NAMES else ppi_deviations)(v.preset)
+    changes = {**changes, **v.overrides}
+    kept = [f"{k}={val}" for k, val in changes.items() if not k.startswith(BOOKKEEPING)]
+    return f"from `{base}`: " + (", ".join(kept) if kept else "none")
+
+
+def summary_table(runs: dict[str, list[Run]], manifests: Path = EXPERIMENTS) -> str:
+    """One row per variant with a ``summary`` in its manifest, every number from the evidence."""
+    lines = [
+        "| experiment | paper | ours | command | budget, seeds | deviations | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = [v for e in experiments(manifests).values() for v in e.variants.values() if v.summary]
+    for v in sorted(rows, key=lambda v: v.summary["order"]):
+        chosen = select(runs, v.ref)
+        if not chosen:
+            continue
+        steps = sorted({r.summary["update"] for r in chosen})
+        unit = "phases" if chosen[0].summary["preset"].startswith("ppi") else "updates"
+        minutes = [r.summary["seconds"] / 60 for r in chosen]
+        seeds = ", ".join(str(r.seed) for r in chosen)
+        budget = (
+            f"{'/'.join(str(s) for s in steps)} {unit}, {_sci(chosen)} steps, "
+            f"{_span(minutes, 1)} min; seeds {seeds}"
+        )
+        lines.append(
+            f"| {v.summary['title']} | {v.summary['paper']} | "
+            f"{SUMMARIES[v.summary['kind']](chosen)} | `--experiment {v.ref} --seed S` | "
+            f"{budget} | {deviation_text(v)} | {v.summary['verdict']} |"
+        )
+    return "\n".join(lines)
+
+
+def _sci(chosen: list[Run]) -> str:
+    values = sorted({f"{r.summary['env_steps']:.1e}" for r in chosen})
+    return values[0] if len(values) == 1 else f"{values[0]}–{values[-1]}"
+
+
+def throughput_table(path: Path = ROOT / "benchmarks" / "results" / "train_throughput.json") -> str:
+    """The trainer's throughput, from the last JSON of ``benchmarks/train_throughput.py``."""
+    if not path.exists():
+        return "(no benchmark result)"
+    record = json.loads(path.read_text())
+    lines = [
+        f"Measured {record['time'][:10]}, {record['machine']['threads']} torch threads:",
+        "",
+        "| GRU | episodes per update | bare GRU forward+backward | full update "
+        "(rollout + learning) | update / bare |",
+        "|---|---|---|---|---|",
+    ]
+    for row in record["rows"]:
+        lines.append(
+            f"| {row['hidden']} | {row['batch']:,} | {row['bare_steps_per_s'] / 1e3:,.0f}k/s | "
+            f"{row['update_steps_per_s'] / 1e3:,.0f}k/s | {row['ratio']:.2f}× |"
+        )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ figures
 def _eval_rows(
     rows: list[dict[str, float]], column: str, x: str = "seconds"
 ) -> tuple[list[float], list[float]]:
@@ -284,10 +510,10 @@ def _eval_rows(
     return xs, [r[column] for r in kept]
 
 
-def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path | None:
-    """``<prefix>seeds.png``: every seed's training curves and within-episode cooperation."""
-    runs = _matching(load(results), (prefix,))
-    if not runs:
+def plot_stage1(runs: dict[str, list[Run]], ref: str, out: Path) -> Path | None:
+    """Every seed's training curves and within-episode cooperation of variant ``ref``."""
+    chosen = select(runs, ref)
+    if not chosen:
         return None
     from baselines.plotting import plt, read_log, save
 
@@ -298,14 +524,14 @@ def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path |
         ("l0/eval/always_defect/reward", "reward vs always-defect", -0.1),
     ]
     probes = ("always_cooperate", "always_defect", "tit_for_tat")
-    for i, (name, run) in enumerate(runs.items()):
-        rows = read_log(results / name)
-        label = name.rsplit("_", 1)[1]
+    for i, run in enumerate(chosen):
+        rows = read_log(run.directory)
+        label = f"seed{run.seed}"
         for ax, (column, title, threshold) in zip(axes[0], panels, strict=True):
             ax.plot(*_eval_rows(rows, column), color=f"C{i}", label=label)
             ax.axhline(threshold, color="grey", ls="--", lw=0.8)
             ax.set(title=title, xlabel="training minutes")
-        final = run["final"]["results"]["l0"]
+        final = run.final["results"]["l0"]
         for ax, probe in zip(axes[1], probes, strict=True):
             curve = final[probe]["cooperation_curve"]
             ax.plot(range(1, len(curve) + 1), curve, color=f"C{i}", label=label)
@@ -316,7 +542,7 @@ def plot_stage1(results: Path = RESULTS, prefix: str = "stage1_fast_") -> Path |
             )
     axes[0][0].legend(title="seed")
     fig.tight_layout()
-    out = results / f"{prefix}seeds.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
     return save(fig, out, dpi=90)
 
 
@@ -335,32 +561,30 @@ PPI_POOL_PANELS = (
 
 
 def plot_pools(
-    results: Path = RESULTS,
-    prefixes: tuple[str, ...] = POOL_PREFIXES,
-    name: str = "mixed_pool_seeds.png",
+    runs: dict[str, list[Run]],
+    refs: tuple[str, ...],
+    out: Path,
     panels: tuple[tuple[str, str, float], ...] = POOL_PANELS,
     x: str = "seconds",
 ) -> Path | None:
-    """``results/<name>``: every learner of every run of a pool recipe and its ablations.
+    """Every learner of every run of pool variants ``refs`` (one colour per variant).
 
-    One colour per prefix (recipe), one line per learner and seed; ``x`` is the log column on
-    the horizontal axis (``seconds`` is drawn as training minutes, ``update`` is the phase of a
-    PPI run). None if no run matches.
+    ``x`` is the log column on the horizontal axis (``seconds`` is drawn as training minutes,
+    ``update`` is the phase of a PPI run). None if no run is collected.
     """
-    runs = load(results)
-    if not any(_matching(runs, (prefix,)) for prefix in prefixes):
+    if not any(select(runs, ref) for ref in refs):
         return None
     from baselines.plotting import plt, read_log, save
 
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.5))
     xlabel = "training minutes" if x == "seconds" else ("phase" if x == "update" else x)
-    for colour, prefix in enumerate(prefixes):
-        for n, run in enumerate(_matching(runs, (prefix,))):
-            rows = read_log(results / run)
+    for colour, ref in enumerate(refs):
+        for n, run in enumerate(select(runs, ref)):
+            rows = read_log(run.directory)
             for learner, other in ((0, 1), (1, 0)):
                 for ax, (column, title, threshold) in zip(axes, panels, strict=True):
                     column = f"l{learner}/eval/" + column.format(other=other)
-                    label = prefix.rstrip("_") if n == 0 and learner == 0 else None
+                    label = run.variant.run_name if n == 0 and learner == 0 else None
                     ax.plot(
                         *_eval_rows(rows, column, x),
                         color=f"C{colour}",
@@ -372,29 +596,58 @@ def plot_pools(
                     ax.set(title=title, xlabel=xlabel)
     axes[0].legend()
     fig.tight_layout()
-    return save(fig, results / name, dpi=90)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return save(fig, out, dpi=90)
 
 
-def plot_ppi_pools(
-    results: Path = RESULTS,
-    prefixes: tuple[str, ...] = PPI_POOL_PREFIXES,
-    name: str = "ppi_pools_seeds.png",
-) -> Path | None:
-    """``results/<name>``: PPI's mixed pool and ablations (default: the CPU recipe), by phase."""
-    return plot_pools(results, prefixes, name, PPI_POOL_PANELS, "update")
+FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = {
+    "stage1_fast_seeds.png": lambda runs, out: plot_stage1(runs, "stage1/fast", out),
+    "mixed_pool_seeds.png": lambda runs, out: plot_pools(
+        runs, ("mixed_pool/fast", "no_tabular/fast", "id_ablation/fast"), out
+    ),
+    "ppi_pools_seeds.png": lambda runs, out: plot_pools(
+        runs, _ppi_pools("cpu"), out, PPI_POOL_PANELS, "update"
+    ),
+    "ppi_pools_w2500.png": lambda runs, out: plot_pools(
+        runs, _ppi_pools("w2500")[:2], out, PPI_POOL_PANELS, "update"
+    ),
+    "ppi_pools_s2500.png": lambda runs, out: plot_pools(
+        runs, _ppi_pools("s2500")[:2], out, PPI_POOL_PANELS, "update"
+    ),
+}
+"""The figures the docs embed (``docs/figures/<name>``), drawn from the evidence."""
 
 
-def write_tables(page: Path = PAGE, results: Path = RESULTS) -> list[str]:
+def write_figures(runs: dict[str, list[Run]], figures: Path = FIGURES) -> list[Path]:
+    """Draw every figure of :data:`FIGURE_MAKERS` that has runs; the files written."""
+    written = [make(runs, figures / name) for name, make in FIGURE_MAKERS.items()]
+    return [path for path in written if path is not None]
+
+
+# -------------------------------------------------------------------------------- the page
+def build_tables(
+    runs: dict[str, list[Run]], results: Path = RESULTS, manifests: Path = EXPERIMENTS
+) -> dict[str, str]:
+    """Every table of the page by marker name."""
+    tables = {name: build(runs) for name, build in TABLES.items()}
+    tables["levers"] = levers_table(runs, results, manifests=manifests)
+    tables["summary"] = summary_table(runs, manifests)
+    tables["throughput"] = throughput_table()
+    return tables
+
+
+def write_tables(
+    page: Path = PAGE, results: Path = RESULTS, manifests: Path = EXPERIMENTS
+) -> list[str]:
     """Replace every marked table of ``page``; returns the names replaced."""
-    runs = load(results)
+    tables = build_tables(load(results, manifests), results, manifests)
     text = page.read_text()
     replaced = []
-    for name, build in TABLES.items():
+    for name, table in tables.items():
         pattern = re.compile(
             rf"(<!-- results:{name} -->\n)(?:.*?\n)?(<!-- /results:{name} -->)", re.DOTALL
         )
         if pattern.search(text):
-            table = build(runs, results)
             text = pattern.sub(lambda m, t=table: m.group(1) + t + "\n" + m.group(2), text)
             replaced.append(name)
     page.write_text(text)
@@ -402,36 +655,45 @@ def write_tables(page: Path = PAGE, results: Path = RESULTS) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``collect`` runs or regenerate the ``tables``."""
+    """``collect`` runs, draw the ``plots`` or a run's ``run-plots``, or rebuild the ``tables``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("collect", help="copy finished runs into docs/results")
+    p = commands.add_parser("collect", help="copy finished runs' evidence into docs/results")
     p.add_argument("runs", type=Path, nargs="+")
+    p.add_argument("--variant", default=None, help="EXPERIMENT/VARIANT, for a run from a preset")
     p.add_argument("--results", type=Path, default=RESULTS)
-    p = commands.add_parser("plots", help="seed-overlay figures into docs/results")
+    p = commands.add_parser("plots", help="the figures the docs embed, into docs/figures")
     p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--out", type=Path, default=FIGURES)
+    p = commands.add_parser("run-plots", help="one run's training.png and in_episode.png")
+    p.add_argument("evidence", type=Path)
+    p.add_argument("--out", type=Path, required=True)
     p = commands.add_parser("tables", help="print (or --write) the reproduction tables")
     p.add_argument("--write", action="store_true", help=f"update {PAGE.relative_to(ROOT)}")
     p.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.command == "collect":
         for run in args.runs:
-            print("collected", collect(run, results=args.results))
+            print("collected", collect(run, args.variant, results=args.results))
         return 0
     if args.command == "plots":
-        for prefix in ("stage1_fast_", "stage1_fast_id_", "stage1_cpu_"):
-            print("wrote", plot_stage1(args.results, prefix))
-        print("wrote", plot_pools(args.results))
-        print("wrote", plot_ppi_pools(args.results))
-        print("wrote", plot_ppi_pools(args.results, PPI_WINDOW_PREFIXES, "ppi_pools_w2500.png"))
-        print("wrote", plot_ppi_pools(args.results, PPI_SUBSAMPLE_PREFIXES, "ppi_pools_s2500.png"))
+        for path in write_figures(load(args.results), args.out):
+            print("wrote", path)
+        return 0
+    if args.command == "run-plots":
+        from baselines.plotting import plot_run
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        for file in ("log.csv", "final_eval.json"):
+            shutil.copy(args.evidence / file, args.out / file)
+        for path in plot_run(args.out):
+            print("wrote", path)
         return 0
     if args.write:
         print("rewrote tables:", ", ".join(write_tables(results=args.results)))
         return 0
-    runs = load(args.results)
-    for name, build in TABLES.items():
-        print(f"## {name}\n\n{build(runs, args.results)}\n")
+    for name, table in build_tables(load(args.results), args.results).items():
+        print(f"## {name}\n\n{table}\n")
     return 0
 
 

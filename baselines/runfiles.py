@@ -1,4 +1,4 @@
-"""Run-directory files shared by the trainers (A2C/PPO and PPI): log, evaluations, resume.
+"""Run-directory files shared by the trainers (A2C/PPO and PPI): log, evaluations, state.
 
 ``log.csv`` holds one row per logged step (the ``update`` column: an update, or a PPI phase);
 columns may appear later in a run (the header grows, earlier rows leave them empty).
@@ -8,6 +8,7 @@ columns may appear later in a run (the header grows, earlier rows leave them emp
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import signal
 from collections.abc import Callable, Iterator
@@ -17,6 +18,9 @@ from typing import Any
 
 from baselines.checkpoints import CheckpointError
 from baselines.criteria import criteria_for
+
+STATE_FORMAT = "coop-envs-run-state"
+"""``format`` of ``checkpoint.pt`` (schema 2 and later)."""
 
 
 class RunDirectoryError(ValueError):
@@ -107,96 +111,49 @@ def truncate_logs(directory: Path, update: int) -> None:
         evals.write_text("".join(line + "\n" for line in lines))
 
 
-def read_state(path: Path, state_format: str, what: str) -> dict[str, Any]:
-    """Read a training-state file, with clear errors when it is unreadable or of another kind."""
+def read_state(path: Path, algorithm: Any) -> dict[str, Any]:
+    """Read a run's ``checkpoint.pt`` for ``algorithm`` (an :class:`~baselines.run.Algorithm`).
+
+    The file is loaded with ``weights_only=True``: it holds tensors, numbers, strings and
+    containers only, so a checkpoint that would run code on loading is refused. A state file of
+    the layout before schema 2 (``algorithm.legacy_format``) is converted by
+    ``algorithm.from_legacy_state``.
+
+    Raises:
+        CheckpointError: If the file is unreadable, not a training state, or another
+            algorithm's.
+    """
     import torch
 
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise CheckpointError(
-            f"cannot read {str(path)!r} ({type(exc).__name__}: {exc}); it may be corrupt"
+            f"cannot read {str(path)!r} ({type(exc).__name__}: {str(exc)[:300]}); it may be "
+            "corrupt, or hold objects other than tensors and plain data"
         ) from exc
-    if not isinstance(state, dict) or state.get("format") != state_format:
-        raise CheckpointError(f"{str(path)!r} is not a {what}")
-    return state
-
-
-def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dictionaries as one, keys joined with dots (``{"a": {"b": 1}}`` -> ``a.b``)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
-RESUMABLE_FIELDS = ("time_limit", "threads", "progress", "resume", "out")
-"""Fields a resumed run may change besides its length (``out``: a moved run directory)."""
-
-
-def changed_settings(mine: dict[str, Any], saved: dict[str, Any]) -> list[str]:
-    """The keys whose values differ between two flat settings dicts, sorted.
-
-    A key missing from one side counts as ``None`` there (a setting added since a run was saved
-    and left at ``None`` is no change).
-    """
-    return sorted(k for k in set(mine) | set(saved) if mine.get(k) != saved.get(k))
-
-
-def check_resumable(
-    directory: Path, mine: dict[str, Any], saved: dict[str, Any], free: tuple[str, ...]
-) -> None:
-    """Refuse to resume a run whose configuration changed outside the ``free`` fields.
-
-    Raises:
-        RunDirectoryError: Naming every changed (dotted) field.
-    """
-    mine, saved = flatten(mine), flatten(saved)
-    changed = [k for k in changed_settings(mine, saved) if k not in free]
-    if changed:
-        allowed = [k for k in free if k != "resume"]
-        raise RunDirectoryError(
-            f"cannot resume {str(directory)!r} with a different configuration; changed: "
-            f"{', '.join(changed)} (only {', '.join(allowed[:-1])} and {allowed[-1]} may change)"
-        )
-
-
-def prepare_directory(
-    directory: Path,
-    config: dict[str, Any],
-    resume: bool,
-    load: Callable[[], int],
-) -> None:
-    """Create (or, with ``resume``, reopen) a run directory and write ``config.json``.
-
-    Args:
-        directory: The run directory.
-        config: The run's configuration (JSON-ready).
-        resume: Continue the run there: ``load()`` restores the state from ``checkpoint.pt``
-            and returns its step; log rows after it are dropped.
-        load: Restores the training state; returns the checkpoint's step.
-
-    Raises:
-        RunDirectoryError: If resuming without a checkpoint, or starting over an existing run.
-    """
-    checkpoint = directory / "checkpoint.pt"
-    config_file = directory / "config.json"
-    if resume:
-        if not checkpoint.exists():
-            raise RunDirectoryError(
-                f"--resume: {str(directory)!r} has no checkpoint.pt to resume from"
+    found = state.get("format") if isinstance(state, dict) else type(state).__name__
+    if found == STATE_FORMAT:
+        if state.get("algorithm") != algorithm.name:
+            raise CheckpointError(
+                f"{str(path)!r} is the training state of a {state.get('algorithm')!r} run; this "
+                f"run is {algorithm.name!r}"
             )
-        truncate_logs(directory, load())
-    elif checkpoint.exists() or config_file.exists():
-        raise RunDirectoryError(
-            f"{str(directory)!r} already holds a run; pass --resume to continue it, or choose "
-            "another --out"
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    config_file.write_text(json.dumps(config, indent=2) + "\n")
+        return state
+    legacy = getattr(algorithm, "legacy_format", None)
+    if legacy is not None and found == legacy:
+        return algorithm.from_legacy_state(state)
+    raise CheckpointError(
+        f"{str(path)!r} is not a training state of a {algorithm.name!r} run (format {found!r})"
+    )
+
+
+def file_digest(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes (None if it does not exist)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def write_summary(

@@ -16,8 +16,9 @@ levers to vary::
     "algo.lr" = [1e-3, 5e-3]                                  # grid values
     "algo.entropy_coef" = {low = 1e-3, high = 3e-2, log = true}  # random mode only
 
-Flags are the dotted field names of :class:`~baselines.config.TrainConfig` (``--help`` of
-``baselines.train`` lists them, with ``-`` instead of ``_``). Every trial's configuration is
+Flags are the dotted setting names of :class:`~baselines.config.TrainConfig`, as in experiment
+manifests (:func:`baselines.configs.with_overrides`; ``--help`` of ``baselines.train`` lists them,
+with ``-`` instead of ``_``). Every trial's configuration is
 built and validated before anything runs. Trials run with Ray Tune (optional extra ``sweep``),
 locally with one trial per core by default, or on a cluster with ``--address``. Each trial
 trains in ``<out>/trials/<trial>`` (resumable), and reports the time to criterion (update,
@@ -43,6 +44,7 @@ import numpy as np
 import tomllib
 
 from baselines.config import TrainConfig, preset
+from baselines.configs import field_names, with_overrides
 from baselines.criteria import CRITERIA
 
 MODES = ("grid", "random")
@@ -50,36 +52,6 @@ MODES = ("grid", "random")
 
 class SweepConfigError(ValueError):
     """A sweep config is malformed; the message says what and where."""
-
-
-def flag_names(config: Any = None, prefix: str = "") -> list[str]:
-    """Every dotted flag name of :class:`TrainConfig` (leaf fields)."""
-    config = config if config is not None else TrainConfig()
-    names = []
-    for field in dataclasses.fields(config):
-        value = getattr(config, field.name)
-        if dataclasses.is_dataclass(value):
-            names.extend(flag_names(value, f"{prefix}{field.name}."))
-        else:
-            names.append(f"{prefix}{field.name}")
-    return names
-
-
-def with_flags(config: TrainConfig, flags: dict[str, Any]) -> TrainConfig:
-    """``config`` with dotted-name overrides applied (tuples for list values)."""
-    nested: dict[str, dict[str, Any]] = {}
-    top: dict[str, Any] = {}
-    for name, value in flags.items():
-        if isinstance(value, list):
-            value = tuple(value)
-        if "." in name:
-            group, field = name.split(".", 1)
-            nested.setdefault(group, {})[field] = value
-        else:
-            top[name] = Path(value) if name == "out" and value is not None else value
-    for group, fields in nested.items():
-        top[group] = dataclasses.replace(getattr(config, group), **fields)
-    return dataclasses.replace(config, **top)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,7 +104,72 @@ class Sweep:
             "progress": False,
             "threads": 1,
         }
-        return with_flags(base, flags)
+        return with_overrides(base, flags)
+
+
+SWEEP_FLAGS = frozenset(field_names(TrainConfig)) - {
+    "out",
+    "seed",
+    "preset",
+    "experiment",
+    "time_limit",
+    "progress",
+    "resume",
+}
+"""The settings a sweep may fix or vary (the sweep itself sets the rest)."""
+
+
+def _check_names(names: list[str]) -> None:
+    for name in names:
+        if name not in SWEEP_FLAGS:
+            close = difflib.get_close_matches(name, sorted(SWEEP_FLAGS), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise SweepConfigError(f"unknown flag {name!r}{hint}")
+
+
+def _check_lever(name: str, space: Any, mode: str) -> None:
+    if isinstance(space, list):
+        if not space:
+            raise SweepConfigError(f"lever {name!r} has an empty list of values")
+    elif isinstance(space, dict) and mode == "random":
+        if not {"low", "high"} <= set(space) or not space["low"] < space["high"]:
+            raise SweepConfigError(f"lever {name!r} needs low < high; got {space!r}")
+        if space.get("log") and space["low"] <= 0:
+            raise SweepConfigError(f"lever {name!r}: a log range needs low > 0")
+    else:
+        raise SweepConfigError(
+            f"lever {name!r} must be a list of values"
+            + (" or {low, high, log}" if mode == "random" else " in grid mode")
+            + f"; got {space!r}"
+        )
+
+
+SWEEP_KEYS = (
+    "name",
+    "preset",
+    "seeds",
+    "mode",
+    "samples",
+    "minutes",
+    "criterion",
+    "fixed",
+    "levers",
+)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise SweepConfigError(f"sweep config {str(path)!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SweepConfigError(f"{str(path)!r} is not valid TOML: {exc}") from exc
+    unknown = set(data) - set(SWEEP_KEYS)
+    if unknown:
+        raise SweepConfigError(
+            f"unknown keys {sorted(unknown)} in {str(path)!r}; allowed: {sorted(SWEEP_KEYS)}"
+        )
+    return data
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -142,28 +179,7 @@ def load_sweep(path: str | Path) -> Sweep:
         SweepConfigError: For unknown flags, empty grids, bad values or a bad layout.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise SweepConfigError(f"sweep config {str(path)!r} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepConfigError(f"{str(path)!r} is not valid TOML: {exc}") from exc
-    allowed = {
-        "name",
-        "preset",
-        "seeds",
-        "mode",
-        "samples",
-        "minutes",
-        "criterion",
-        "fixed",
-        "levers",
-    }
-    unknown = set(data) - allowed
-    if unknown:
-        raise SweepConfigError(
-            f"unknown keys {sorted(unknown)} in {str(path)!r}; allowed: {sorted(allowed)}"
-        )
+    data = _read(path)
     mode = data.get("mode", "grid")
     if mode not in MODES:
         raise SweepConfigError(f"mode must be one of {MODES}; got {mode!r}")
@@ -179,28 +195,10 @@ def load_sweep(path: str | Path) -> Sweep:
     levers = data.get("levers", {})
     if not isinstance(levers, dict) or not levers:
         raise SweepConfigError("the sweep varies nothing: give at least one lever in [levers]")
-    known = set(flag_names()) - {"out", "seed", "preset", "time_limit", "progress", "resume"}
     fixed = data.get("fixed", {})
-    for name in [*fixed, *levers]:
-        if name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise SweepConfigError(f"unknown flag {name!r}{hint}")
+    _check_names([*fixed, *levers])
     for name, space in levers.items():
-        if isinstance(space, list):
-            if not space:
-                raise SweepConfigError(f"lever {name!r} has an empty list of values")
-        elif isinstance(space, dict) and mode == "random":
-            if not {"low", "high"} <= set(space) or not space["low"] < space["high"]:
-                raise SweepConfigError(f"lever {name!r} needs low < high; got {space!r}")
-            if space.get("log") and space["low"] <= 0:
-                raise SweepConfigError(f"lever {name!r}: a log range needs low > 0")
-        else:
-            raise SweepConfigError(
-                f"lever {name!r} must be a list of values"
-                + (" or {low, high, log}" if mode == "random" else " in grid mode")
-                + f"; got {space!r}"
-            )
+        _check_lever(name, space, mode)
     samples = data.get("samples", 8)
     if mode == "random" and (not isinstance(samples, int) or samples < 1):
         raise SweepConfigError(f"samples must be a positive int; got {samples!r}")
@@ -231,7 +229,7 @@ def run_trial(flags: dict[str, Any], sweep: Sweep, directory: Path) -> dict[str,
     out = directory / trial_name(flags)
     config = sweep.config(flags, out)
     if (out / "checkpoint.pt").exists():
-        config = dataclasses.replace(config, resume=True)
+        config = with_overrides(config, {"resume": True})
     summary = Trainer(config).run()
     ttc = summary["time_to_criterion"].get(f"l0/{sweep.criterion}")
     last = summary.get("last", {})

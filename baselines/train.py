@@ -1,12 +1,15 @@
-"""``python -m baselines.train --preset NAME --seed S --out DIR``: train in-context agents.
+"""``python -m baselines.train --preset NAME --seed S``: train in-context agents.
 
-Every field of :class:`baselines.config.TrainConfig` is a flag (``--help`` lists them all);
-``--preset`` picks the defaults (the paper's experiments and their ``*_cpu`` budget variants) and
-the other flags override them. ``ppi_*`` presets run Predictive Policy Improvement instead of
-A2C/PPO (:mod:`baselines.ppi`; their flags are those of :class:`baselines.ppi.PPIConfig`).
-The run directory gets ``config.json``, ``log.csv``, ``evals.jsonl``, ``checkpoint.pt``
-(resumable with ``--resume``), ``agent_<i>.pt`` (one policy file per learner),
-``training.png``, ``in_episode.png`` and ``summary.json``.
+Every field of the preset's configuration is a flag (``--help`` lists them all): A2C/PPO
+presets take :class:`baselines.config.TrainConfig`, ``ppi_*`` presets run Predictive Policy
+Improvement (:class:`baselines.ppi.PPIConfig`). ``--preset`` picks the defaults and the other
+flags override them; ``--experiment NAME/VARIANT`` runs a variant of an experiment manifest
+(``experiments/NAME.toml``: a preset, its overrides and seeds; ``python -m baselines.experiments``
+lists them) and names the run after it; ``--deviations`` prints what the preset changes from
+the paper's recipe and exits. The run directory gets ``config.json`` (with the schema version
+and git commit), ``log.csv``, ``evals.jsonl``, ``checkpoint.pt`` (resumable with ``--resume``),
+``agent_<i>.pt`` (one agent file per learner), ``training.png``, ``in_episode.png`` and
+``summary.json``.
 """
 
 from __future__ import annotations
@@ -18,37 +21,68 @@ from collections.abc import Sequence
 
 import tyro
 
-from baselines.config import PRESETS, TrainConfig, preset
-from baselines.ppi.config import PPI_PRESETS, PPIConfig
+from baselines.config import PRESET_NAMES, TrainConfig, deviations
+from baselines.configs import ConfigError
+from baselines.experiments import preset_config, variant
+from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_deviations
+from baselines.run import Algorithm
 
 
 def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
-    """Build the configuration from the command line (``--preset`` first, then overrides)."""
+    """Build the configuration from the command line (preset or experiment, then flags).
+
+    Raises:
+        SystemExit: For an unknown preset or experiment, or bad flags (with the message).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--preset", default="stage1")
+    pre.add_argument("--preset", default=None)
+    pre.add_argument("--experiment", default=None)
+    pre.add_argument("--seed", type=int, default=0)
+    pre.add_argument("--deviations", action="store_true")
     known, _ = pre.parse_known_args(argv)
-    names = [*PRESETS, *PPI_PRESETS]
-    if known.preset not in names:
-        raise SystemExit(
-            f"error: unknown preset {known.preset!r}; known presets: {', '.join(names)}"
-        )
+    argv = [a for a in argv if a != "--deviations"]
+    names = [*PRESET_NAMES, *PPI_PRESET_NAMES]
+    try:
+        if known.experiment is not None:
+            chosen = variant(known.experiment)
+            if known.preset not in (None, chosen.preset):
+                raise ConfigError(
+                    f"--experiment {chosen.ref} runs preset {chosen.preset!r}; got --preset "
+                    f"{known.preset!r}"
+                )
+            name = chosen.preset
+            default = chosen.config(known.seed)
+        else:
+            name = known.preset or "stage1"
+            default = preset_config(name)
+    except ConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if known.deviations:
+        base, changes = (ppi_deviations if name in PPI_PRESET_NAMES else deviations)(name)
+        lines = [f"{name}: the paper's {base} with"] + [
+            f"  {k} = {v!r}" for k, v in changes.items()
+        ]
+        raise SystemExit("\n".join(lines if changes else [f"{name}: the paper's recipe"]))
     description = (__doc__ or "").split("\n\n")[0] + f"\n\nPresets: {', '.join(names)}."
-    if known.preset in PPI_PRESETS:
-        return tyro.cli(
-            PPIConfig, default=PPI_PRESETS[known.preset], args=argv, description=description
-        )
-    return tyro.cli(TrainConfig, default=preset(known.preset), args=argv, description=description)
+    cls = PPIConfig if isinstance(default, PPIConfig) else TrainConfig
+    return tyro.cli(cls, default=default, args=argv, description=description)
+
+
+def make_algorithm(config: TrainConfig | PPIConfig) -> Algorithm:
+    """The trainer of ``config``'s algorithm."""
+    if isinstance(config, PPIConfig):
+        from baselines.ppi.trainer import PPITrainer
+
+        return PPITrainer(config)
+    from baselines.trainer import Trainer
+
+    return Trainer(config)
 
 
 def main(config: TrainConfig | PPIConfig) -> int:
     """Run the training; print the summary. Returns the exit status."""
-    if isinstance(config, PPIConfig):
-        from baselines.ppi.trainer import PPITrainer as Trainer
-    else:
-        from baselines.trainer import Trainer
-
-    trainer = Trainer(config)
+    trainer = make_algorithm(config)
     summary = trainer.run()
     print(json.dumps({k: v for k, v in summary.items() if k != "last"}, indent=2))
     print(f"run directory: {trainer.dir}")

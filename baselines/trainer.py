@@ -1,21 +1,21 @@
-"""The batched decentralised trainer: N recurrent learners, A2C or PPO, one core per update.
+"""A2C/PPO for N recurrent learners: the layout of an update's games, the rollout, the loss.
 
-Each update plays, in one :class:`~coop_envs.core.IteratedGame` batch and one loop over rounds,
-every learner's episodes: against the tabular co-players, against frozen agents, and against the
-other learners (one game, one learner in each seat: it trains both). Each learner then takes one
-gradient step (A2C, the paper's loss) or several (PPO) on its own episodes, with its own
-optimizer: learning is decentralised.
+Each update plays, in one batched play loop (:func:`coop_envs.core.play`), every learner's
+episodes: against the tabular co-players, against frozen agents, and against the other learners
+(one game, one learner in each seat: it trains both). Each learner then takes one gradient step
+(A2C, the paper's loss) or several (PPO) on its own episodes, with its own optimizer: learning is
+decentralised. The run around it (directory, resume, evaluation cadence, time limit, Ctrl-C) is
+:mod:`baselines.run`'s.
 
-Everything is seeded from ``config.seed`` (one NumPy generator drives the co-players and the
-action sampling), checkpoints hold the generator state, and a resumed run continues exactly as an
+Everything is seeded from the run's seed (one NumPy generator drives the co-players and the
+action sampling); the state holds the generators, so a resumed run continues exactly as an
 uninterrupted one would.
 """
 
 from __future__ import annotations
 
-import time
+import itertools
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,29 +23,27 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.checkpoints import CheckpointError, atomic_save, load_policy, save_policy
-from baselines.config import TrainConfig, config_from_dict, config_to_dict
-from baselines.evaluation import (
-    REFERENCE_CO_PLAYERS,
-    co_player_ids,
-    evaluate,
-)
-from baselines.play import CoPlayerSlots, PolicySlots, play, reset_co_players
+from baselines.checkpoints import CheckpointError, load_policy, save_policy
+from baselines.config import TrainConfig, migrate
+from baselines.configs import from_dict, to_dict
+from baselines.evaluation import evaluate
+from baselines.players import PolicyPlayer, co_player_ids
 from baselines.policies import ActorCritic, make_policy
-from baselines.runfiles import (
-    RESUMABLE_FIELDS,
-    check_resumable,
-    log_step,
-    prepare_directory,
-    read_state,
-    sigint_requests_stop,
-    write_summary,
-)
+from baselines.run import Algorithm, Counters, Evaluation
+from baselines.runfiles import STATE_FORMAT
 from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
-from co_players import Mixture, RandomMemoryOne, make_co_player
-from coop_envs.core import CO_PLAYER_ID_DIM, COOPERATE, CoPlayer, get_game
+from co_players import make_co_player, tabular_mixture
+from co_players.memory_one import RandomMemoryOne
+from coop_envs.core import (
+    CO_PLAYER_ID_DIM,
+    COOPERATE,
+    NUM_OBSERVATIONS,
+    CoPlayer,
+    Seat,
+    get_game,
+    play,
+)
 
-STATE_FORMAT = "coop-envs-training-state"
 KINDS = ("tabular", "frozen", "learner")
 
 
@@ -74,6 +72,7 @@ def gae(
     return advantages, advantages + values
 
 
+# ----------------------------------------------------------------------------------- layout
 @dataclass
 class Layout:
     """Where every learner, frozen agent and tabular co-player sits in an update's games."""
@@ -84,6 +83,12 @@ class Layout:
     learner_kinds: list[np.ndarray]  # per slot: index into KINDS
     frozen_games: list[np.ndarray]
     tabular_games: np.ndarray
+
+    def seat_runs(self, learner: int) -> list[tuple[int, int, int]]:
+        """``(start, end, seat)`` of each maximal run of a learner's slots in one seat."""
+        seats = self.learner_seats[learner]
+        cuts = [0, *(np.flatnonzero(np.diff(seats)) + 1).tolist(), len(seats)]
+        return [(a, b, int(seats[a])) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
@@ -101,19 +106,18 @@ def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
         cursor += size
         return out
 
-    tabular = []
-    for i in range(n):
-        g = block(n_tab)
-        tabular.append(g)
+    def own(i: int, g: np.ndarray, seat: int, kind: int) -> None:
         games[i].append(g)
-        seats[i].append(np.zeros(n_tab, dtype=np.int64))
-        kinds[i].append(np.full(n_tab, 0))
+        seats[i].append(np.full(len(g), seat, dtype=np.int64))
+        kinds[i].append(np.full(len(g), kind))
+
+    tabular = [block(n_tab) for _ in range(n)]
+    for i in range(n):
+        own(i, tabular[i], 0, 0)
     frozen: list[list[np.ndarray]] = [[] for _ in range(num_frozen)]
     for i in range(n):
         g = block(n_frozen)
-        games[i].append(g)
-        seats[i].append(np.zeros(n_frozen, dtype=np.int64))
-        kinds[i].append(np.full(n_frozen, 1))
+        own(i, g, 0, 1)
         for k, part in enumerate(np.array_split(g, max(num_frozen, 1))):
             if num_frozen:
                 frozen[k].append(part)
@@ -122,10 +126,8 @@ def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
         for i in range(n):
             for j in range(i + 1, n):
                 g = block(per_pair)
-                for who, seat in ((i, 0), (j, 1)):
-                    games[who].append(g)
-                    seats[who].append(np.full(per_pair, seat, dtype=np.int64))
-                    kinds[who].append(np.full(per_pair, 2))
+                own(i, g, 0, 2)
+                own(j, g, 1, 2)
     return Layout(
         num_games=cursor,
         learner_games=[np.concatenate(g) for g in games],
@@ -136,7 +138,21 @@ def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
     )
 
 
-class Trainer:
+@dataclass
+class Trajectory:
+    """A learner's episodes of one update, round-major: ``(T, B)`` each."""
+
+    index: torch.Tensor
+    """int64 policy inputs ``seat * 5 + code``."""
+    actions: torch.Tensor
+    """int64 actions."""
+    rewards: torch.Tensor
+    """float32 rewards."""
+    ids: torch.Tensor | None
+    """``(B, 10)`` co-player IDs (ID ablation only)."""
+
+
+class Trainer(Algorithm):
     """Train ``config.pool.learners`` agents as ``config`` says; see the module docstring.
 
     Args:
@@ -145,49 +161,53 @@ class Trainer:
             (any co-player object; e.g. a frozen submission, to train an exploiter of it).
 
     Raises:
-        CheckpointError: If a frozen or initial checkpoint is unreadable or of another game.
+        CheckpointError: If a frozen or initial agent file is unreadable or of another game.
         ValueError: If ``co_player`` is given but no episodes go to the tabular share.
     """
 
+    name = "actor_critic"
+    unit = "update"
+    resumable = ("updates",)
+    legacy_format = "coop-envs-training-state"
+
     def __init__(self, config: TrainConfig, co_player: CoPlayer | None = None) -> None:
         self.config = config
-        self.dir = config.run_dir
-        torch.set_num_threads(config.threads)
-        torch.manual_seed(config.seed)
-        self.rng = np.random.default_rng(config.seed)
-        self.game = get_game(config.game)
+        self.counters = Counters()
+        run = config.run
+        torch.set_num_threads(run.threads)
+        torch.manual_seed(run.seed)
+        self.rng = np.random.default_rng(run.seed)
+        self.game = get_game(run.game)
         pool = config.pool
+        self.init_files = pool.init_files(run.seed)
+        self.frozen_paths = pool.frozen_files(run.seed)
         self.learners = [self._make_learner(i) for i in range(pool.learners)]
         self.optimizers = [
             torch.optim.Adam(p.parameters(), lr=config.algo.lr, eps=config.algo.adam_eps)
             for p in self.learners
         ]
-        self.frozen = [self._load(path, "frozen agent") for path in pool.frozen]
+        self.frozen = [self._load(path, "frozen agent") for path in self.frozen_paths]
         for policy in self.frozen:
             policy.requires_grad_(False)
         if co_player is not None and not config.tabular_episodes:
             raise ValueError("co_player= needs pool.tabular_fraction > 0 (its share of episodes)")
-        self.tabular = co_player or (
-            make_co_player(pool.tabular) if config.tabular_episodes else None
-        )
-        # the tabular distribution whose concentration follows the schedule
-        self._concentrated = self.tabular if isinstance(self.tabular, RandomMemoryOne) else None
-        if self._concentrated is not None and pool.tabular_uniform_fraction > 0:
-            uniform = RandomMemoryOne(self._concentrated.split)
-            fraction = pool.tabular_uniform_fraction
-            self.tabular = Mixture(
-                [(1 - fraction, self._concentrated), (fraction, uniform)], name="tabular_mixture"
-            )
+        self.tabular = co_player
+        if self.tabular is None and config.tabular_episodes:
+            self.tabular = self._tabular()
         self.layout = make_layout(config, len(self.frozen))
-        self.update = 0
-        self.env_steps = 0
-        self.seconds = 0.0
-        self.status = "running"
-        self._stop_requested = False
-        self._train_sums: dict[str, float] = defaultdict(float)
-        self._train_count = 0
 
     # ----------------------------------------------------------------------------- setup
+    def _tabular(self) -> CoPlayer:
+        pool = self.config.pool
+        co_player = make_co_player(pool.tabular)
+        if pool.tabular_concentration == 1.0 and not pool.tabular_uniform_fraction:
+            return co_player
+        if not isinstance(co_player, RandomMemoryOne):
+            raise ValueError(f"pool.tabular {pool.tabular!r} is not a random tabular co-player")
+        return tabular_mixture(
+            co_player.split, pool.tabular_concentration, pool.tabular_uniform_fraction
+        )
+
     def _load(self, path: str, what: str) -> ActorCritic:
         policy = load_policy(path)
         if not np.array_equal(policy.game.payoffs, self.game.payoffs):
@@ -197,96 +217,105 @@ class Trainer:
         return policy
 
     def _make_learner(self, i: int) -> ActorCritic:
-        if self.config.pool.init:
-            policy = self._load(self.config.pool.init[i], "initial checkpoint")
-            if policy.config.co_player_id != self.config.policy.co_player_id:
-                raise CheckpointError(
-                    f"initial checkpoint {self.config.pool.init[i]!r} has co_player_id="
-                    f"{policy.config.co_player_id}; this run needs "
-                    f"{self.config.policy.co_player_id}"
-                )
-            policy.train()
-            return policy
-        return make_policy(self.config.policy, self.game)
+        if not self.init_files:
+            return make_policy(self.config.policy, self.game)
+        path = self.init_files[i]
+        policy = self._load(path, "initial agent")
+        if policy.config.co_player_id != self.config.policy.co_player_id:
+            raise CheckpointError(
+                f"initial agent {path!r} has co_player_id={policy.config.co_player_id}; this "
+                f"run needs {self.config.policy.co_player_id}"
+            )
+        policy.train()
+        return policy
+
+    def sources(self) -> dict[str, str]:
+        """The initial and frozen agent files."""
+        out = {f"init_{i}": p for i, p in enumerate(self.init_files)}
+        out.update({f"frozen_{k}": p for k, p in enumerate(self.frozen_paths)})
+        return out
+
+    @property
+    def total_steps(self) -> int:
+        """``config.updates``."""
+        return self.config.updates
+
+    @property
+    def num_learners(self) -> int:
+        """Learners trained."""
+        return len(self.learners)
 
     # --------------------------------------------------------------------------- rollout
-    def rollout(self) -> list[PolicySlots]:
-        """Play one update's games; returns each learner's recorded slots."""
+    def rollout(self) -> list[Trajectory]:
+        """Play one update's games; each learner's trajectory."""
         layout, config = self.layout, self.config
-        if self._concentrated is not None:
-            pool = config.pool
-            self._concentrated.concentration = self._schedule(
-                pool.tabular_concentration, pool.tabular_concentration_final, geometric=True
-            )
-        co_players = []
-        if self.tabular is not None:
-            co_players.append(CoPlayerSlots(self.tabular, layout.tabular_games))
-        reset_co_players(self.game, co_players, self.rng)
-        tab_ids = None
-        if config.pool.co_player_id and self.tabular is not None:
-            tab_ids = co_player_ids(self.tabular, len(layout.tabular_games))
-        slots = []
-        n_tab = config.tabular_episodes
-        for i, policy in enumerate(self.learners):
-            ids = None
-            if config.pool.co_player_id:
+        id_cache: dict[int, torch.Tensor] = {}
+
+        def learner_ids(i: int) -> torch.Tensor:
+            """Learner i's IDs: its tabular co-players', zeros elsewhere (read once reset)."""
+            if i not in id_cache:
                 ids = torch.zeros(config.batch_size, CO_PLAYER_ID_DIM)
-                if tab_ids is not None:
-                    ids[:n_tab] = tab_ids[i * n_tab : (i + 1) * n_tab]
-            slots.append(
-                PolicySlots(policy, layout.learner_games[i], layout.learner_seats[i], ids, True)
-            )
-        others = [
-            PolicySlots(
-                policy,
-                games,
-                np.ones(len(games), dtype=np.int64),
-                torch.zeros(len(games), CO_PLAYER_ID_DIM) if policy.config.co_player_id else None,
-            )
-            for policy, games in zip(self.frozen, layout.frozen_games, strict=True)
-            if len(games)
-        ]
-        play(self.game, layout.num_games, config.num_rounds, slots + others, co_players, self.rng)
-        return slots
+                n_tab = config.tabular_episodes
+                if self.tabular is not None:
+                    tab = co_player_ids(self.tabular, len(layout.tabular_games))
+                    ids[:n_tab] = tab[i * n_tab : (i + 1) * n_tab]
+                id_cache[i] = ids
+            return id_cache[i]
 
-    # ---------------------------------------------------------------------------- losses
-    def _schedule(self, start: float, final: float | None, geometric: bool = False) -> float:
-        """The value at this update of a schedule from ``start`` to ``final``.
+        with_ids = config.policy.co_player_id
+        seats = []
+        for i, policy in enumerate(self.learners):
+            games = layout.learner_games[i]
+            for start, end, seat in layout.seat_runs(i):
+                ids = (lambda i=i, a=start, b=end: learner_ids(i)[a:b]) if with_ids else None
+                player = PolicyPlayer(policy, ids, name=f"learner_{i}")
+                seats.append(Seat(player, games[start:end], seat))
+        for policy, games in zip(self.frozen, layout.frozen_games, strict=True):
+            if len(games):
+                seats.append(Seat(PolicyPlayer(policy, name="frozen"), games, 1))
+        if self.tabular is not None:
+            seats.append(Seat(self.tabular, layout.tabular_games, 1))
+        core = play(self.game, layout.num_games, config.run.num_rounds, seats, self.rng, False)
+        codes, history, rewards = core.code_history, core.history, core.rewards
+        out = []
+        for i in range(len(self.learners)):
+            games, seat = layout.learner_games[i], layout.learner_seats[i]
+            index = codes[games, :, seat] + (seat * NUM_OBSERVATIONS)[:, None]
+            out.append(
+                Trajectory(
+                    index=torch.from_numpy(np.ascontiguousarray(index.T)),
+                    actions=torch.from_numpy(
+                        np.ascontiguousarray(history[games, :, seat].T, dtype=np.int64)
+                    ),
+                    rewards=torch.from_numpy(np.ascontiguousarray(rewards[games, :, seat].T)),
+                    ids=learner_ids(i) if with_ids else None,
+                )
+            )
+        return out
 
-        Linear, or geometric for quantities that span orders of magnitude.
-        """
+    # ------------------------------------------------------------------------------ loss
+    def _schedule(self, start: float, final: float | None) -> float:
+        """The value at this update of a linear schedule from ``start`` to ``final``."""
         if final is None:
             return start
-        progress = min(1.0, self.update / max(1, self.config.updates - 1))
-        if geometric:
-            return start * (final / start) ** progress
+        progress = min(1.0, self.counters.step / max(1, self.config.updates - 1))
         return start + (final - start) * progress
 
-    def _forward(self, policy: ActorCritic, index: torch.Tensor, ids: torch.Tensor | None):
-        context = torch.autocast("cpu", dtype=torch.bfloat16) if self.config.bf16 else nullcontext()
-        with context:
-            logits, values = policy(index, ids)
-        return logits.float(), values.float()
-
-    def _learn(self, i: int, slots: PolicySlots) -> dict[str, float]:
+    def _learn(self, i: int, trajectory: Trajectory) -> dict[str, float]:
         algo = self.config.algo
-        policy, optimizer = self.learners[i], self.optimizers[i]
-        lr = self._schedule(algo.lr, algo.lr_final)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        policy = self.learners[i]
         entropy_coef = self._schedule(algo.entropy_coef, algo.entropy_coef_final)
-        rewards = slots.rewards * algo.reward_scale
-        actions = slots.actions.unsqueeze(-1)
+        rewards = trajectory.rewards * algo.reward_scale
+        actions = trajectory.actions.unsqueeze(-1)
         if algo.algo == "a2c":
-            logits, values = self._forward(policy, slots.index, slots.ids)
+            logits, values = policy(trajectory.index, trajectory.ids)
             advantages, returns = gae(rewards, values.detach(), algo.gamma, algo.gae_lambda)
-            stats = self._step(i, logits, values, actions, advantages, returns, None, entropy_coef)
-            return stats
+            return self._step(i, logits, values, actions, advantages, returns, None, entropy_coef)
         with torch.no_grad():
-            old_logits, old_values = self._forward(policy, slots.index, slots.ids)
+            old_logits, old_values = policy(trajectory.index, trajectory.ids)
             old_logp = torch.log_softmax(old_logits, -1).gather(-1, actions).squeeze(-1)
         advantages, returns = gae(rewards, old_values, algo.gamma, algo.gae_lambda)
-        batch = slots.index.shape[1]
+        batch = trajectory.index.shape[1]
         size = batch // algo.ppo_minibatches
         stats: dict[str, float] = defaultdict(float)
         steps = 0
@@ -294,8 +323,8 @@ class Trainer:
             order = torch.from_numpy(self.rng.permutation(batch))
             for start in range(0, batch, size):
                 mb = order[start : start + size]
-                ids = None if slots.ids is None else slots.ids[mb]
-                logits, values = self._forward(policy, slots.index[:, mb], ids)
+                ids = None if trajectory.ids is None else trajectory.ids[mb]
+                logits, values = policy(trajectory.index[:, mb], ids)
                 step = self._step(
                     i,
                     logits,
@@ -350,207 +379,107 @@ class Trainer:
             "grad_norm": grad_norm.item(),
         }
 
-    # ---------------------------------------------------------------------------- update
-    def train_update(self) -> dict[str, float]:
+    # ------------------------------------------------------------------- the protocol
+    def step(self) -> dict[str, float]:
         """One update: rollout, then a learning step per learner. Returns its metrics."""
-        slots = self.rollout()
         metrics: dict[str, float] = {}
-        for i, s in enumerate(slots):
+        for i, trajectory in enumerate(self.rollout()):
             kinds = self.layout.learner_kinds[i]
-            reward = s.rewards.numpy().mean(axis=0)  # per episode, per round
-            coop = (s.actions.numpy() == COOPERATE).mean(axis=0)
+            reward = trajectory.rewards.numpy().mean(axis=0)  # per episode, per round
+            coop = (trajectory.actions.numpy() == COOPERATE).mean(axis=0)
             for k, kind in enumerate(KINDS):
                 mask = kinds == k
                 if mask.any():
                     metrics[f"l{i}/train/{kind}/reward"] = float(reward[mask].mean())
                     metrics[f"l{i}/train/{kind}/cooperation"] = float(coop[mask].mean())
-            for key, value in self._learn(i, s).items():
+            for key, value in self._learn(i, trajectory).items():
                 metrics[f"l{i}/train/{key}"] = value
-        self.update += 1
-        self.env_steps += self.config.env_steps_per_update
+        self.counters.env_steps += self.config.env_steps_per_update
         return metrics
 
-    def evaluate(self) -> dict[str, Any]:
-        """Evaluate every learner on the reference co-players and against the other agents."""
-        config = self.config
+    def evaluate(self) -> Evaluation:
+        """Every learner vs the evaluation co-players, the other learners and frozen agents."""
+        run = self.config.run
         results = {}
         for i, policy in enumerate(self.learners):
             others = {f"learner_{j}": p for j, p in enumerate(self.learners) if j != i}
             others.update({f"frozen_{k}": p for k, p in enumerate(self.frozen)})
+            if not run.eval.co_players and not others:
+                continue  # nothing to evaluate against (e.g. an exploiter scored elsewhere)
             policy.eval()
             results[f"l{i}"] = evaluate(
                 policy,
                 self.game,
-                config.eval.episodes,
-                config.num_rounds,
-                seed=config.eval.seed,
-                co_players=REFERENCE_CO_PLAYERS,
+                run.eval.episodes,
+                run.num_rounds,
+                seed=run.eval.seed,
+                co_players=run.eval.co_players,
                 others=others,
             )
             policy.train()
-        return results
+        return Evaluation(results)
 
-    # ------------------------------------------------------------------------ run files
-    @property
-    def checkpoint_path(self) -> Path:
-        """The training-state file."""
-        return self.dir / "checkpoint.pt"
-
-    def save(self) -> None:
-        """Write the training state and each learner's policy file (atomically)."""
-        state = {
-            "format": STATE_FORMAT,
-            "config": config_to_dict(self.config),
-            "update": self.update,
-            "env_steps": self.env_steps,
-            "seconds": self.seconds,
+    def state_dict(self) -> dict[str, Any]:
+        """Weights, optimiser states and both generators."""
+        return {
             "rng": self.rng.bit_generator.state,
             "torch_rng": torch.get_rng_state(),
             "learners": [p.state_dict() for p in self.learners],
             "optimizers": [o.state_dict() for o in self.optimizers],
         }
-        atomic_save(state, self.checkpoint_path)
-        for i, policy in enumerate(self.learners):
-            meta = {
-                "name": f"{self.config.preset}_seed{self.config.seed}_l{i}",
-                "preset": self.config.preset,
-                "seed": self.config.seed,
-                "update": self.update,
-                "env_steps": self.env_steps,
-            }
-            save_policy(self.dir / f"agent_{i}.pt", policy, meta)
 
-    def load(self) -> None:
-        """Restore the training state from ``checkpoint.pt`` in the run directory."""
-        state = read_state(self.checkpoint_path, STATE_FORMAT, "training state")
-        check_resumable(
-            self.dir,
-            config_to_dict(self.config),
-            config_to_dict(config_from_dict(state["config"])),
-            ("updates", *RESUMABLE_FIELDS),
-        )
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`."""
         for policy, weights in zip(self.learners, state["learners"], strict=True):
             policy.load_state_dict(weights)
-        for optimizer, saved_state in zip(self.optimizers, state["optimizers"], strict=True):
-            optimizer.load_state_dict(saved_state)
+        for optimizer, saved in zip(self.optimizers, state["optimizers"], strict=True):
+            optimizer.load_state_dict(saved)
         self.rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
-        self.update = state["update"]
-        self.env_steps = state["env_steps"]
-        self.seconds = state["seconds"]
 
-    def _load_for_resume(self) -> int:
-        self.load()
-        return self.update
+    def save_files(self, directory: Path) -> None:
+        """Each learner's agent file ``agent_<i>.pt``."""
+        run = self.config.run
+        for i, policy in enumerate(self.learners):
+            meta = {
+                "name": f"{run.name(self.config.preset)}_seed{run.seed}_l{i}",
+                "preset": self.config.preset,
+                "seed": run.seed,
+                "update": self.counters.step,
+                "env_steps": self.counters.env_steps,
+            }
+            save_policy(directory / f"agent_{i}.pt", policy, meta)
 
-    def _prepare_directory(self) -> None:
-        prepare_directory(
-            self.dir, config_to_dict(self.config), self.config.resume, self._load_for_resume
-        )
+    def postfix(self, metrics: dict[str, float]) -> str:
+        """Reward and cooperation per kind of co-player, and the speed."""
+        parts = []
+        for kind in KINDS:
+            key = f"l0/train/{kind}/reward"
+            if key in metrics:
+                coop = metrics[f"l0/train/{kind}/cooperation"]
+                parts.append(f"{kind} r={metrics[key]:.2f} c={coop:.2f}")
+        rate = self.counters.env_steps / max(self.counters.seconds, 1e-9)
+        parts.append(f"{rate / 1e3:.0f}k steps/s")
+        return " | ".join(parts)
 
-    # ------------------------------------------------------------------------------ loop
-    def _log(self, train: dict[str, float], evaluation: dict[str, Any]) -> dict[str, float]:
-        head = {
-            "update": self.update,
-            "env_steps": self.env_steps,
-            "seconds": round(self.seconds, 2),
+    @staticmethod
+    def from_legacy_state(state: dict[str, Any]) -> dict[str, Any]:
+        """A schema-1 ``checkpoint.pt`` in the layout of :meth:`state_dict` (for ``--resume``)."""
+        config, retired = migrate(state["config"])
+        if retired:
+            raise CheckpointError(
+                f"this run used settings this version no longer has: {retired}; resume it with "
+                "the version it was started with"
+            )
+        return {
+            "format": STATE_FORMAT,
+            "algorithm": Trainer.name,
+            "config": to_dict(from_dict(TrainConfig, config)),
+            "counters": {
+                "step": state["update"],
+                "env_steps": state["env_steps"],
+                "seconds": state["seconds"],
+                "clocks": {},
+            },
+            "state": {k: state[k] for k in ("rng", "torch_rng", "learners", "optimizers")},
         }
-        return log_step(self.dir, head, train, evaluation, self.config.pool.learners)
-
-    def _request_stop(self, signum: int, frame: Any) -> None:
-        if self._stop_requested:
-            raise KeyboardInterrupt
-        self._stop_requested = True
-
-    def run(self) -> dict[str, Any]:
-        """Train until ``updates`` (or the time limit, or Ctrl-C); returns the final summary.
-
-        Ctrl-C finishes the current update, checkpoints and returns (a second Ctrl-C aborts at
-        once, leaving the last checkpoint).
-        """
-        from baselines.plotting import plot_run  # matplotlib only when a run is made
-
-        self._prepare_directory()
-        config = self.config
-        bar = _progress(config, self.update)
-        last_row: dict[str, float] = {}
-        with sigint_requests_stop(self._request_stop):
-            try:
-                while self.update < config.updates:
-                    start = time.perf_counter()
-                    metrics = self.train_update()
-                    self.seconds += time.perf_counter() - start
-                    for key, value in metrics.items():
-                        self._train_sums[key] += value
-                    self._train_count += 1
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix_str(_postfix(metrics, config, self))
-                    out_of_time = (
-                        config.time_limit is not None and self.seconds >= 60 * config.time_limit
-                    )
-                    done = self.update >= config.updates
-                    if (
-                        self.update % config.eval.every == 0
-                        or done
-                        or out_of_time
-                        or self._stop_requested
-                    ):
-                        train = {k: v / self._train_count for k, v in self._train_sums.items()}
-                        self._train_sums.clear()
-                        self._train_count = 0
-                        last_row = self._log(train, self.evaluate())
-                        self.save()
-                    if out_of_time and not done:  # a run that is done has finished
-                        self.status = "time_limit"
-                        break
-                    if self._stop_requested and not done:
-                        self.status = "interrupted"
-                        break
-                else:
-                    self.status = "finished"
-            finally:
-                if bar is not None:
-                    bar.close()
-        plot_run(self.dir)
-        return write_summary(
-            self.dir,
-            status=self.status,
-            preset=config.preset,
-            seed=config.seed,
-            update=self.update,
-            env_steps=self.env_steps,
-            seconds=self.seconds,
-            learners=config.pool.learners,
-            last=last_row,
-        )
-
-
-def _progress(config: TrainConfig, initial: int):
-    if not config.progress:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=config.updates, initial=initial, desc=config.preset, unit="update", dynamic_ncols=True
-    )
-
-
-def _postfix(metrics: dict[str, float], config: TrainConfig, trainer: Trainer) -> str:
-    parts = []
-    for kind in KINDS:
-        key = f"l0/train/{kind}/reward"
-        if key in metrics:
-            coop = metrics[f"l0/train/{kind}/cooperation"]
-            parts.append(f"{kind} r={metrics[key]:.2f} c={coop:.2f}")
-    rate = trainer.env_steps / max(trainer.seconds, 1e-9)
-    parts.append(f"{rate / 1e3:.0f}k steps/s")
-    return " | ".join(parts)
-
-
-def load_training_policies(directory: Path) -> list[ActorCritic]:
-    """The learners' policies of a run directory (from its ``agent_<i>.pt`` files)."""
-    paths = sorted(Path(directory).glob("agent_*.pt"))
-    if not paths:
-        raise CheckpointError(f"{str(directory)!r} holds no agent_<i>.pt policy files")
-    return [load_policy(p) for p in paths]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from co_players import MemoryOne, Mixture, grim_trigger, make_co_player
+from co_players import MemoryOne, grim_trigger, make_co_player, resolve_co_player
 from co_players.analysis import best_response
 from coop_envs.core import PRISONERS_DILEMMA
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     rows["memory-one act, tit-for-tat (deterministic)"] = act_time(make_co_player("tit_for_tat"), s)
     rows["finite-state act, grim trigger"] = act_time(grim_trigger(), s)
     rows["mixture act, 3 components"] = act_time(
-        Mixture({"random_tabular": 1, "tit_for_tat": 1, "grim_trigger": 1}), s
+        resolve_co_player({"random_tabular": 1, "tit_for_tat": 1, "grim_trigger": 1}), s
     )
     rows["Q-learner act (learning step included)"] = act_time(make_co_player("q_learner"), s)
     one = rng.random((1, 5))

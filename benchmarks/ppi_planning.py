@@ -21,7 +21,6 @@ Run:  python benchmarks/ppi_planning.py [--threads 1] [--quick] [--agent PATH]
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import platform
 import tempfile
@@ -32,7 +31,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from baselines.config import EvalConfig
+from baselines.configs import with_overrides
 from baselines.evaluation import evaluate_players
 from baselines.ppi import (
     PPI_PRESETS,
@@ -82,17 +81,18 @@ def phase_split(threads: int, quick: bool) -> dict:
     """
     with tempfile.TemporaryDirectory() as tmp:
         base = PPI_PRESETS["ppi_mixed_pool_cpu"]
-        config = dataclasses.replace(
-            base,
-            out=Path(tmp) / "run",
-            phases=1,
-            threads=threads,
-            progress=False,
-            time_limit=None,
-            eval=EvalConfig(every=1, episodes=16),
-        )
+        settings = {
+            "out": Path(tmp) / "run",
+            "phases": 1,
+            "threads": threads,
+            "progress": False,
+            "time_limit": None,
+            "eval.every": 1,
+            "eval.episodes": 16,
+        }
         if quick:
-            config = dataclasses.replace(config, games_per_phase=40, pretrain_games=40)
+            settings.update(games_per_phase=40, pretrain_games=40)
+        config = with_overrides(base, settings)
         trainer = PPITrainer(config)
         trainer.pretrain_data()
         start = time.perf_counter()

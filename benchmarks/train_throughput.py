@@ -17,7 +17,6 @@ Run:  python benchmarks/train_throughput.py [--widths 32 64] [--batches 256 1024
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import platform
 import tempfile
@@ -26,8 +25,8 @@ from pathlib import Path
 
 import torch
 
-from baselines.config import STAGE1
-from baselines.policies import PolicyConfig
+from baselines.config import preset
+from baselines.configs import with_overrides
 from baselines.trainer import Trainer
 
 ROUNDS = 100
@@ -45,22 +44,20 @@ def bare_step(hidden: int, batch: int):
     return step
 
 
-def measure(hidden: int, batch: int, threads: int, repeats: int, bf16: bool) -> dict:
+def measure(hidden: int, batch: int, threads: int, repeats: int) -> dict:
     """Best-of-``repeats`` seconds of the bare network and of the update's parts, interleaved
     so that both see the same machine load."""
     with tempfile.TemporaryDirectory() as tmp:
-        config = dataclasses.replace(
-            STAGE1,
-            out=Path(tmp),
-            batch_size=batch,
-            threads=threads,
-            bf16=bf16,
-            progress=False,
-            policy=PolicyConfig(hidden=hidden),
-        )
-        trainer = Trainer(config)
+        settings = {
+            "out": Path(tmp),
+            "batch_size": batch,
+            "threads": threads,
+            "progress": False,
+            "policy.hidden": hidden,
+        }
+        trainer = Trainer(with_overrides(preset("stage1"), settings))
         bare = bare_step(hidden, batch)
-        trainer.train_update()
+        trainer.step()
         bare()
         best = {
             "bare": float("inf"),
@@ -73,9 +70,9 @@ def measure(hidden: int, batch: int, threads: int, repeats: int, bf16: bool) -> 
             bare()
             best["bare"] = min(best["bare"], time.perf_counter() - start)
             start = time.perf_counter()
-            slots = trainer.rollout()
+            trajectories = trainer.rollout()
             middle = time.perf_counter()
-            trainer._learn(0, slots[0])
+            trainer._learn(0, trajectories[0])
             end = time.perf_counter()
             best["rollout"] = min(best["rollout"], middle - start)
             best["learn"] = min(best["learn"], end - middle)
@@ -89,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, nargs="+", default=[256, 1024, 4096])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--bf16", action="store_true", help="bf16 autocast in the learning step")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "train_throughput.json"
     )
@@ -105,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     for hidden in args.widths:
         for batch in args.batches:
             steps = batch * ROUNDS
-            parts = measure(hidden, batch, args.threads, args.repeats, args.bf16)
+            parts = measure(hidden, batch, args.threads, args.repeats)
             bare = parts["bare"]
             row = {
                 "hidden": hidden,
@@ -134,7 +130,6 @@ def main(argv: list[str] | None = None) -> int:
                     "platform": platform.platform(),
                     "torch": torch.__version__,
                     "threads": args.threads,
-                    "bf16": args.bf16,
                 },
                 "rows": rows,
             },

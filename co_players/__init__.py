@@ -6,7 +6,7 @@ in :data:`REGISTRY` (``python -m co_players`` prints the table); exact payoffs a
 responses for memory-one play are in :mod:`co_players.analysis`.
 """
 
-from co_players.agents import AgentCoPlayer
+from co_players.adapters import AgentCoPlayer, CoPlayerAgent, as_co_player, check_agent
 from co_players.finite_state import (
     FiniteStateMachine,
     Schedule,
@@ -24,7 +24,7 @@ from co_players.memory_one import (
     tabular_split,
     tremble,
 )
-from co_players.pools import LearnerSlot, Mixture, mixed_pool
+from co_players.pools import LearnerSlot, Mixture, mixed_pool, tabular_mixture
 from co_players.registry import (
     CO_PLAYERS,
     REGISTRY,
@@ -40,6 +40,7 @@ __all__ = [
     "CO_PLAYERS",
     "REGISTRY",
     "AgentCoPlayer",
+    "CoPlayerAgent",
     "CoPlayerSpec",
     "FiniteStateMachine",
     "GenerousTitForTat",
@@ -51,6 +52,8 @@ __all__ = [
     "RandomMemoryOne",
     "Schedule",
     "ZeroDeterminant",
+    "as_co_player",
+    "check_agent",
     "cooperate_then_defect",
     "corrigible",
     "grim_trigger",
@@ -59,6 +62,7 @@ __all__ = [
     "names",
     "pool",
     "resolve_co_player",
+    "tabular_mixture",
     "tabular_split",
     "tit_for_two_tats",
     "tremble",

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core import COOPERATE, DEFECT, MatrixGame
+from coop_envs.core import CO_PLAYER_PROTOCOL, COOPERATE, DEFECT, MatrixGame
 
 INSTALL_HINT = "pip install -c constraints.txt 'coop-envs[axelrod]'"
 FORBIDDEN = ("inspects_source", "manipulates_source", "manipulates_state")
@@ -80,6 +80,8 @@ class AxelrodCoPlayer:
         ImportError: If axelrod is not installed (with the install command).
         ValueError: For an unknown name, or a strategy that inspects its opponent's code/state.
     """
+
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(self, strategy: Any, name: str | None = None) -> None:
         axl = import_axelrod()

@@ -23,7 +23,17 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core import CC, CD, DC, DD, NUM_OBSERVATIONS, OBSERVATION_NAMES, START, MatrixGame
+from coop_envs.core import (
+    CC,
+    CD,
+    CO_PLAYER_PROTOCOL,
+    DC,
+    DD,
+    NUM_OBSERVATIONS,
+    OBSERVATION_NAMES,
+    START,
+    MatrixGame,
+)
 
 OTHER_DEFECTED = (CD, DD)
 OTHER_COOPERATED = (START, CC, DC)
@@ -52,6 +62,8 @@ class FiniteStateMachine:
         >>> [int(grim.act(np.array([code]), rng)[0]) for code in (0, 1, 2, 1)]
         [0, 0, 1, 1]
     """
+
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(
         self,
@@ -190,6 +202,8 @@ class Schedule:
         moves: ``(T,)`` actions, one per round; rounds past its end repeat the last move.
         name: Display name.
     """
+
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(self, moves: Sequence[int], name: str = "schedule") -> None:
         self.moves = np.asarray(moves, dtype=np.int64)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coop_envs.core import NUM_OBSERVATIONS, MatrixGame
+from coop_envs.core import CO_PLAYER_PROTOCOL, NUM_OBSERVATIONS, MatrixGame
 
 
 def _check_unit(value: float, name: str, *, open_low: bool = False) -> float:
@@ -43,6 +43,8 @@ class QLearner:
     with tit-for-tat (about 90% of the last 50 rounds) and to defect against always-defect (about
     7%); an extortioner takes about twice its payoff (tests/co_players/test_learners.py).
     """
+
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(
         self,
@@ -104,6 +106,8 @@ class PolicyGradientLearner:
         window: ``k``, rounds between updates.
         name: Display name.
     """
+
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(
         self, learning_rate: float = 2.0, window: int = 5, name: str = "pg_learner"

@@ -29,7 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core import CO_PLAYER_ID_DIM, LOG_PROB_FLOOR, NUM_OBSERVATIONS, MatrixGame
+from coop_envs.core import (
+    CO_PLAYER_ID_DIM,
+    CO_PLAYER_PROTOCOL,
+    LOG_PROB_FLOOR,
+    NUM_OBSERVATIONS,
+    MatrixGame,
+)
 
 
 def check_probabilities(probabilities: Any, name: str = "probabilities") -> np.ndarray:
@@ -101,6 +107,8 @@ class MemoryOne:
         >>> tft.act(np.array([0, 2, 3]), rng).tolist()
         [0, 1, 0]
     """
+
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(self, probabilities: Any, name: str | None = None) -> None:
         self.probabilities = check_probabilities(probabilities)

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from co_players.adapters import as_co_player
 from co_players.memory_one import RandomMemoryOne
-from coop_envs.core import CO_PLAYER_ID_DIM, CoPlayer, MatrixGame
+from coop_envs.core import CO_PLAYER_ID_DIM, CO_PLAYER_PROTOCOL, CoPlayer, MatrixGame
 
 
 class LearnerSlot:
@@ -29,6 +30,7 @@ class LearnerSlot:
     """
 
     name = "learner"
+    protocol = CO_PLAYER_PROTOCOL
 
     def __init__(self) -> None:
         self.bound: CoPlayer | None = None
@@ -59,29 +61,36 @@ class Mixture:
     """Draw one component per game and episode, with the given weights.
 
     Args:
-        components: ``[(weight, co_player), ...]`` or ``{co_player_spec: weight}``; specs are
-            resolved like ``co_player=`` (names, 5-vectors, objects). Weights are normalised.
+        components: ``[(weight, co_player), ...]`` or ``{co_player: weight}`` of co-player
+            objects (an agent that declares ``protocol = "agent"`` is wrapped). Weights are
+            normalised. A mixture of names or 5-vectors, ``{"tit_for_tat": 0.5, ...}``, is what
+            :func:`co_players.resolve_co_player` (and so ``co_player=``) builds.
         name: Display name.
 
     Raises:
         ValueError: For no components, negative or all-zero weights, or one object listed twice
             (components keep per-game state, so each needs its own object).
+        TypeError: For a component that is not a co-player object (e.g. a name).
 
     Example:
         >>> import numpy as np
+        >>> from co_players import make_co_player
         >>> from coop_envs.core import PRISONERS_DILEMMA
-        >>> pool = Mixture({"always_cooperate": 0.5, "always_defect": 0.5})
+        >>> pool = Mixture({make_co_player("always_cooperate"): 0.5,
+        ...                 make_co_player("always_defect"): 0.5})
         >>> rng = np.random.default_rng(0)
         >>> pool.reset(PRISONERS_DILEMMA, 6, rng)
         >>> pool.act(np.zeros(6, dtype=np.int64), rng).tolist() == pool.assignment.tolist()
         True
     """
 
+    protocol = CO_PLAYER_PROTOCOL
+
     def __init__(
         self, components: Sequence[tuple[float, Any]] | Mapping[Any, float], name: str = "mixture"
     ) -> None:
-        from co_players.registry import resolve_co_player
-
+        self.components: list[CoPlayer] = []
+        self.name = name
         pairs = (
             [(w, spec) for spec, w in components.items()]
             if isinstance(components, Mapping)
@@ -95,7 +104,13 @@ class Mixture:
                 f"mixture weights must be non-negative, finite and not all zero; got "
                 f"{weights.tolist()}"
             )
-        self.components = [resolve_co_player(spec) for _, spec in pairs]
+        for _, component in pairs:
+            if isinstance(component, (str, list, tuple, np.ndarray, Mapping)):
+                raise TypeError(
+                    f"Mixture components are co-player objects; got {component!r}. Build a "
+                    "mixture of names or vectors with co_players.resolve_co_player({spec: weight})"
+                )
+        self.components = [as_co_player(c, "a mixture component") for _, c in pairs]
         if len({id(c) for c in self.components}) != len(self.components):
             raise ValueError("each mixture component must be a distinct object")
         self.weights = weights / weights.sum()
@@ -138,6 +153,40 @@ class Mixture:
             if len(rows) and identity is not None:
                 ids[rows] = identity()
         return ids
+
+
+def tabular_mixture(
+    split: str | None = "train", concentration: float = 1.0, uniform_fraction: float = 0.0
+) -> CoPlayer:
+    """Random tabular co-players from Beta(c, c), a share of the games from the paper's U(0, 1).
+
+    With ``concentration`` 1 and ``uniform_fraction`` 0 it is the paper's random tabular
+    distribution; the stage-1 CPU recipe takes c = 0.01 (near-deterministic strategies, so
+    reciprocators are common) for half the games and U(0, 1) for the other half.
+
+    Args:
+        split: Which half of the tabular cube to draw from (see :class:`RandomMemoryOne`).
+        concentration: c of the Beta(c, c) draws.
+        uniform_fraction: Share of the games (drawn per game and episode) whose co-player is
+            drawn from U(0, 1) whatever ``concentration``.
+
+    Returns:
+        A :class:`RandomMemoryOne`, or a :class:`Mixture` of two when ``uniform_fraction > 0``.
+
+    Raises:
+        ValueError: For a fraction outside [0, 1] or a non-positive concentration.
+    """
+    if not 0.0 <= uniform_fraction <= 1.0:
+        raise ValueError(f"uniform_fraction must be in [0, 1]; got {uniform_fraction!r}")
+    name = "random_tabular" if split is None else f"random_tabular_{split}"
+    concentrated = RandomMemoryOne(split, concentration=concentration, name=name)
+    if uniform_fraction == 0.0:
+        return concentrated
+    uniform = RandomMemoryOne(split, name=name)
+    return Mixture(
+        [(1.0 - uniform_fraction, concentrated), (uniform_fraction, uniform)],
+        name="tabular_mixture",
+    )
 
 
 def mixed_pool(tabular_probability: float = 0.5, split: str | None = "train") -> Mixture:

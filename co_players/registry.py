@@ -23,9 +23,10 @@ import numpy as np
 from co_players import finite_state as fsm
 from co_players import learners
 from co_players import memory_one as m1
+from co_players.adapters import as_co_player
 from co_players.pools import Mixture, mixed_pool
 from co_players.zero_determinant import ZeroDeterminant
-from coop_envs.core import PRISONERS_DILEMMA, CoPlayer
+from coop_envs.core import PRISONERS_DILEMMA, CoPlayer, declared_protocol
 
 AXELROD_PREFIX = "axelrod:"
 
@@ -287,33 +288,34 @@ def resolve_co_player(spec: Any) -> CoPlayer:
     Args:
         spec: A registry id (``"tit_for_tat"``) or ``"axelrod:<name>"``; a memory-one 5-vector
             ``[P(C|start), P(C|CC), P(C|CD), P(C|DC), P(C|DD)]`` (or a ``(B, 5)`` table, one row
-            per game); a mixture ``{spec: weight, ...}``; a co-player object (``reset(game,
-            batch_size, rng)``, ``act(obs, rng)``, e.g. a sampler); or an agent
-            (``reset(num_envs, seed)``, ``act(observations)``), wrapped as a co-player.
+            per game); a mixture ``{spec: weight, ...}`` (specs resolved recursively); a
+            co-player object (``reset(game, batch_size, rng)``, ``act(obs, rng)``, e.g. a
+            sampler); or an agent (``reset(num_envs, seed)``, ``act(observations)``) that
+            declares ``protocol = "agent"``, wrapped as a co-player
+            (:class:`co_players.AgentCoPlayer`).
 
     Returns:
         The co-player.
 
     Raises:
         ValueError: For an unknown id or an invalid vector.
-        TypeError: For anything else.
+        TypeError: For anything else, or an object whose methods fit neither protocol as
+            declared (see :func:`co_players.adapters.as_co_player`).
     """
-    from co_players.agents import AgentCoPlayer, is_agent
-
     if isinstance(spec, str):
         return make_co_player(spec)
     if isinstance(spec, Mapping):
-        return Mixture(spec)
+        return Mixture([(weight, resolve_co_player(part)) for part, weight in spec.items()])
     if isinstance(spec, (list, tuple, np.ndarray)):
         return m1.MemoryOne(spec)
-    if is_agent(spec):
-        return AgentCoPlayer(spec)
-    if isinstance(spec, CoPlayer):
-        return spec
+    declared = declared_protocol(spec)  # a bad declaration is refused here
+    if declared or callable(getattr(spec, "reset", None)) or callable(getattr(spec, "act", None)):
+        return as_co_player(spec)
     raise TypeError(
         "co_player must be a registry id (e.g. 'tit_for_tat'), a memory-one 5-vector, a "
         "{co_player: weight} mixture, an object with reset(game, batch_size, rng) and "
-        f"act(obs, rng), or an agent; got {spec!r} ({type(spec).__name__})"
+        "act(obs, rng), or an agent (reset(num_envs, seed), act(observations)) that declares "
+        f"protocol = 'agent'; got {spec!r} ({type(spec).__name__})"
     )
 
 

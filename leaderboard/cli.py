@@ -57,6 +57,24 @@ def _progress_bar(total: int):
     return tqdm(total=total, unit="step", dynamic_ncols=True, leave=False)
 
 
+def tournament_opponents(db: Database, submission: Any) -> list[tuple[int, str, Any]]:
+    """``(id, name, submission)`` of every stored entry to play a tournament match against.
+
+    Entries whose file is gone, or changed since it was scored, are left out.
+    """
+    opponents = []
+    for other in db.latest_ok_runs(SUITE_VERSION):
+        if other["content_hash"] == submission.content_hash:
+            continue
+        try:
+            opponent = inspect_submission(other["source"], other["kind"])
+        except SubmissionError:
+            continue  # its file is gone: no match
+        if opponent.content_hash == other["content_hash"]:  # unchanged since it was scored
+            opponents.append((other["submission_id"], other["name"], opponent))
+    return opponents
+
+
 def submit(
     db: Database,
     source: str,
@@ -98,17 +116,7 @@ def submit(
                 f"{taken.source}); choose another --name"
             )
     suite = QUICK if quick else FULL
-    opponents = []
-    if tournament:
-        for other in db.latest_ok_runs(SUITE_VERSION):
-            if other["content_hash"] == submission.content_hash:
-                continue
-            try:
-                opponent = inspect_submission(other["source"], other["kind"])
-            except SubmissionError:
-                continue  # its file is gone: no match
-            if opponent.content_hash == other["content_hash"]:  # unchanged since it was scored
-                opponents.append((other["submission_id"], other["name"], opponent))
+    opponents = tournament_opponents(db, submission) if tournament else []
     steps = len(suite.seeds) + int(suite.trained_exploiter) + len(opponents) + 1
     bar = _progress_bar(steps) if show_progress else None
 
@@ -216,12 +224,20 @@ def export(db: Database, fmt: str, out_path: Path | None, out: TextIO | None = N
 
 
 REFERENCE_BASELINES = (
-    "stage1_fast_seed0",  # in-context best responder (the stage-1 CPU recipe)
-    "mixed_pool_fast_seed0",  # mixed-pool trained: cooperates with a copy of itself
-    "stage2_fast_seed0",  # the extortioner trained against the stage-1 agent
-    "stage1_cpu_seed0",  # the paper's stage-1 hyper-parameters on a CPU budget
+    ("stage1/fast", 0),  # in-context best responder (the stage-1 CPU recipe)
+    ("mixed_pool/fast", 0),  # mixed-pool trained: cooperates with a copy of itself
+    ("stage2/fast", 0),  # the extortioner trained against the stage-1 agent
+    ("stage1/cpu", 0),  # the paper's stage-1 hyper-parameters on a CPU budget
 )
-"""Run directories under docs/results whose first agent is a reference entry (one per recipe)."""
+"""``(experiment variant, seed)`` whose evidence's first agent is a reference entry (one per
+recipe; docs/results/<experiment>/<variant>/seed<S>/agent_0.pt), named
+``baseline_<experiment>_<variant>_seed<S>``."""
+
+
+def reference_baseline(ref: str, seed: int) -> tuple[str, Path]:
+    """The entry name and agent file of a reference baseline."""
+    name = f"baseline_{ref.replace('/', '_')}_seed{seed}"
+    return name, ROOT / "docs" / "results" / ref / f"seed{seed}" / "agent_0.pt"
 
 
 def reference_entries() -> list[tuple[str, str]]:
@@ -232,8 +248,9 @@ def reference_entries() -> list[tuple[str, str]]:
         ("always_defect", str(REFERENCE_DIR / "always_defect.json")),
         ("zd_extort_2", str(REFERENCE_DIR / "zd_extort_2.json")),
     ]
-    for run in REFERENCE_BASELINES:
-        entries.append((f"baseline_{run}", str(ROOT / "docs" / "results" / run / "agent_0.pt")))
+    for ref, seed in REFERENCE_BASELINES:
+        name, path = reference_baseline(ref, seed)
+        entries.append((name, str(path)))
     return [(n, s) for n, s in entries if Path(s).exists()]
 
 

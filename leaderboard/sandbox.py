@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core import AGENT_OBSERVATION, MatrixGame
+from coop_envs.core import AGENT_OBSERVATION, AGENT_PROTOCOL, MatrixGame
 
 OBS_WIDTH = AGENT_OBSERVATION.size
 
@@ -75,6 +75,8 @@ class RemoteAgent:
     Raises:
         SubmissionFailure: If loading fails, times out or the worker dies.
     """
+
+    protocol = AGENT_PROTOCOL
 
     def __init__(self, submission: Any, game: MatrixGame, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()

@@ -10,7 +10,6 @@ evaluation, with its reason.
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
 from collections import defaultdict
@@ -21,11 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from co_players import make_co_player
-from co_players.agents import AgentCoPlayer
+from co_players import AgentCoPlayer, make_co_player
 from co_players.analysis import best_response, expected_payoffs, policy_payoffs
-from coop_envs.core import get_game
-from leaderboard.matches import AgentSlots, CoPlayerSlots, outcome, play_matches
+from coop_envs.core import Seat, get_game, outcome, play
 from leaderboard.sandbox import Limits, RemoteAgent, SubmissionFailure
 from leaderboard.submissions import Submission
 from leaderboard.suite import (
@@ -99,20 +96,18 @@ def play_seed(
             blocks[scenario.name] = np.arange(cursor, cursor + episodes)
             cursor += episodes
         main_games = np.arange(cursor)
-        agent_slots = [AgentSlots(agents["main"], main_games, np.zeros(cursor, dtype=np.int64))]
+        seats = [Seat(AgentCoPlayer(agents["main"], num_rounds=ROUNDS), main_games, 0)]
         co_players = []
         co_player_objects = {}
         for scenario in scenarios:
             games = blocks[scenario.name]
             if scenario.opponent == "self":
-                agent_slots.append(
-                    AgentSlots(agents["copy"], games, np.ones(len(games), dtype=np.int64))
-                )
+                seats.append(Seat(AgentCoPlayer(agents["copy"], num_rounds=ROUNDS), games, 1))
             else:
                 co_player = make_co_player(scenario.opponent)
                 co_player_objects[scenario.name] = co_player
-                co_players.append(CoPlayerSlots(co_player, games, 1))
-        core = play_matches(game, cursor, ROUNDS, agent_slots, co_players, rng)
+                co_players.append(Seat(co_player, games, 1))
+        core = play(game, cursor, ROUNDS, seats + co_players, rng)
         for scenario in scenarios:
             result = outcome(core, blocks[scenario.name], seat=0)
             name = scenario.name
@@ -167,28 +162,34 @@ def train_exploiter(
     Budget (fixed for suite v1): GRU-32, A2C with the paper's stage-2 hyper-parameters, 64
     episodes per update, ``suite.exploiter_updates`` updates, seed 0.
     """
-    from baselines.config import STAGE2, EvalConfig, PoolConfig
+    from baselines.config import preset
+    from baselines.configs import with_overrides
     from baselines.evaluation import evaluate_against
-    from baselines.policies import PolicyConfig
     from baselines.trainer import Trainer
 
     co_player = AgentCoPlayer(submission_agent, num_rounds=ROUNDS, name="submission")
     with tempfile.TemporaryDirectory(prefix="coop-exploiter-") as tmp:
-        config = dataclasses.replace(
-            STAGE2,
-            preset="stage2",
-            seed=0,
-            out=Path(tmp) / "exploiter",
-            updates=suite.exploiter_updates,
-            batch_size=64,
-            threads=1,
-            progress=False,
-            policy=PolicyConfig(hidden=32),
-            pool=PoolConfig(learners=1, tabular_fraction=1.0, tabular="random_tabular"),
-            eval=EvalConfig(every=suite.exploiter_updates, episodes=16),
+        config = with_overrides(
+            preset("stage2"),
+            {
+                "seed": 0,
+                "out": Path(tmp) / "exploiter",
+                "updates": suite.exploiter_updates,
+                "batch_size": 64,
+                "threads": 1,
+                "progress": False,
+                "policy.hidden": 32,
+                # the submission plays the "tabular" share (co_player= below)
+                "pool.tabular_fraction": 1.0,
+                "pool.tabular": "random_tabular",
+                "pool.frozen_from": None,
+                "pool.frozen_fraction": 0.0,
+                # scored below, against the submission, not on the reference co-players
+                "eval.every": suite.exploiter_updates,
+                "eval.co_players": (),
+            },
         )
         trainer = Trainer(config, co_player=co_player)
-        trainer.evaluate = lambda: {}  # the exploiter is scored below, against the submission
         progress(f"training an exploiter ({suite.exploiter_updates} updates)")
         trainer.run()
         exploiter = trainer.learners[0].eval()
@@ -300,15 +301,11 @@ def play_pair(
     try:
         with RemoteAgent(second, game, limits) as b:
             b.wait_ready()
-            opponent = AgentSlots(b, games, np.ones(episodes, dtype=np.int64))
-            core = play_matches(
-                game,
-                episodes,
-                ROUNDS,
-                [AgentSlots(first, games, np.zeros(episodes, dtype=np.int64)), opponent],
-                [],
-                rng,
-            )
+            seats = [
+                Seat(AgentCoPlayer(first, num_rounds=ROUNDS), games, 0),
+                Seat(AgentCoPlayer(b, num_rounds=ROUNDS), games, 1),
+            ]
+            core = play(game, episodes, ROUNDS, seats, rng)
     except SubmissionFailure as failure:
         if failure.agent is first:
             raise

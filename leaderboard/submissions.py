@@ -40,11 +40,10 @@ import numpy as np
 
 from coop_envs.core import (
     AGENT_OBSERVATION,
+    AGENT_PROTOCOL,
     NUM_OBSERVATIONS,
-    CoPlayer,
     MatrixGame,
     check_positive_int,
-    get_game,
 )
 
 KINDS = ("python", "checkpoint", "sb3", "memory_one", "axelrod")
@@ -149,31 +148,10 @@ def inspect_submission(source: str | Path, kind: str | None = None) -> Submissio
     raise SubmissionError(f"submission {text!r} does not exist (no such file or module)")
 
 
-class CoPlayerAgent:
-    """A co-player object (``reset(game, B, rng)`` / ``act(codes, rng)``) as an agent."""
-
-    observation_config = AGENT_OBSERVATION
-
-    def __init__(self, co_player: CoPlayer, game: MatrixGame | str = "prisoners_dilemma") -> None:
-        self.co_player = co_player
-        self.game = get_game(game)
-        self.name = getattr(co_player, "name", type(co_player).__name__)
-
-    def reset(self, num_envs: int, seed: int | None = None) -> None:
-        """Start ``num_envs`` games."""
-        self.num_envs = check_positive_int(num_envs, "num_envs")
-        self._rng = np.random.default_rng(seed)
-        self.co_player.reset(self.game, self.num_envs, self._rng)
-
-    def act(self, observations: np.ndarray) -> np.ndarray:
-        """Read the observation codes from the one-hot block and let the co-player act."""
-        codes = np.asarray(observations)[:, :NUM_OBSERVATIONS].argmax(axis=1)
-        return np.asarray(self.co_player.act(codes, self._rng), dtype=np.int64)
-
-
 class SB3Agent:
     """A saved stable-baselines3 / sb3-contrib model as an agent (recurrent state per game)."""
 
+    protocol = AGENT_PROTOCOL
     observation_config = AGENT_OBSERVATION
 
     # columns of the AGENT_OBSERVATION layout a model of each input width was trained on
@@ -245,7 +223,7 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
     Raises:
         SubmissionError: If the submission cannot be loaded or does not give an agent.
     """
-    from co_players.agents import is_agent
+    from co_players.adapters import CoPlayerAgent, check_agent
 
     kind, source = submission.kind, submission.source
     if kind == "memory_one":
@@ -257,7 +235,7 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
 
         return CoPlayerAgent(AxelrodCoPlayer(source.removeprefix("axelrod:")), game)
     if kind == "checkpoint":
-        from baselines.checkpoints import load_agent as load_checkpoint
+        from baselines.agents import load_agent as load_checkpoint
 
         return load_checkpoint(source)
     if kind == "sb3":
@@ -272,9 +250,7 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
     if not callable(make):
         raise SubmissionError(f"{source!r} defines no make_agent() function")
     agent = make()
-    if not is_agent(agent):
-        raise SubmissionError(
-            f"make_agent() of {source!r} returned {type(agent).__name__}, which lacks "
-            "reset(num_envs, seed) and act(observations)"
-        )
-    return agent
+    try:
+        return check_agent(agent, f"make_agent() of {source!r}")
+    except TypeError as exc:
+        raise SubmissionError(str(exc)) from None

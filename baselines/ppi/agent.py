@@ -22,11 +22,14 @@ import numpy as np
 import torch
 
 from baselines.checkpoints import FORMAT, VERSION, CheckpointError, atomic_save, read_checkpoint
+from baselines.players import co_player_ids
 from baselines.ppi.model import ModelConfig, SequenceModel
 from baselines.ppi.planner import PlanningConfig, improved_logits, q_values
 from coop_envs.core import (
     AGENT_OBSERVATION,
+    AGENT_PROTOCOL,
     CO_PLAYER_ID_DIM,
+    CO_PLAYER_PROTOCOL,
     DEFAULT_NUM_ROUNDS,
     MatrixGame,
     check_positive_int,
@@ -109,6 +112,8 @@ class PPICoPlayer:
     agents without one give zeros. The previous reward is read off the game from this seat.
     """
 
+    protocol = CO_PLAYER_PROTOCOL
+
     def __init__(self, actor: PPIActor, name: str = "ppi", id_source: Any = None) -> None:
         self.actor = actor
         self.name = name
@@ -117,8 +122,6 @@ class PPICoPlayer:
 
     def reset(self, game: MatrixGame, batch_size: int, rng: np.random.Generator) -> None:
         """New episodes for ``batch_size`` games of ``game`` (this player first)."""
-        from baselines.evaluation import co_player_ids
-
         self._rewards = game.reward_table(0).astype(np.float32)
         self.last_ids = None
         if self.actor.model.config.co_player_id:
@@ -141,6 +144,7 @@ class PPIAgent:
     joint action, previous own action, previous reward); the agent reads the code and the reward.
     """
 
+    protocol = AGENT_PROTOCOL
     observation_config = AGENT_OBSERVATION
 
     def __init__(self, actor: PPIActor, name: str = "ppi") -> None:

@@ -30,10 +30,9 @@ import numpy as np
 import torch
 import tyro
 
-from baselines.play import CoPlayerSlots, play, reset_co_players
 from baselines.ppi.agent import PPIActor, PPICoPlayer, load_ppi
 from baselines.ppi.planner import improved_logits
-from coop_envs.core import MatrixGame, check_positive_int, get_game
+from coop_envs.core import MatrixGame, Seat, check_positive_int, get_game, play
 
 OUTCOMES = ("start", "CC", "CD", "DC", "DD")
 """Row labels: the first round, then the last joint outcome (the agent's move first)."""
@@ -114,10 +113,9 @@ def diagnose(
     other = resolve_co_player(co_player)
     recorder = _Recorder(actor, name="diagnosed")
     games = np.arange(episodes)
-    slots = [CoPlayerSlots(other, games, seat=1), CoPlayerSlots(recorder, games, seat=0)]
-    rng = np.random.default_rng(seed)
-    reset_co_players(game, slots, rng)
-    core = play(game, episodes, rounds, [], slots, rng)
+    seats = [Seat(other, games, 1), Seat(recorder, games, 0)]
+    with torch.no_grad():
+        core = play(game, episodes, rounds, seats, np.random.default_rng(seed))
     history = core.history[games].astype(np.int64)  # (G, T, 2), 0 = cooperate
     prior, dq, policy, predicted = (
         np.stack(x, axis=1) for x in zip(*recorder.records, strict=True)
@@ -178,7 +176,7 @@ class DiagnoseConfig:
 
 def main(config: DiagnoseConfig) -> int:
     """Print (and optionally write) the table; 0 on success."""
-    from baselines.checkpoints import load_agent
+    from baselines.agents import load_agent
 
     torch.set_num_threads(1)
     actor = load_ppi(config.agent).actor

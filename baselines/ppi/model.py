@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from baselines.config import _nonnegative, _positive
+from baselines.configs import check_nonnegative, check_positive
 from coop_envs.core import CO_PLAYER_ID_DIM, NUM_OBSERVATIONS, START
 
 TOKENS_PER_ROUND = 3
@@ -60,9 +60,9 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         for name in ("hidden", "embed"):
-            _positive(getattr(self, name), f"model.{name}", integer=True)
+            check_positive(getattr(self, name), f"model.{name}", integer=True)
         for name in ("action_weight", "observation_weight", "reward_weight"):
-            _nonnegative(getattr(self, name), f"model.{name}")
+            check_nonnegative(getattr(self, name), f"model.{name}")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import torch
 
-from baselines.config import _nonnegative, _positive
+from baselines.configs import check_nonnegative, check_positive
 
 
 class Model(Protocol):
@@ -64,9 +64,9 @@ class PlanningConfig:
     """Discount of the imagined rewards."""
 
     def __post_init__(self) -> None:
-        _nonnegative(self.beta, "planning.beta")
+        check_nonnegative(self.beta, "planning.beta")
         for name in ("horizon", "rollouts"):
-            _positive(getattr(self, name), f"planning.{name}", integer=True)
+            check_positive(getattr(self, name), f"planning.{name}", integer=True)
         if isinstance(self.discount, bool) or not 0 < self.discount <= 1:
             raise ValueError(f"planning.discount must be in (0, 1]; got {self.discount!r}")
 

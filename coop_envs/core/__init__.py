@@ -1,4 +1,4 @@
-"""The NumPy core of coop-envs: games, the batched stepper, observations and protocols.
+"""The NumPy core of coop-envs: games, the batched stepper, the play loop, observations, protocols.
 
 Imports only NumPy. Every front end and trainer is an adapter over :class:`IteratedGame`.
 """
@@ -40,18 +40,28 @@ from coop_envs.core.games import (
     stag_hunt,
 )
 from coop_envs.core.observations import LOG_PROB_FLOOR, ObservationConfig, ObservationEncoder
-from coop_envs.core.protocols import AGENT_OBSERVATION, Agent, CoPlayer
+from coop_envs.core.play import Outcome, Seat, check_seating, outcome, play
+from coop_envs.core.protocols import (
+    AGENT_OBSERVATION,
+    AGENT_PROTOCOL,
+    CO_PLAYER_PROTOCOL,
+    Agent,
+    CoPlayer,
+    declared_protocol,
+)
 from coop_envs.core.rendering import render_history, render_history_rgb
 
 __all__ = [
     "ACTIONS",
     "ACTION_NAMES",
     "AGENT_OBSERVATION",
+    "AGENT_PROTOCOL",
     "CC",
     "CD",
     "CHICKEN",
     "COOPERATE",
     "CO_PLAYER_ID_DIM",
+    "CO_PLAYER_PROTOCOL",
     "DC",
     "DD",
     "DEFAULT_NUM_ROUNDS",
@@ -71,13 +81,19 @@ __all__ = [
     "MatrixGame",
     "ObservationConfig",
     "ObservationEncoder",
+    "Outcome",
+    "Seat",
     "check_actions",
     "check_positive_int",
+    "check_seating",
     "chicken",
     "classify_payoffs",
+    "declared_protocol",
     "get_game",
     "joint_code",
     "matching_pennies",
+    "outcome",
+    "play",
     "prisoners_dilemma",
     "render_history",
     "render_history_rgb",

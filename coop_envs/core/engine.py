@@ -137,12 +137,37 @@ class IteratedGame:
         """``(B, 2) int64`` current observation code of each player, own view (a view)."""
         return self._codes.T
 
+    def _joint_history(self) -> np.ndarray:
+        """``(t, B) int64`` joint index ``2 * a0 + a1`` of every round played so far."""
+        played = self._history[: self.t].astype(np.int64)
+        return played[..., 0] * 2 + played[..., 1]
+
+    @property
+    def rewards(self) -> np.ndarray:
+        """``(B, t, 2) float32`` each player's reward in every round played so far.
+
+        The values :meth:`step` returned, looked up once from the history (every evaluation,
+        dataset and trainer reads rewards here).
+        """
+        return np.take(self._rewards_by_joint, self._joint_history(), axis=0).transpose(1, 0, 2)
+
+    @property
+    def code_history(self) -> np.ndarray:
+        """``(B, t, 2) int64`` the code each player observed before each round played so far.
+
+        Round 0 is ``START``; round ``k`` is the joint action of round ``k - 1`` from that
+        player's own side — what a player acting in round ``k`` was given.
+        """
+        out = np.zeros((self.t, self.batch_size, 2), dtype=np.int64)
+        joint = self._joint_history()[:-1]
+        out[1:, :, 0] = joint + 1
+        out[1:, :, 1] = _SWAPPED_CODE[joint]
+        return out.transpose(1, 0, 2)
+
     @property
     def returns(self) -> np.ndarray:
         """``(B, 2) float64`` sum of each player's rewards so far (computed from the history)."""
-        played = self._history[: self.t].astype(np.int64)
-        joint = played[..., 0] * 2 + played[..., 1]
-        return self.game.payoffs.reshape(4, 2)[joint].sum(axis=0)
+        return self.game.payoffs.reshape(4, 2)[self._joint_history()].sum(axis=0)
 
     @property
     def done(self) -> bool:

@@ -4,13 +4,8 @@ import pytest
 import torch
 
 import coop_envs  # noqa: F401
-from baselines.checkpoints import (
-    CheckpointError,
-    PolicyAgent,
-    load_agent,
-    load_policy,
-    save_policy,
-)
+from baselines import PolicyAgent, load_agent
+from baselines.checkpoints import CheckpointError, load_policy, save_policy
 from baselines.policies import PolicyConfig, make_policy
 from co_players import AgentCoPlayer
 from coop_envs.core import AGENT_OBSERVATION, PRISONERS_DILEMMA

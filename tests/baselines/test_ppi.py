@@ -7,6 +7,7 @@ import torch
 
 from baselines import load_agent, train
 from baselines.checkpoints import CheckpointError
+from baselines.configs import to_dict, with_overrides
 from baselines.ppi import (
     PPI_PRESETS,
     Episodes,
@@ -266,32 +267,39 @@ def test_actor_refuses_to_play_past_the_episode(tmp_path):
 
 # --------------------------------------------------------------------------------- the trainer
 def tiny(name, tmp_path, **changes):
+    """A few seconds of preset ``name`` (settings by dotted name: ``changes`` use ``__``)."""
     base = PPI_PRESETS["ppi_smoke"]
-    config = PPI_PRESETS[name]
-    fields = dict(
-        out=tmp_path / name,
-        phases=2,
-        games_per_phase=12,
-        pretrain_games=16,
-        play_batch=16,
-        num_rounds=8,
-        time_limit=None,
-        threads=1,
-        progress=False,
-        model=dataclasses.replace(config.model, hidden=8, embed=4),
-        fit=base.fit,
-        planning=base.planning,
-        eval=base.eval,
-    )
-    return dataclasses.replace(config, **{**fields, **changes})
+    settings = {
+        "out": tmp_path / name,
+        "phases": 2,
+        "games_per_phase": 12,
+        "pretrain_games": 16,
+        "play_batch": 16,
+        "num_rounds": 8,
+        "time_limit": None,
+        "threads": 1,
+        "progress": False,
+        "model.hidden": 8,
+        "model.embed": 4,
+        **{f"fit.{k}": v for k, v in to_dict(base.fit).items()},
+        **{f"planning.{k}": v for k, v in to_dict(base.planning).items()},
+        **{f"eval.{k}": v for k, v in to_dict(base.run.eval).items()},
+    }
+    settings.update({k.replace("__", "."): v for k, v in changes.items()})
+    return with_overrides(PPI_PRESETS[name], settings)
+
+
+def changed(config, **changes):
+    """``config`` with settings changed (dotted names written with ``__``)."""
+    return with_overrides(config, {k.replace("__", "."): v for k, v in changes.items()})
 
 
 def test_cpu_pool_presets_share_one_budget():
-    """The mixed pool and its ablations differ only in the pool (and the ID input)."""
+    """The mixed pool and its ablations differ only in the pool or in the ID input."""
     mixed = PPI_PRESETS["ppi_mixed_pool_cpu"]
     for name in ("ppi_no_tabular_cpu", "ppi_id_ablation_cpu"):
         ablation = PPI_PRESETS[name]
-        assert ablation.pool != mixed.pool
+        assert (ablation.pool != mixed.pool) != (ablation.model != mixed.model)
         same = dict(preset=mixed.preset, pool=mixed.pool, model=mixed.model)
         assert dataclasses.replace(ablation, **same) == mixed
     assert mixed.phases * mixed.games_per_phase == 12_500 and mixed.planning.beta == 3.0
@@ -321,7 +329,7 @@ def test_time_limit_reached_on_the_last_phase_is_a_finished_run(tmp_path):
     config = tiny("ppi_smoke", tmp_path, phases=1, time_limit=1e-6)
     summary = PPITrainer(config).run()
     assert summary["status"] == "finished" and summary["update"] == 1
-    stopped = PPITrainer(dataclasses.replace(config, phases=3, resume=True)).run()
+    stopped = PPITrainer(changed(config, phases=3, resume=True)).run()
     assert stopped["status"] == "time_limit" and stopped["update"] == 2
 
 
@@ -330,7 +338,7 @@ def test_id_ablation_data_carry_the_co_players_identity(tmp_path):
     trainer.pretrain_data()
     new = trainer.play_phase()
     tabular = trainer.config.tabular_games
-    for episodes in new.own:
+    for episodes in new:
         assert np.abs(episodes.ids[:tabular]).sum(axis=1).min() > 0  # log-policies
         assert not episodes.ids[tabular:].any()  # the other learner: zeros
 
@@ -349,9 +357,9 @@ def assert_same_run(a, b):
 def test_resume_continues_exactly(tmp_path):
     straight = PPITrainer(tiny("ppi_mixed_pool", tmp_path, seed=3)).run()
     first = tiny("ppi_mixed_pool", tmp_path, seed=3, out=tmp_path / "split")
-    PPITrainer(dataclasses.replace(first, phases=1)).run()
+    PPITrainer(changed(first, phases=1)).run()
     (tmp_path / "split").rename(tmp_path / "moved")  # a run directory may move between runs
-    moved = dataclasses.replace(first, resume=True, out=tmp_path / "moved")
+    moved = changed(first, resume=True, out=tmp_path / "moved")
     resumed = PPITrainer(moved).run()
     (tmp_path / "moved").rename(tmp_path / "split")
     assert resumed["update"] == straight["update"] == 2
@@ -365,13 +373,15 @@ def test_an_ablation_started_from_shared_pretraining_is_the_same_run(tmp_path):
     PPITrainer(mixed).run()
     straight = tiny("ppi_no_tabular", tmp_path, seed=4)
     PPITrainer(straight).run()
-    shared = dataclasses.replace(straight, out=tmp_path / "shared", pretrained=mixed.out)
+    shared = changed(straight, out=tmp_path / "shared", pretrained=mixed.run_dir)
     summary = PPITrainer(shared).run()
     assert summary["status"] == "finished" and summary["update"] == 2
-    assert_same_run(straight.out, shared.out)
+    assert_same_run(straight.run_dir, shared.run_dir)
     # it records its pre-training too, so it can be a source in turn; --resume ignores it
-    assert (shared.out / "pretrained.pt").exists()
-    longer = dataclasses.replace(shared, phases=3, resume=True, pretrained=None)
+    assert (shared.run_dir / "pretrained.pt").exists()
+    record = json.loads((shared.run_dir / "config.json").read_text())
+    assert record["sources"]["pretrained"]["sha256"]  # what it started from, by content
+    longer = changed(shared, phases=3, resume=True, pretrained=None)
     assert PPITrainer(longer).run()["update"] == 3
 
 
@@ -379,22 +389,22 @@ def test_pretrained_refuses_other_settings_missing_and_altered_files(tmp_path):
     source = tiny("ppi_mixed_pool", tmp_path, seed=4)
     PPITrainer(source).run()
     other = tiny("ppi_mixed_pool", tmp_path, seed=5, pretrain_games=12, out=tmp_path / "other")
-    with pytest.raises(ValueError, match=r"pretrain_games=16 \(this run: 12\), seed=4 \(this"):
-        PPITrainer(dataclasses.replace(other, pretrained=source.out)).run()
-    assert not other.out.exists()  # refused before the run directory is made
+    with pytest.raises(ValueError, match=r"pretrain_games=16 \(this run: 12\), run.seed=4 \(th"):
+        PPITrainer(changed(other, pretrained=source.run_dir)).run()
+    assert not other.run_dir.exists()  # refused before the run directory is made
     with pytest.raises(ValueError, match=r"no pretrained\.pt there"):
-        PPITrainer(dataclasses.replace(source, out=tmp_path / "b", pretrained=tmp_path)).run()
-    with np.load(source.out / "data_1.npz") as f:
+        PPITrainer(changed(source, out=tmp_path / "b", pretrained=tmp_path)).run()
+    with np.load(source.run_dir / "data_1.npz") as f:
         arrays = dict(f)
     arrays["own"][0, 0] ^= 1
-    np.savez_compressed(source.out / "data_1.npz", **arrays)
+    np.savez_compressed(source.run_dir / "data_1.npz", **arrays)
     with pytest.raises(CheckpointError, match="are not the pre-training games"):
-        PPITrainer(dataclasses.replace(source, out=tmp_path / "c", pretrained=source.out)).run()
+        PPITrainer(changed(source, out=tmp_path / "c", pretrained=source.run_dir)).run()
 
 
 def test_cli_runs_ppi_presets_and_rejects_bad_flags(tmp_path, capsys):
     config = train.parse(["--preset", "ppi_smoke", "--out", str(tmp_path / "cli"), "--seed", "2"])
-    assert config.preset == "ppi_smoke" and config.seed == 2
+    assert config.preset == "ppi_smoke" and config.run.seed == 2
     assert train.main(config) == 0
     summary = json.loads((tmp_path / "cli" / "summary.json").read_text())
     assert summary["status"] == "finished"
@@ -402,9 +412,8 @@ def test_cli_runs_ppi_presets_and_rejects_bad_flags(tmp_path, capsys):
     with pytest.raises(SystemExit):
         train.parse(["--preset", "ppi_smoke", "--pool.learners", "3"])
     assert "pool.learners must be 1 or 2 for PPI; got 3" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        train.parse(["--preset", "ppi_mixed_pool", "--model.co-player-id"])
-    assert "must agree" in capsys.readouterr().err
+    config = train.parse(["--preset", "ppi_mixed_pool", "--model.co-player-id"])
+    assert config.model.co_player_id  # one switch: the ID ablation
     with pytest.raises(SystemExit, match="unknown preset 'ppi_nope'"):
         train.parse(["--preset", "ppi_nope"])
 
@@ -452,28 +461,6 @@ def test_a_ppi_agent_is_a_leaderboard_submission(tmp_path):
     assert agent.act(features).shape == (4,)
 
 
-def test_near_deterministic_tabular_mixture_for_ppi(tmp_path):
-    from baselines.ppi.config import PPIPoolConfig
-    from baselines.ppi.trainer import MixedTabular, tabular_sampler
-    from co_players.memory_one import tabular_split
-
-    pool = PPIPoolConfig(
-        learners=1, tabular_fraction=1.0, tabular_concentration=0.01, tabular_uniform_fraction=0.5
-    )
-    sampler = tabular_sampler(pool)
-    assert isinstance(sampler, MixedTabular)
-    table = sampler.sample(4000, np.random.default_rng(0))
-    extreme = ((table < 0.01) | (table > 0.99)).all(axis=1)
-    uniform = tabular_sampler(PPIPoolConfig()).sample(4000, np.random.default_rng(0))
-    assert extreme.mean() > 0.1  # near-deterministic co-players are common ...
-    assert ((uniform < 0.01) | (uniform > 0.99)).all(axis=1).mean() == 0  # ... unlike in U(0, 1)
-    assert (tabular_split(table) == 0).all()  # never the held-out half
-    config = tiny("ppi_stage1", tmp_path, pool=pool)
-    assert PPITrainer(config).run()["status"] == "finished"
-    with pytest.raises(ValueError, match=r"pool\.tabular_concentration must be a positive number"):
-        PPIPoolConfig(tabular_concentration=0)
-
-
 def fitted_episodes(trainer: PPITrainer, monkeypatch) -> Episodes:
     """The episodes one epoch of ``trainer.fit(0, 1)`` trains learner 0's model on."""
     seen = []
@@ -490,7 +477,7 @@ def fitted_episodes(trainer: PPITrainer, monkeypatch) -> Episodes:
 
 
 @pytest.mark.parametrize(
-    ("share", "window", "pretrain_used", "recent_used"),
+    ("share", "subsample", "pretrain_used", "recent_used"),
     [
         (None, None, 32, 24),
         (None, 10, 32, 10),
@@ -500,24 +487,32 @@ def fitted_episodes(trainer: PPITrainer, monkeypatch) -> Episodes:
     ],
 )
 def test_phase_fit_mixes_pretraining_and_phase_games(
-    share, window, pretrain_used, recent_used, tmp_path, monkeypatch
+    share, subsample, pretrain_used, recent_used, tmp_path, monkeypatch
 ):
-    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, pretrain_share=share, window=window)
-    trainer = PPITrainer(tiny("ppi_stage1", tmp_path, fit=fit, games_per_phase=24))
+    config = tiny(
+        "ppi_stage1",
+        tmp_path,
+        fit__pretrain_share=share,
+        fit__subsample=subsample,
+        games_per_phase=24,
+    )
+    trainer = PPITrainer(config)
     trainer.pretrain_data()  # 16 games: 32 episodes
     trainer.data[0].rewards[:] = 7.0  # marks the pre-training episodes
-    trainer.data[0] = Episodes.concatenate([trainer.data[0], trainer.play_phase().own[0]])
+    trainer.data[0] = Episodes.concatenate([trainer.data[0], trainer.play_phase()[0]])
     used = fitted_episodes(trainer, monkeypatch)
     assert len(used) == pretrain_used + recent_used
     assert (used.rewards[:, 0] == 7.0).sum() == pretrain_used
 
 
 def test_subsampled_refit_draws_afresh_from_every_phase(tmp_path, monkeypatch):
-    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, pretrain_share=0.0, subsample=10)
-    trainer = PPITrainer(tiny("ppi_stage1", tmp_path, fit=fit, games_per_phase=24))
+    config = tiny(
+        "ppi_stage1", tmp_path, fit__pretrain_share=0.0, fit__subsample=10, games_per_phase=24
+    )
+    trainer = PPITrainer(config)
     trainer.pretrain_data()
     for phase in (1, 2):
-        games = trainer.play_phase().own[0]
+        games = trainer.play_phase()[0]
         games.rewards[:] = phase  # marks the phase
         trainer.data[0] = Episodes.concatenate([trainer.data[0], games])
     draws = [fitted_episodes(trainer, monkeypatch) for _ in range(2)]
@@ -527,59 +522,19 @@ def test_subsampled_refit_draws_afresh_from_every_phase(tmp_path, monkeypatch):
     marks = np.concatenate([used.rewards[:, 0] for used in draws])
     assert {1.0, 2.0} <= set(np.unique(marks))  # older phases are still seen
     assert not np.array_equal(draws[0].own, draws[1].own)  # a fresh draw each refit
-    trainer.config = dataclasses.replace(
-        trainer.config, fit=dataclasses.replace(fit, subsample=100)
-    )
+    trainer.config = changed(trainer.config, fit__subsample=100)
     assert len(fitted_episodes(trainer, monkeypatch)) == 48  # fewer than the cap: all of them
 
 
 def test_fit_config_rejects_a_bad_subsample():
     with pytest.raises(ValueError, match=r"fit\.subsample must be a positive int; got 0"):
         FitConfig(subsample=0)
-    with pytest.raises(ValueError, match="set at most one; got window=5, subsample=10"):
-        FitConfig(window=5, subsample=10)
 
 
 def test_fit_config_rejects_a_bad_pretrain_share():
     for bad in (1.0, -0.1, "half", True):
         with pytest.raises(ValueError, match=r"fit.pretrain_share must be a number in \[0, 1\)"):
             FitConfig(pretrain_share=bad)
-
-
-def test_spectating_shares_each_learners_tabular_games_seen_from_the_tabular_seat(tmp_path):
-    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, spectate=True)
-    trainer = PPITrainer(tiny("ppi_mixed_pool", tmp_path, fit=fit, play_batch=64))  # one chunk
-    trainer.pretrain_data()
-    before = [len(d) for d in trainer.data]
-    new = trainer.play_phase()
-    tabular = trainer.config.tabular_games
-    for i in range(2):
-        mine, seen = new.own[1 - i], new.spectated[i]
-        assert len(seen) == tabular
-        # the tabular seat's moves are the other learner's co-player's; its co-player is that learner
-        np.testing.assert_array_equal(seen.own, mine.other[:tabular])
-        np.testing.assert_array_equal(seen.other, mine.own[:tabular])
-        payoffs = PRISONERS_DILEMMA.payoffs[..., 1]
-        np.testing.assert_array_equal(seen.rewards, payoffs[seen.other, seen.own])
-        assert not seen.ids.any()
-    stats = trainer.add_games(new)
-    for i in range(2):
-        assert len(trainer.data[i]) == before[i] + len(new.own[i]) + tabular
-        assert stats[f"l{i}/train/cooperation"] == float((new.own[i].own == 0).mean())
-
-
-def test_spectating_needs_two_learners_and_a_bool(tmp_path):
-    fit = dataclasses.replace(PPI_PRESETS["ppi_smoke"].fit, spectate=True)
-    with pytest.raises(ValueError, match=r"fit\.spectate needs two learners"):
-        tiny("ppi_stage1", tmp_path, fit=fit)
-    with pytest.raises(TypeError, match=r"fit\.spectate must be a bool; got 'yes'"):
-        FitConfig(spectate="yes")
-    plain = PPITrainer(tiny("ppi_mixed_pool", tmp_path, play_batch=7))
-    plain.pretrain_data()
-    assert plain.play_phase().spectated == [None, None]
-    chunked = PPITrainer(tiny("ppi_mixed_pool", tmp_path, fit=fit, play_batch=7))  # 3 chunks
-    chunked.pretrain_data()
-    assert [len(s) for s in chunked.play_phase().spectated] == [chunked.config.tabular_games] * 2
 
 
 def test_loading_with_other_planning_settings(tmp_path):

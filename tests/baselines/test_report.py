@@ -1,11 +1,11 @@
-import dataclasses
 import json
 import shutil
 
 import pytest
 
 from baselines import report
-from baselines.config import preset
+from baselines.configs import flatten, to_dict
+from baselines.experiments import experiments
 from baselines.plotting import read_log
 from baselines.ppi.trainer import PPITrainer
 from baselines.trainer import Trainer
@@ -25,44 +25,78 @@ kept text
 <!-- /results:mixed_pool_fast -->
 """
 
+MANIFEST = """purpose = "test"
+
+[variants.{variant}]
+preset = "{preset}"
+seeds = [7]
+canonical = {canonical}
+purpose = "a {variant} test"
+"""
+
+
+def manifest(directory, experiment, variant, preset, canonical=True):
+    directory.mkdir(exist_ok=True)
+    text = MANIFEST.format(variant=variant, preset=preset, canonical=str(canonical).lower())
+    (directory / f"{experiment}.toml").write_text(text)
+
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def evidence(tmp_path_factory):
+    """Three tiny runs collected into a results tree of three tiny manifests."""
     tmp = tmp_path_factory.mktemp("report")
-    Trainer(tiny("stage1_fast", tmp)).run()
-    Trainer(tiny("mixed_pool", tmp)).run()
-    frozen = (str(tmp / "stage1_fast" / "agent_0.pt"),)
-    pool = dataclasses.replace(preset("stage2_fast").pool, frozen=frozen)
-    Trainer(tiny("stage2_fast", tmp, pool=pool)).run()
+    manifests = tmp / "experiments"
+    manifest(manifests, "stage1", "fast", "stage1_fast")
+    manifest(manifests, "mixed_pool", "fast", "mixed_pool", canonical=False)
+    manifest(manifests, "stage2", "fast", "stage2_fast")
+    Trainer(tiny("stage1_fast", tmp, seed=7, experiment="stage1/fast")).run()
+    Trainer(tiny("mixed_pool", tmp, seed=7, experiment="mixed_pool/fast")).run()
+    frozen = [str(tmp / "stage1_fast" / "agent_0.pt")]
+    stage2 = tiny("stage2_fast", tmp, seed=7, pool__frozen_from=None, pool__frozen=frozen)
+    Trainer(stage2).run()  # started from a preset: collected with its variant named
     out = tmp / "results"
-    report.collect(tmp / "stage1_fast", "stage1_fast_seed7", results=out)
-    report.collect(tmp / "mixed_pool", "mixed_pool_fast_seed7", results=out)
-    report.collect(tmp / "stage2_fast", "stage2_fast_seed7", results=out)
-    return out
+    report.collect(tmp / "stage1_fast", results=out, manifests=manifests)
+    report.collect(tmp / "mixed_pool", results=out, manifests=manifests)
+    report.collect(tmp / "stage2_fast", "stage2/fast", results=out, manifests=manifests)
+    return out, manifests
 
 
-def test_collect_copies_the_evidence(results):
-    directory = results / "stage1_fast_seed7"
+def test_collect_puts_the_evidence_by_experiment_variant_and_seed(evidence):
+    results, _ = evidence
+    directory = results / "stage1" / "fast" / "seed7"
     for file in ("config.json", "log.csv", "summary.json", "final_eval.json", "agent_0.pt"):
         assert (directory / file).exists(), file
+    assert not (directory / "training.png").exists()  # plots are drawn again, never kept
     final = json.loads((directory / "final_eval.json").read_text())
     assert final["update"] == json.loads((directory / "summary.json").read_text())["update"]
+    record = json.loads((directory / "config.json").read_text())
+    assert record["schema"] == 2 and record["experiment"] == "stage1/fast"
+    assert len(record["code"]["commit"]) == 40  # the git commit it was made with
+    # an exploration keeps no agent files
+    assert not list((results / "mixed_pool" / "fast" / "seed7").glob("*.pt"))
 
 
-def test_collect_refuses_an_unfinished_run(tmp_path):
+def test_collect_refuses_unfinished_runs_and_runs_of_no_variant(tmp_path, evidence):
+    _, manifests = evidence
     with pytest.raises(FileNotFoundError, match=r"summary\.json"):
-        report.collect(tmp_path, results=tmp_path / "results")
+        report.collect(tmp_path, results=tmp_path / "results", manifests=manifests)
+    Trainer(tiny("stage1", tmp_path)).run()
+    with pytest.raises(ValueError, match=r"belongs to no experiment variant.*--variant"):
+        report.collect(tmp_path / "stage1", results=tmp_path / "r", manifests=manifests)
+    with pytest.raises(ValueError, match="has no variant 'slow'; its variants: fast"):
+        report.collect(tmp_path / "stage1", "stage1/slow", tmp_path / "r", manifests)
 
 
-def test_tables_are_rebuilt_between_markers_only(results, tmp_path):
+def test_tables_are_rebuilt_between_markers_only(evidence, tmp_path):
+    results, manifests = evidence
     page = tmp_path / "page.md"
     page.write_text(PAGE)
-    assert report.write_tables(page, results) == ["stage1_fast", "mixed_pool_fast"]
+    assert report.write_tables(page, results, manifests) == ["stage1_fast", "mixed_pool_fast"]
     text = page.read_text()
     assert "stale" not in text and "kept text" in text and text.startswith("# Title")
     assert "| stage1_fast_seed7 | 4 |" in text
     assert "| mixed_pool_fast_seed7 (l0) |" in text and "| mixed_pool_fast_seed7 (l1) |" in text
-    assert report.write_tables(page, results) == ["stage1_fast", "mixed_pool_fast"]
+    assert report.write_tables(page, results, manifests) == ["stage1_fast", "mixed_pool_fast"]
     assert page.read_text() == text  # idempotent
 
 
@@ -76,59 +110,117 @@ def test_committed_reproduction_page_matches_its_evidence(tmp_path):
     )
 
 
-def test_seed_figures_are_drawn_from_the_evidence(results):
-    stage1 = report.plot_stage1(results, "stage1_fast_")
-    pools = report.plot_pools(results)
-    assert stage1 == results / "stage1_fast_seeds.png" and stage1.stat().st_size > 10_000
-    assert pools == results / "mixed_pool_seeds.png" and pools.stat().st_size > 10_000
-    assert report.plot_stage1(results, "stage3_fast_") is None  # nothing collected: no figure
+def test_every_manifest_variant_reproduces_its_evidence():
+    """Each run's recorded config is what its manifest variant builds for its seed."""
+    skip = {"run.out", "run.threads", "run.progress", "run.resume"}
+    checked = 0
+    for experiment in experiments().values():
+        for variant in experiment.variants.values():
+            for seed in variant.seeds:
+                record = json.loads((variant.evidence(seed) / "config.json").read_text())
+                assert record["experiment"] == variant.ref
+                if variant.retired:  # the version it needs is the one it records
+                    assert record["migrated"]["retired"] == dict(variant.retired)
+                    assert record["code"]["commit"]
+                    continue
+                config = variant.config(seed)
+                saved = flatten(record["config"])
+                mine = flatten(to_dict(config))
+                if hasattr(config, "pool") and hasattr(config.pool, "init_files"):
+                    # agent files given by run name resolve to the files the run started from
+                    assert list(config.pool.init_files(seed)) in ([], saved["pool.init"])
+                    assert list(config.pool.frozen_files(seed)) == saved["pool.frozen"]
+                    by_file = ("init", "frozen", "init_from", "frozen_from")
+                    by_file += ("init_seeds", "frozen_seeds")
+                    skip_pool = {f"pool.{k}" for k in by_file}
+                else:
+                    skip_pool = set()
+                changed = {
+                    k: (saved.get(k), mine.get(k))
+                    for k in set(saved) | set(mine)
+                    if saved.get(k) != mine.get(k)
+                    and k not in skip | skip_pool
+                    and k != "run.eval.co_players"
+                }
+                assert not changed, (variant.ref, seed, changed)
+                checked += 1
+    assert checked > 40
+
+
+def test_only_embedded_figures_and_canonical_agents_are_kept():
+    results = report.RESULTS
+    assert not list(results.rglob("*.png"))
+    embedded = {p.name for p in report.FIGURES.glob("*.png")}
+    assert embedded == set(report.FIGURE_MAKERS)
+    pages = "".join(p.read_text() for p in (report.ROOT / "docs").glob("*.md"))
+    assert all(f"figures/{name}" in pages for name in embedded)
+    for experiment in experiments().values():
+        for variant in experiment.variants.values():
+            agents = [p for s in variant.seeds for p in variant.evidence(s).glob("agent_*.pt")]
+            assert bool(agents) == variant.canonical, variant.ref
+            assert all(p.stat().st_size < 100_000 for p in agents)
+
+
+def test_seed_figures_are_drawn_from_the_evidence(evidence, tmp_path):
+    results, manifests = evidence
+    runs = report.load(results, manifests)
+    stage1 = report.plot_stage1(runs, "stage1/fast", tmp_path / "s1.png")
+    pools = report.plot_pools(runs, ("mixed_pool/fast",), tmp_path / "pools.png")
+    assert stage1.stat().st_size > 10_000 and pools.stat().st_size > 10_000
+    assert report.plot_stage1(runs, "stage3/fast", tmp_path / "s3.png") is None  # no runs
+
+
+def test_one_runs_plots_are_drawn_again_from_its_evidence(evidence, tmp_path):
+    results, _ = evidence
+    out = tmp_path / "plots"
+    evidence_dir = results / "stage1" / "fast" / "seed7"
+    assert report.main(["run-plots", str(evidence_dir), "--out", str(out)]) == 0
+    assert (out / "training.png").exists() and (out / "in_episode.png").exists()
 
 
 def test_ppi_pool_figure_is_drawn_by_phase(tmp_path):
+    manifests = tmp_path / "experiments"
+    manifest(manifests, "ppi_mixed_pool", "cpu", "ppi_mixed_pool_cpu")
     out = tmp_path / "results"
-    assert report.plot_ppi_pools(out) is None  # nothing collected: no figure
-    PPITrainer(tiny_ppi("ppi_mixed_pool_cpu", tmp_path)).run()
-    evidence = report.collect(tmp_path / "ppi_mixed_pool_cpu", "ppi_mixed_pool_cpu_seed7", out)
+    figure = tmp_path / "ppi.png"
+    assert report.FIGURE_MAKERS["ppi_pools_seeds.png"]({}, figure) is None  # nothing collected
+    PPITrainer(tiny_ppi("ppi_mixed_pool_cpu", tmp_path, seed=7)).run()
+    evidence = report.collect(tmp_path / "ppi_mixed_pool_cpu", "ppi_mixed_pool/cpu", out, manifests)
     rows = read_log(evidence)
     phases, cooperation = report._eval_rows(rows, "l0/eval/learner_1/cooperation", "update")
     assert phases == [row["update"] for row in rows] == [0, 1, 2]
     assert all(0 <= c <= 1 for c in cooperation)
-    figure = report.plot_ppi_pools(out)
-    assert figure == out / "ppi_pools_seeds.png" and figure.stat().st_size > 10_000
-    window = (out, report.PPI_WINDOW_PREFIXES, "ppi_pools_w2500.png")
-    assert report.plot_ppi_pools(*window) is None  # another recipe's runs: not drawn here
-    report.collect(tmp_path / "ppi_mixed_pool_cpu", "ppi_mixed_pool_w2500_seed7", out)
-    assert report.plot_ppi_pools(*window) == out / "ppi_pools_w2500.png"
+    runs = report.load(out, manifests)
+    assert report.FIGURE_MAKERS["ppi_pools_seeds.png"](runs, figure) == figure
+    assert report.FIGURE_MAKERS["ppi_pools_w2500.png"](runs, figure) is None  # another variant
 
 
-def test_tables_count_criterion_outcomes_per_seed(results):
-    runs = report.load(results)
-    table = report.stage1_table(runs, "stage1_fast_")
+def test_tables_count_criterion_outcomes_per_seed(evidence):
+    results, manifests = evidence
+    runs = report.load(results, manifests)
+    table = report.stage1_table(runs, "stage1/fast")
     assert "| stage1_fast_seed7 |" in table
-    assert (
-        "holds at the final evaluation for **0 of 1 seeds**" in table
-    )  # 4 tiny updates: no inference
-    assert report.stage1_table(runs, "stage1_fast_id_").count("\n") == 1  # header only
-    exploiter = report.exploiter_table(runs, "stage2_fast_").splitlines()
+    assert "holds at the final evaluation for **0 of 1 seeds**" in table  # 4 tiny updates
+    assert report.stage1_table(runs, "stage1/fast_id").count("\n") == 1  # header only
+    exploiter = report.exploiter_table(runs, "stage2/fast").splitlines()
     assert len(exploiter) == 3 and exploiter[2].startswith("| stage2_fast_seed7 | 4 |")
 
 
 def test_ppi_runs_get_rows_with_the_world_models_quality(tmp_path):
-    from baselines.ppi.trainer import PPITrainer
-
-    from .test_ppi import tiny as tiny_ppi
-
-    PPITrainer(tiny_ppi("ppi_mixed_pool", tmp_path)).run()
+    manifests = tmp_path / "experiments"
+    manifest(manifests, "ppi_mixed_pool", "cpu", "ppi_mixed_pool")
+    PPITrainer(tiny_ppi("ppi_mixed_pool", tmp_path, seed=7)).run()
     out = tmp_path / "results"
-    report.collect(tmp_path / "ppi_mixed_pool", "ppi_mixed_pool_cpu_seed3", results=out)
-    table = report.TABLES["ppi_pools_cpu"](report.load(out), out).splitlines()
+    report.collect(tmp_path / "ppi_mixed_pool", "ppi_mixed_pool/cpu", out, manifests)
+    runs = report.load(out, manifests)
+    table = report.TABLES["ppi_pools_cpu"](runs).splitlines()
     assert len(table) == 4  # header, rule, one row per learner
     row = table[2].split(" | ")
-    assert row[0] == "| ppi_mixed_pool_cpu_seed3 (l0)" and row[1] == "2"
-    final = json.loads((out / "ppi_mixed_pool_cpu_seed3" / "final_eval.json").read_text())
+    assert row[0] == "| ppi_mixed_pool_cpu_seed7 (l0)" and row[1] == "2"
+    final = json.loads((out / "ppi_mixed_pool" / "cpu" / "seed7" / "final_eval.json").read_text())
     assert "(" in row[4] and "/" in row[4]  # loss (Laplace / entropy)
     assert row[5] == f"{final['results']['l0']['random_tabular_held_out']['reward']:.2f}"
     assert row[-1].count("/") == 1  # learner vs learner: reward / coop
-    assert report.TABLES["ppi_stage1_cpu"](report.load(out), out).count("\n") == 1
+    assert report.TABLES["ppi_stage1_cpu"](runs).count("\n") == 1
     for other_recipe in ("ppi_pools_w2500", "ppi_pools_s2500"):  # header only
-        assert report.TABLES[other_recipe](report.load(out), out).count("\n") == 1
+        assert report.TABLES[other_recipe](runs).count("\n") == 1

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
-from baselines.config import preset
-from baselines.sweep import SweepConfigError, flag_names, load_sweep, with_flags
+from baselines.config import TrainConfig, preset
+from baselines.configs import field_names, with_overrides
+from baselines.sweep import SweepConfigError, load_sweep
 
 
 def write(tmp_path, text):
@@ -35,7 +36,7 @@ def test_grid_trials_are_levers_times_seeds(tmp_path):
         (0.01, 1),
     }
     config = sweep.config(trials[0], tmp_path / "t0")
-    assert config.policy.hidden == 8 and config.threads == 1 and config.time_limit == 0.05
+    assert config.policy.hidden == 8 and config.run.threads == 1 and config.run.time_limit == 0.05
 
 
 def test_random_mode_is_reproducible(tmp_path):
@@ -75,10 +76,11 @@ def test_bad_configs_fail_before_any_trial(tmp_path, change, pattern):
 
 
 def test_flags_and_overrides():
-    names = flag_names()
+    names = field_names(TrainConfig)
     assert "algo.entropy_coef" in names and "pool.tabular_concentration" in names
-    config = with_flags(preset("stage1"), {"algo.lr": 0.1, "pool.frozen": ["a.pt"], "seed": 3})
-    assert config.algo.lr == 0.1 and config.pool.frozen == ("a.pt",) and config.seed == 3
+    assert "seed" in names and "eval.every" in names  # run settings without a prefix
+    config = with_overrides(preset("stage1"), {"algo.lr": 0.1, "pool.frozen": ["a.pt"], "seed": 3})
+    assert config.algo.lr == 0.1 and config.pool.frozen == ("a.pt",) and config.run.seed == 3
 
 
 def test_two_trial_sweep_runs_locally_with_ray(tmp_path):

@@ -1,5 +1,4 @@
 import csv
-import dataclasses
 import json
 import os
 import signal
@@ -10,20 +9,32 @@ import torch
 
 from baselines import train
 from baselines.checkpoints import CheckpointError, load_policy
-from baselines.config import FAST_PRESETS, PRESETS, AlgoConfig, PoolConfig, TrainConfig, preset
-from baselines.policies import PolicyConfig
+from baselines.config import PRESETS, RECIPES, AlgoConfig, PoolConfig, TrainConfig, preset
+from baselines.configs import with_overrides
 from baselines.trainer import RunDirectoryError, Trainer, gae, make_layout
 
-TINY = dict(updates=4, batch_size=8, num_rounds=6, threads=1, progress=False)
-TINY_POLICY = PolicyConfig(hidden=8, embed=4)
+
+def changed(config, **changes):
+    """``config`` with settings changed (dotted names written with ``__``)."""
+    return with_overrides(config, {k.replace("__", "."): v for k, v in changes.items()})
 
 
 def tiny(name, tmp_path, **changes):
-    config = preset(name)
-    policy = dataclasses.replace(config.policy, hidden=8, embed=4)
-    eval_ = dataclasses.replace(config.eval, every=2, episodes=4)
-    base = dict(out=tmp_path / name, policy=policy, eval=eval_, time_limit=None, **TINY)
-    return dataclasses.replace(config, **{**base, **changes})
+    """A few seconds of preset ``name`` (dotted setting names in ``changes`` use ``__``)."""
+    base = dict(
+        out=tmp_path / name,
+        policy__hidden=8,
+        policy__embed=4,
+        eval__every=2,
+        eval__episodes=4,
+        time_limit=None,
+        updates=4,
+        batch_size=8,
+        num_rounds=6,
+        threads=1,
+        progress=False,
+    )
+    return changed(preset(name), **{**base, **changes})
 
 
 def test_gae_matches_the_definition():
@@ -43,7 +54,7 @@ def test_gae_matches_the_definition():
 
 @pytest.mark.parametrize("name", ["stage1", "mixed_pool", "no_tabular"])
 def test_layout_fills_every_seat_once(name, tmp_path):
-    config = dataclasses.replace(preset(name), batch_size=10)
+    config = changed(preset(name), batch_size=10)
     layout = make_layout(config, num_frozen=0)
     filled = np.zeros((layout.num_games, 2), dtype=int)
     for games, seats in zip(layout.learner_games, layout.learner_seats, strict=True):
@@ -55,7 +66,7 @@ def test_layout_fills_every_seat_once(name, tmp_path):
 
 
 def test_mixed_pool_layout_shares_learner_games():
-    config = dataclasses.replace(preset("mixed_pool"), batch_size=8)
+    config = changed(preset("mixed_pool"), batch_size=8)
     layout = make_layout(config, 0)
     shared = set(layout.learner_games[0][layout.learner_kinds[0] == 2])
     assert shared == set(layout.learner_games[1][layout.learner_kinds[1] == 2])
@@ -94,28 +105,29 @@ def test_presets_smoke(name, tmp_path):
 def test_stage2_and_stage3_smoke_from_earlier_stages(tmp_path):
     Trainer(tiny("stage1", tmp_path)).run()
     stage1 = str(tmp_path / "stage1" / "agent_0.pt")
-    s2 = tiny("stage2", tmp_path, pool=dataclasses.replace(preset("stage2").pool, frozen=(stage1,)))
+    s2 = tiny("stage2", tmp_path, pool__frozen_from=None, pool__frozen=[stage1])
     assert Trainer(s2).run()["status"] == "finished"
     rows = read_log(tmp_path / "stage2")
     assert "l0/train/frozen/reward" in rows[-1] and "l0/eval/frozen_0/reward" in rows[-1]
-    s2b = dataclasses.replace(s2, out=tmp_path / "stage2b", seed=1)
+    s2b = changed(s2, out=tmp_path / "stage2b", seed=1)
     Trainer(s2b).run()
     init = (str(tmp_path / "stage2" / "agent_0.pt"), str(tmp_path / "stage2b" / "agent_0.pt"))
-    s3 = tiny("stage3", tmp_path, pool=dataclasses.replace(preset("stage3").pool, init=init))
+    s3 = tiny("stage3", tmp_path, pool__init_from=None, pool__init=init)
     trainer = Trainer(s3)
     start = load_policy(init[0]).state_dict()
     torch.testing.assert_close(trainer.learners[0].state_dict(), start)  # starts from stage 2
     assert trainer.run()["status"] == "finished"
 
 
-def test_ppo_and_transformer_and_bf16_smoke(tmp_path):
-    algo = dataclasses.replace(preset("stage1").algo, algo="ppo", ppo_minibatches=2, ppo_epochs=2)
+def test_ppo_and_transformer_smoke(tmp_path):
     config = tiny(
         "stage1",
         tmp_path,
-        algo=algo,
-        bf16=True,
-        policy=PolicyConfig(arch="transformer", hidden=8, embed=4, heads=2),
+        algo__algo="ppo",
+        algo__ppo_minibatches=2,
+        algo__ppo_epochs=2,
+        policy__arch="transformer",
+        policy__heads=2,
     )
     assert Trainer(config).run()["status"] == "finished"
 
@@ -125,7 +137,7 @@ def test_resume_continues_exactly(tmp_path):
     Trainer(straight).run()
     split = tiny("mixed_pool", tmp_path, out=tmp_path / "split", updates=2)
     Trainer(split).run()
-    resumed = dataclasses.replace(split, updates=4, resume=True)
+    resumed = changed(split, updates=4, resume=True)
     Trainer(resumed).run()
     for i in (0, 1):
         a = load_policy(tmp_path / "straight" / f"agent_{i}.pt").state_dict()
@@ -142,19 +154,19 @@ def test_resume_continues_exactly(tmp_path):
 def test_interrupt_checkpoints_and_resumes(tmp_path):
     config = tiny("stage1", tmp_path, updates=6)
     trainer = Trainer(config)
-    original = trainer.train_update
+    original = trainer.step
 
     def interrupted_update():
         metrics = original()
-        if trainer.update == 3:
+        if trainer.counters.step == 2:  # during the third update
             os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C sends
         return metrics
 
-    trainer.train_update = interrupted_update
+    trainer.step = interrupted_update
     summary = trainer.run()
     assert summary["status"] == "interrupted" and summary["update"] == 3
     assert [int(r["update"]) for r in read_log(config.run_dir)] == [2, 3]
-    resumed = Trainer(dataclasses.replace(config, resume=True)).run()
+    resumed = Trainer(changed(config, resume=True)).run()
     assert resumed["status"] == "finished" and resumed["update"] == 6
     assert [int(r["update"]) for r in read_log(config.run_dir)] == [2, 3, 4, 6]
 
@@ -178,22 +190,20 @@ def test_run_directory_rules(tmp_path):
     with pytest.raises(RunDirectoryError, match="already holds a run; pass --resume"):
         Trainer(config).run()
     with pytest.raises(RunDirectoryError, match=r"no checkpoint\.pt to resume from"):
-        Trainer(dataclasses.replace(config, out=tmp_path / "empty", resume=True)).run()
-    changed = dataclasses.replace(
-        config, resume=True, algo=dataclasses.replace(config.algo, lr=0.1)
-    )
+        Trainer(changed(config, out=tmp_path / "empty", resume=True)).run()
     with pytest.raises(RunDirectoryError, match=r"different configuration; changed: algo\.lr"):
-        Trainer(changed).run()
+        Trainer(changed(config, resume=True, algo__lr=0.1)).run()
 
 
 def test_frozen_checkpoint_must_exist_and_match(tmp_path):
     config = tiny(
-        "stage2",
-        tmp_path,
-        pool=dataclasses.replace(preset("stage2").pool, frozen=(str(tmp_path / "missing.pt"),)),
+        "stage2", tmp_path, pool__frozen_from=None, pool__frozen=[str(tmp_path / "missing.pt")]
     )
     with pytest.raises(CheckpointError, match=r"missing\.pt' does not exist"):
         Trainer(config)
+    # by run name: the preset's stage-1 run of this seed, which is not there either
+    with pytest.raises(CheckpointError, match=r"runs/stage1_seed0/agent_0\.pt' does not exist"):
+        Trainer(tiny("stage2", tmp_path))
 
 
 @pytest.mark.parametrize(
@@ -214,7 +224,15 @@ def test_frozen_checkpoint_must_exist_and_match(tmp_path):
             lambda: PoolConfig(frozen_fraction=0.5, tabular_fraction=0.5),
             "needs frozen agents: pass --pool.frozen PATH",
         ),
-        (lambda: PoolConfig(learners=2, init=("a.pt",)), "one checkpoint per learner"),
+        (
+            lambda: PoolConfig(init=("a.pt",), init_from="stage1_fast"),
+            r"give pool.init \(files\) or pool.init_from \(a run name\), not both",
+        ),
+        (
+            lambda: PoolConfig(learners=2, tabular_fraction=0.5, init_seeds=(0, 1)),
+            "pool.init_seeds needs pool.init_from",
+        ),
+        (lambda: PoolConfig(learners=2, init=("a.pt",)), "one agent file per learner"),
         (lambda: TrainConfig(updates=0), "updates must be a positive int; got 0"),
         (lambda: preset("stage4"), "unknown preset 'stage4'; known: stage1, stage2"),
     ],
@@ -237,7 +255,7 @@ def test_cli_parses_preset_and_overrides(tmp_path, capsys):
             str(tmp_path / "x"),
         ]
     )
-    assert config.preset == "mixed_pool_cpu" and config.seed == 3 and config.algo.lr == 0.01
+    assert config.preset == "mixed_pool_cpu" and config.run.seed == 3 and config.algo.lr == 0.01
     assert config.pool.learners == 2 and config.policy.hidden == 64
     with pytest.raises(SystemExit, match="unknown preset 'nope'"):
         train.parse(["--preset", "nope"])
@@ -254,7 +272,7 @@ def test_cli_parses_preset_and_overrides(tmp_path, capsys):
         "--eval.every",
         "--resume",
         "--time-limit",
-        "--bf16",
+        "--pool.init-from",
     ):
         assert flag in help_text
 
@@ -268,44 +286,43 @@ def test_cli_main_runs_a_smoke_preset(tmp_path, capsys):
     assert set(PRESETS) >= {"stage1", "stage2", "stage3", "mixed_pool", "id_ablation", "no_tabular"}
 
 
-def test_cpu_recipe_presets_smoke(tmp_path):
+def test_cpu_recipe_presets_smoke(tmp_path, monkeypatch):
     """stage1_fast (two seeds) -> mixed_pool_fast and no_tabular_fast; stage1_fast_id ->
     id_ablation_fast: the curriculum runs end to end."""
-    stage1 = {}
+    monkeypatch.chdir(tmp_path)  # runs/<name>_seed<s>: where init_from and frozen_from look
     for name in ("stage1_fast", "stage1_fast_id"):
         for seed in (0, 1):
-            config = tiny(name, tmp_path, seed=seed, out=tmp_path / f"{name}_{seed}")
+            config = tiny(name, tmp_path, seed=seed, out=None)
             assert Trainer(config).run()["status"] == "finished"
-            stage1[(name, seed)] = str(tmp_path / f"{name}_{seed}" / "agent_0.pt")
     for name, source in (
         ("mixed_pool_fast", "stage1_fast"),
         ("no_tabular_fast", "stage1_fast"),
         ("id_ablation_fast", "stage1_fast_id"),
     ):
-        init = (stage1[(source, 0)], stage1[(source, 1)])
-        config = tiny(name, tmp_path, pool=dataclasses.replace(preset(name).pool, init=init))
-        assert Trainer(config).run()["status"] == "finished", name
+        trainer = Trainer(tiny(name, tmp_path))
+        assert trainer.init_files == (
+            f"runs/{source}_seed0/agent_0.pt",
+            f"runs/{source}_seed1/agent_0.pt",
+        )
+        assert trainer.run()["status"] == "finished", name
         rows = read_log(tmp_path / name)
         assert "l1/eval/learner_0/cooperation" in rows[-1]
+        record = json.loads((tmp_path / name / "config.json").read_text())
+        assert record["sources"]["init_1"]["path"] == f"runs/{source}_seed1/agent_0.pt"
     # stage1_fast -> stage2_fast (one exploiter per frozen stage-1 agent) -> stage3_fast
-    exploiters = []
     for seed in (0, 1):
-        out = tmp_path / f"stage2_fast_{seed}"
-        pool = dataclasses.replace(
-            preset("stage2_fast").pool, frozen=(stage1[("stage1_fast", seed)],)
-        )
-        assert (
-            Trainer(tiny("stage2_fast", tmp_path, out=out, pool=pool)).run()["status"] == "finished"
-        )
-        assert "l0/eval/frozen_0/opponent_reward" in read_log(out)[-1]
-        exploiters.append(str(out / "agent_0.pt"))
-    pool = dataclasses.replace(preset("stage3_fast").pool, init=tuple(exploiters))
-    assert Trainer(tiny("stage3_fast", tmp_path, pool=pool)).run()["status"] == "finished"
+        trainer = Trainer(tiny("stage2_fast", tmp_path, seed=seed, out=None))
+        assert trainer.frozen_paths == (f"runs/stage1_fast_seed{seed}/agent_0.pt",)
+        assert trainer.run()["status"] == "finished"
+        assert "l0/eval/frozen_0/opponent_reward" in read_log(trainer.dir)[-1]
+    config = tiny("stage3_fast", tmp_path, seed=1, pool__init_seeds=[0, 1])  # not 1, 2
+    assert Trainer(config).run()["status"] == "finished"
 
 
 def test_fast_presets_state_their_deviations():
-    for name in FAST_PRESETS:
-        assert preset(name).time_limit is not None
+    for name in RECIPES:
+        if name.endswith("_fast"):
+            assert preset(name).run.time_limit is not None
     assert preset("stage1_fast").pool.tabular_concentration == 0.01
     assert preset("mixed_pool_fast").pool.tabular_fraction == 0.75
     assert preset("no_tabular_fast").pool.tabular_fraction == 0.0

@@ -3,13 +3,14 @@ import numpy as np
 import pytest
 
 import coop_envs  # noqa: F401
-from co_players import AgentCoPlayer, resolve_co_player
-from co_players.agents import is_agent
-from coop_envs.core import AGENT_OBSERVATION, ObservationConfig
+from co_players import AgentCoPlayer, CoPlayerAgent, as_co_player, check_agent, resolve_co_player
+from coop_envs.core import AGENT_OBSERVATION, AGENT_PROTOCOL, ObservationConfig, declared_protocol
 
 
 class CopyCat:
     """An agent (reset(num_envs, seed) / act(observations)) that plays tit-for-tat from features."""
+
+    protocol = AGENT_PROTOCOL
 
     def reset(self, num_envs, seed=None):
         self.num_envs, self.seed = num_envs, seed
@@ -66,9 +67,47 @@ def test_invalid_agent_actions_are_reported_with_its_name():
         env.step(0)
 
 
-def test_agent_detection():
-    assert is_agent(CopyCat())
-    assert not is_agent(resolve_co_player("tit_for_tat"))  # act(obs, rng)
-    assert not is_agent(object())
-    with pytest.raises(TypeError, match="agent must have reset"):
+def test_an_object_declares_its_protocol():
+    tft = resolve_co_player("tit_for_tat")
+    assert declared_protocol(CopyCat()) == "agent" and declared_protocol(tft) == "co_player"
+    assert as_co_player(tft) is tft
+    assert isinstance(as_co_player(CopyCat()), AgentCoPlayer)
+    assert check_agent(CopyCat()) is not None
+    with pytest.raises(TypeError, match="declares protocol='co_player': wrap it: CoPlayerAgent"):
+        check_agent(tft)
+    with pytest.raises(TypeError, match="agent must meet the agent protocol"):
         AgentCoPlayer(object())
+
+    class Confused:
+        protocol = "robot"
+
+    with pytest.raises(ValueError, match="protocol must be 'agent' or 'co_player'; got 'robot'"):
+        resolve_co_player(Confused())
+
+
+def test_an_undeclared_object_is_checked_against_the_protocol_its_place_expects():
+    class UndeclaredAgent:  # an agent's methods, no declaration: not taken for a co-player
+        def reset(self, num_envs, seed=None):
+            pass
+
+        def act(self, observations):
+            return np.zeros(len(observations), dtype=np.int64)
+
+    with pytest.raises(
+        TypeError, match=r"has no fitting reset or act\. An object meeting the agent"
+    ):
+        resolve_co_player(UndeclaredAgent())
+    assert check_agent(UndeclaredAgent()) is not None  # where an agent is expected, it fits
+
+    class UndeclaredCoPlayer:
+        def reset(self, game, batch_size, rng):
+            self.n = batch_size
+
+        def act(self, obs, rng):
+            return np.zeros(self.n, dtype=np.int64)
+
+    co_player = UndeclaredCoPlayer()
+    assert resolve_co_player(co_player) is co_player
+    agent = CoPlayerAgent(co_player)
+    agent.reset(3, seed=0)
+    assert agent.act(np.zeros((3, 8), dtype=np.float32)).tolist() == [0, 0, 0]

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_mixture_draws_per_game_with_weights_and_routes_actions():
-    mix = Mixture({"always_cooperate": 0.25, "always_defect": 0.75})
+    mix = resolve_co_player({"always_cooperate": 0.25, "always_defect": 0.75})
+    assert isinstance(mix, Mixture)
     rng = np.random.default_rng(0)
     mix.reset(PRISONERS_DILEMMA, 40000, rng)
     share = np.bincount(mix.assignment, minlength=2) / 40000
@@ -40,7 +41,7 @@ def test_mixture_draws_per_game_with_weights_and_routes_actions():
 
 def test_mixture_is_reproducible_and_passes_identity():
     def draw(seed):
-        mix = Mixture([(1, "random_tabular"), (1, "q_learner")])
+        mix = Mixture([(1, make_co_player("random_tabular")), (1, make_co_player("q_learner"))])
         mix.reset(PRISONERS_DILEMMA, 100, np.random.default_rng(seed))
         return mix.assignment, mix.identity()
 
@@ -62,7 +63,12 @@ def test_mixture_is_reproducible_and_passes_identity():
 )
 def test_bad_mixtures(components, pattern):
     with pytest.raises(ValueError, match=pattern):
-        Mixture(components)
+        resolve_co_player(components) if components else Mixture(components)
+
+
+def test_mixture_components_are_objects():
+    with pytest.raises(TypeError, match=r"components are co-player objects; got 'tit_for_tat'"):
+        Mixture([(1.0, "tit_for_tat")])
 
 
 def test_mixture_components_must_be_distinct_objects():

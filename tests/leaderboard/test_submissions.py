@@ -3,9 +3,9 @@ import json
 import numpy as np
 import pytest
 
+from co_players import CoPlayerAgent
 from coop_envs.core import PRISONERS_DILEMMA
 from leaderboard.submissions import (
-    CoPlayerAgent,
     SB3Agent,
     SubmissionError,
     inspect_submission,
@@ -111,5 +111,7 @@ def test_python_file_without_make_agent(tmp_path, agent_file):
     with pytest.raises(SubmissionError, match="defines no make_agent"):
         load_agent(inspect_submission(path))
     path.write_text("def make_agent():\n    return 42\n")
-    with pytest.raises(SubmissionError, match="returned int, which lacks reset"):
+    with pytest.raises(
+        SubmissionError, match=r"must meet the agent protocol .*; int has no fitting reset or act"
+    ):
         load_agent(inspect_submission(path))

@@ -1,0 +1,35 @@
+"""``load_agent(path)``: any agent file of this project as an agent (the agent protocol).
+
+Returns a :class:`~baselines.players.PolicyAgent` for A2C/PPO policies and a
+:class:`~baselines.ppi.PPIAgent` for PPI agents (``kind: "ppi"``), so a trained baseline can be a
+co-player (``gym.make(..., co_player=load_agent(path))``), a leaderboard submission, or
+evaluated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from baselines.checkpoints import policy_from_payload, read_checkpoint
+from baselines.players import PolicyAgent
+from baselines.ppi.agent import PPIAgent, ppi_agent_from_payload
+
+
+def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent | PPIAgent:
+    """Load an agent file as an agent.
+
+    Args:
+        path: An ``agent_<i>.pt`` file (A2C/PPO policy or PPI agent).
+        greedy: Take the most likely action instead of sampling.
+
+    Raises:
+        CheckpointError: If the file is missing, corrupt, of another format or version, or its
+            weights do not match its config.
+    """
+    payload = read_checkpoint(path)
+    source = f"checkpoint {str(path)!r}"
+    if payload.get("kind") == "ppi":
+        return ppi_agent_from_payload(payload, source, greedy, Path(path).stem)
+    policy = policy_from_payload(payload, source=source)
+    name = payload.get("meta", {}).get("name") or Path(path).stem
+    return PolicyAgent(policy, greedy=greedy, name=name)
