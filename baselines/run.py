@@ -193,6 +193,50 @@ def code_version() -> dict[str, Any]:
     return info
 
 
+def legacy_state(
+    state: dict[str, Any],
+    algorithm: str,
+    config: dict[str, Any],
+    retired: dict[str, Any],
+    step: str,
+    clocks: dict[str, float],
+    keys: tuple[str, ...],
+) -> dict[str, Any]:
+    """A schema-1 ``checkpoint.pt`` in the current layout (for ``--resume`` of an old run).
+
+    Args:
+        state: The old file's dictionary.
+        algorithm: The algorithm's name.
+        config: Its config, migrated to the current schema (as a dict of the current fields).
+        retired: The old settings the migration could not express.
+        step: The old key of the step counter (``update``, ``phase``).
+        clocks: The old run's clocks.
+        keys: The old keys that are the algorithm's state.
+
+    Raises:
+        CheckpointError: If the run used retired settings (this version cannot continue it).
+    """
+    from baselines.checkpoints import CheckpointError
+
+    if retired:
+        raise CheckpointError(
+            f"this run used settings this version no longer has: {retired}; resume it with the "
+            "version it was started with"
+        )
+    return {
+        "format": STATE_FORMAT,
+        "algorithm": algorithm,
+        "config": config,
+        "counters": {
+            "step": state[step],
+            "env_steps": state["env_steps"],
+            "seconds": state["seconds"],
+            "clocks": dict(clocks),
+        },
+        "state": {k: state[k] for k in keys},
+    }
+
+
 class Algorithm(ABC):
     """A trainer under the one run loop; subclasses implement the protocol below.
 

@@ -29,8 +29,7 @@ from baselines.configs import from_dict, to_dict
 from baselines.evaluation import evaluate
 from baselines.players import PolicyPlayer, co_player_ids
 from baselines.policies import ActorCritic, make_policy
-from baselines.run import Algorithm, Counters, Evaluation
-from baselines.runfiles import STATE_FORMAT
+from baselines.run import Algorithm, Counters, Evaluation, legacy_state
 from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
 from co_players import make_co_player, tabular_mixture
 from co_players.memory_one import RandomMemoryOne
@@ -464,22 +463,8 @@ class Trainer(Algorithm):
 
     @staticmethod
     def from_legacy_state(state: dict[str, Any]) -> dict[str, Any]:
-        """A schema-1 ``checkpoint.pt`` in the layout of :meth:`state_dict` (for ``--resume``)."""
+        """A schema-1 ``checkpoint.pt`` in the current layout (for ``--resume``)."""
         config, retired = migrate(state["config"])
-        if retired:
-            raise CheckpointError(
-                f"this run used settings this version no longer has: {retired}; resume it with "
-                "the version it was started with"
-            )
-        return {
-            "format": STATE_FORMAT,
-            "algorithm": Trainer.name,
-            "config": to_dict(from_dict(TrainConfig, config)),
-            "counters": {
-                "step": state["update"],
-                "env_steps": state["env_steps"],
-                "seconds": state["seconds"],
-                "clocks": {},
-            },
-            "state": {k: state[k] for k in ("rng", "torch_rng", "learners", "optimizers")},
-        }
+        config = to_dict(from_dict(TrainConfig, config)) if not retired else config
+        keys = ("rng", "torch_rng", "learners", "optimizers")
+        return legacy_state(state, Trainer.name, config, retired, "update", {}, keys)

@@ -14,7 +14,7 @@ decision:
 Against a memory-one co-player the last two columns check the world model directly; a
 negative ``dq`` after ``CC`` says the agent expects a defection after mutual cooperation to pay
 within the horizon — the model predicts too little retaliation for cooperation to be stable.
-That table is how docs/ppi.md explains why the CPU-budget mixed-pool learners defect.
+docs/ppi.md ("What the results mean") reads the runs' tables.
 """
 
 from __future__ import annotations

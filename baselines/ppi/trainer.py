@@ -32,8 +32,8 @@ from baselines.players import co_player_ids
 from baselines.ppi.agent import PPIActor, PPICoPlayer, save_ppi
 from baselines.ppi.config import PPIConfig, migrate_ppi, pretraining_key
 from baselines.ppi.model import Episodes, SequenceModel
-from baselines.run import Algorithm, Counters, Evaluation
-from baselines.runfiles import STATE_FORMAT, RunDirectoryError
+from baselines.run import Algorithm, Counters, Evaluation, legacy_state
+from baselines.runfiles import RunDirectoryError
 from co_players import make_co_player
 from co_players.memory_one import RandomMemoryOne
 from coop_envs.core import CO_PLAYER_ID_DIM, IteratedGame, MatrixGame, Seat, get_game, play
@@ -502,27 +502,11 @@ class PPITrainer(Algorithm):
 
     @staticmethod
     def from_legacy_state(state: dict[str, Any]) -> dict[str, Any]:
-        """A schema-1 ``checkpoint.pt`` in the layout of :meth:`state_dict` (for ``--resume``)."""
+        """A schema-1 ``checkpoint.pt`` in the current layout (for ``--resume``)."""
         config, retired = migrate_ppi(state["config"])
-        if retired:
-            raise CheckpointError(
-                f"this run used settings this version no longer has: {retired}; resume it with "
-                "the version it was started with"
-            )
-        return {
-            "format": STATE_FORMAT,
-            "algorithm": PPITrainer.name,
-            "config": to_dict(from_dict(PPIConfig, config)),
-            "counters": {
-                "step": state["phase"],
-                "env_steps": state["env_steps"],
-                "seconds": state["seconds"],
-                "clocks": dict(state["timing"]),
-            },
-            "state": {
-                k: state[k] for k in ("sizes", "pretrain_size", "rng", "torch_rng", "models")
-            },
-        }
+        config = to_dict(from_dict(PPIConfig, config)) if not retired else config
+        keys = ("sizes", "pretrain_size", "rng", "torch_rng", "models")
+        return legacy_state(state, PPITrainer.name, config, retired, "phase", state["timing"], keys)
 
 
 def read_pretrained_file(path: Path) -> dict[str, Any]:
