@@ -187,7 +187,7 @@ class TrainConfig:
     """A training run of recurrent in-context agents (``python -m baselines.train``)."""
 
     preset: str = "stage1"
-    """Experiment whose defaults to start from (``--help`` lists them)."""
+    """Preset whose defaults to start from (``--help`` lists them; experiments name one)."""
     updates: int = 50_000
     """Number of updates (each: one batch of episodes per learner)."""
     batch_size: int = 2048

@@ -41,6 +41,7 @@ from baselines.runfiles import (
     write_summary,
 )
 from co_players.registry import AXELROD_PREFIX, REGISTRY
+from coop_envs.core import get_game
 
 SCHEMA = 2
 """Version of the run files' layout and of every config's fields (``config.json``, checkpoints).
@@ -118,8 +119,6 @@ class RunConfig:
             raise ValueError(
                 f"experiment must be '<experiment>/<variant>'; got {self.experiment!r}"
             )
-        from coop_envs.core import get_game
-
         get_game(self.game)  # an unknown name fails here, with the known ones
 
     def name(self, preset: str) -> str:

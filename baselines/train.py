@@ -64,7 +64,11 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
             f"  {k} = {v!r}" for k, v in changes.items()
         ]
         raise SystemExit("\n".join(lines if changes else [f"{name}: the paper's recipe"]))
-    description = (__doc__ or "").split("\n\n")[0] + f"\n\nPresets: {', '.join(names)}."
+    description = (
+        (__doc__ or "").split("\n\n")[0]
+        + "\n\n--experiment NAME/VARIANT runs a variant of experiments/NAME.toml; --deviations "
+        + f"prints what the preset changes from the paper.\n\nPresets: {', '.join(names)}."
+    )
     cls = PPIConfig if isinstance(default, PPIConfig) else TrainConfig
     return tyro.cli(cls, default=default, args=argv, description=description)
 

@@ -115,7 +115,7 @@ class PPIConfig:
     """A PPI run: pre-train the model, then phases of play -> add data -> retrain."""
 
     preset: str = "ppi_mixed_pool"
-    """Experiment whose defaults to start from (``--help`` lists them)."""
+    """Preset whose defaults to start from (``--help`` lists them; experiments name one)."""
     pretrained: Path | None = None
     """Start from the pre-training of this run directory (its ``pretrained.pt``) instead of
     pre-training again: the same numbers, when every setting that pre-training depends on agrees
