@@ -15,6 +15,7 @@ from coop_envs.core import (
     IteratedGame,
     MatrixGame,
     ObservationConfig,
+    check_fixed,
     get_game,
     render_history,
     render_history_rgb,
@@ -284,9 +285,11 @@ def module_api(
     """
 
     def parallel_env(**kwargs: Any) -> IteratedGameParallelEnv:
+        check_fixed(kwargs, {"game": game, "name": name}, name)
         return IteratedGameParallelEnv(game=game, name=name, **kwargs)
 
     def raw_env(**kwargs: Any) -> IteratedGameAECEnv:
+        check_fixed(kwargs, {"game": game, "name": name}, name)
         return IteratedGameAECEnv(game=game, name=name, **kwargs)
 
     def env(**kwargs: Any) -> AECEnv:

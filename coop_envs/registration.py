@@ -20,12 +20,22 @@ the package first (Gymnasium 1.x has no plugin entry points).
 PettingZoo registry ids (``pettingzoo.make("parallel" | "aec", id)``): ``coop_envs/ipd-v0``,
 ``coop_envs/stag_hunt-v0``, ``coop_envs/chicken-v0``, ``coop_envs/matching_pennies-v0`` and
 ``coop_envs/iterated_matrix_game-v0`` (any game via ``game=``).
+
+An id fixes its game: ``gym.make("coop_envs/IteratedPrisonersDilemma-v0", game="stag_hunt")``
+raises ``ValueError`` (as does ``ipd_v0.parallel_env(game=...)``); only the generic ids take
+``game=``.
 """
 
 from __future__ import annotations
 
+import importlib
+from functools import partial
+from typing import Any
+
 import gymnasium as gym
 import pettingzoo
+
+from coop_envs.core.validation import check_fixed
 
 GYM_GAMES: dict[str, str | None] = {
     "IteratedPrisonersDilemma": "prisoners_dilemma",
@@ -54,29 +64,57 @@ def make_aec_env(**kwargs: object) -> pettingzoo.AECEnv:
     return wrappers.OrderEnforcingWrapper(IteratedGameAECEnv(**kwargs))
 
 
+def make_fixed(entry_point: str, env_id: str, fixed_game: str | None, /, **kwargs: Any) -> Any:
+    """Build ``entry_point(**kwargs)`` for ``env_id``, which fixes the game (None: any game).
+
+    Args:
+        entry_point: ``"module:attr"`` of the class or function to call.
+        env_id: The id, for the message.
+        fixed_game: The game the id fixes, or None for a generic id.
+        **kwargs: The env's arguments.
+
+    Raises:
+        ValueError: If ``kwargs`` sets ``game`` for an id that fixes it.
+    """
+    if fixed_game is not None:
+        check_fixed(kwargs, {"game": fixed_game}, env_id)
+        kwargs["game"] = fixed_game
+    module, attr = entry_point.split(":")
+    return getattr(importlib.import_module(module), attr)(**kwargs)
+
+
 def register_envs() -> None:
     """Register every id once; calling it again is harmless."""
     for name, game in GYM_GAMES.items():
-        kwargs = {} if game is None else {"game": game}
         for env_id in (f"coop_envs/{name}-v0", f"{name}-v0"):
             if env_id not in gym.registry:
                 gym.register(
                     id=env_id,
-                    entry_point="coop_envs.gym_env:IteratedGameEnv",
-                    vector_entry_point="coop_envs.vector_env:IteratedGameVectorEnv",
-                    kwargs=kwargs,
+                    entry_point=partial(
+                        make_fixed, "coop_envs.gym_env:IteratedGameEnv", env_id, game
+                    ),
+                    vector_entry_point=partial(
+                        make_fixed, "coop_envs.vector_env:IteratedGameVectorEnv", env_id, game
+                    ),
                 )
     for name, game in PETTINGZOO_GAMES.items():
         env_id = f"coop_envs/{name}-v0"
-        kwargs = {"name": f"{name}_v0"} | ({} if game is None else {"game": game})
+        kwargs = {"name": f"{name}_v0"}
         if env_id not in pettingzoo.parallel_registry:
             pettingzoo.register(
                 "parallel",
                 env_id,
-                entry_point="coop_envs.pettingzoo_env:IteratedGameParallelEnv",
+                entry_point=partial(
+                    make_fixed, "coop_envs.pettingzoo_env:IteratedGameParallelEnv", env_id, game
+                ),
                 kwargs=kwargs,
             )
         if env_id not in pettingzoo.aec_registry:
             pettingzoo.register(
-                "aec", env_id, entry_point="coop_envs.registration:make_aec_env", kwargs=kwargs
+                "aec",
+                env_id,
+                entry_point=partial(
+                    make_fixed, "coop_envs.registration:make_aec_env", env_id, game
+                ),
+                kwargs=kwargs,
             )

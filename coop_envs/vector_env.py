@@ -18,7 +18,7 @@ from coop_envs.core import (
     render_history,
     render_history_rgb,
 )
-from coop_envs.core.engine import check_positive_int
+from coop_envs.core.validation import check_batch
 from coop_envs.gym_env import check_render_mode
 from coop_envs.single_agent import VersusCoPlayer
 
@@ -59,7 +59,7 @@ class IteratedGameVectorEnv(VectorEnv):
         render_mode: str | None = None,
     ) -> None:
         check_render_mode(render_mode, ("ansi", "rgb_array"))
-        self.num_envs = check_positive_int(num_envs, "num_envs")
+        self.num_envs, _ = check_batch(num_envs, num_rounds, "num_envs")
         config = ObservationConfig(
             prev_action=prev_action,
             prev_reward=prev_reward,

@@ -22,7 +22,6 @@ from coop_envs.core.engine import (
     DEFAULT_NUM_ROUNDS,
     IteratedGame,
     check_actions,
-    check_positive_int,
 )
 from coop_envs.core.games import (
     CHICKEN,
@@ -50,6 +49,20 @@ from coop_envs.core.protocols import (
     declared_protocol,
 )
 from coop_envs.core.rendering import render_history, render_history_rgb
+from coop_envs.core.validation import (
+    MAX_BATCH_SIZE,
+    MAX_HISTORY_CELLS,
+    MAX_NUM_ROUNDS,
+    check_batch,
+    check_bool,
+    check_finite_array,
+    check_fixed,
+    check_float,
+    check_int,
+    check_positive_int,
+    check_probability,
+    codes_from_one_hot,
+)
 
 __all__ = [
     "ACTIONS",
@@ -70,6 +83,9 @@ __all__ = [
     "GAMES",
     "LOG_PROB_FLOOR",
     "MATCHING_PENNIES",
+    "MAX_BATCH_SIZE",
+    "MAX_HISTORY_CELLS",
+    "MAX_NUM_ROUNDS",
     "NUM_OBSERVATIONS",
     "OBSERVATION_NAMES",
     "PRISONERS_DILEMMA",
@@ -84,10 +100,18 @@ __all__ = [
     "Outcome",
     "Seat",
     "check_actions",
+    "check_batch",
+    "check_bool",
+    "check_finite_array",
+    "check_fixed",
+    "check_float",
+    "check_int",
     "check_positive_int",
+    "check_probability",
     "check_seating",
     "chicken",
     "classify_payoffs",
+    "codes_from_one_hot",
     "declared_protocol",
     "get_game",
     "joint_code",

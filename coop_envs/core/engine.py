@@ -14,33 +14,13 @@ import numpy as np
 from coop_envs.core.constants import COOPERATE, DEFECT
 from coop_envs.core.games import PRISONERS_DILEMMA, MatrixGame, get_game
 from coop_envs.core.observations import ObservationConfig, ObservationEncoder
+from coop_envs.core.validation import check_batch
 
 DEFAULT_NUM_ROUNDS: int = 100
 """Rounds per episode in Weis et al. (2026), §1."""
 
 # Player 1's own-view code for joint index j = 2 * a0 + a1: CC, CD, DC, DD -> CC, DC, CD, DD.
 _SWAPPED_CODE = np.array([1, 3, 2, 4], dtype=np.int64)
-
-
-def check_positive_int(value: Any, name: str) -> int:
-    """Return ``value`` as an int if it is a positive integer, else raise.
-
-    Args:
-        value: The candidate.
-        name: Its name, for the message.
-
-    Returns:
-        ``int(value)``.
-
-    Raises:
-        TypeError: If ``value`` is not an integer (bools are refused).
-        ValueError: If it is not positive.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int; got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int; got {value}")
-    return int(value)
 
 
 def check_actions(actions: Any, shape: tuple[int, ...], name: str = "actions") -> np.ndarray:
@@ -108,8 +88,7 @@ class IteratedGame:
         observation: ObservationConfig | None = None,
     ) -> None:
         self.game = get_game(game)
-        self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.num_rounds = check_positive_int(num_rounds, "num_rounds")
+        self.batch_size, self.num_rounds = check_batch(batch_size, num_rounds)
         if observation is None:
             observation = ObservationConfig()
         if not isinstance(observation, ObservationConfig):

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from coop_envs.core.constants import COOPERATE, DEFECT, NUM_OBSERVATIONS
+from coop_envs.core.validation import check_finite_array
 
 DILEMMA_CONDITIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -54,8 +55,7 @@ def _check_table(payoffs: Any) -> np.ndarray:
             f"payoffs must have shape (2, 2, 2) [player 0 action, player 1 action, player]; "
             f"got {table.shape}. For pax-style rows (CC, CD, DC, DD) use MatrixGame.from_rows()."
         )
-    if not np.isfinite(table).all():
-        raise ValueError(f"payoffs must be finite numbers; got {table.tolist()}")
+    check_finite_array(table, "payoffs", np.float32)  # rewards are float32
     table.setflags(write=False)
     return table
 

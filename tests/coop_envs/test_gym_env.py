@@ -197,7 +197,7 @@ def test_step_before_reset():
         ({"co_player": [0, 0, 1.5, 0, 0]}, ValueError, r"in \[0, 1\]; got 1.5 at index 2"),
         ({"co_player": [0, 0, np.nan, 0, 0]}, ValueError, "got nan at index 2"),
         ({"co_player": 3}, TypeError, r"co_player must be .* got 3 \(int\)"),
-        ({"game": "pd"}, ValueError, "unknown game 'pd'"),
+        ({"game": "pd"}, ValueError, "fixes game='prisoners_dilemma'; got game='pd'"),
         (
             {"render_mode": "video"},
             ValueError,
