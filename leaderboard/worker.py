@@ -1,8 +1,8 @@
 """The worker process of a submission (``python -m leaderboard.worker CONFIG``; internal).
 
-It sets its resource limits, loads the submission, then answers the parent's ``reset`` and
-``act`` requests over the socket it inherited. Replies are bytes: ``K`` (ok), ``A`` + int64
-actions, or ``E`` + an error message. See :mod:`leaderboard.sandbox`.
+It runs inside the jail (see :mod:`leaderboard.sandbox`). It sets its resource limits, loads
+the submission, then answers the parent's ``reset`` and ``act`` requests over the socket it
+inherited. Replies are bytes: ``K`` (ok), ``A`` + int64 actions, or ``E`` + an error message.
 """
 
 from __future__ import annotations
@@ -58,6 +58,9 @@ def main(config: dict[str, Any]) -> int:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        if config.get("nproc"):  # no pids cgroup: the per-user limit (not applied to root)
+            processes = int(limits["processes"])
+            resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
         from coop_envs.core import MatrixGame
         from leaderboard.submissions import Submission, load_agent
 

@@ -1,12 +1,16 @@
 """Every way a submission can fail is caught, with a clear reason."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from coop_envs.core import PRISONERS_DILEMMA
-from leaderboard.sandbox import Limits, RemoteAgent, SubmissionFailure
+from leaderboard import sandbox
+from leaderboard.sandbox import JailUnavailable, Limits, RemoteAgent, SubmissionFailure
 from leaderboard.submissions import inspect_submission
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 LIMITS = Limits(load_seconds=60, call_seconds=3, memory_mb=1536)
 
 
@@ -63,15 +67,12 @@ def test_failures_while_loading(tmp_path):
         agent.wait_ready()
 
 
-def test_the_worker_cannot_write_big_files(agent_file, tmp_path):
-    target = tmp_path / "big.bin"
+def test_the_worker_cannot_write_big_files(agent_file):
     path = agent_file(
-        "writer",
-        f"open({str(target)!r}, 'wb').write(b'x' * 100 * 1024**2)\nreturn np.zeros(self.n)",
+        "writer", "open('big.bin', 'wb').write(b'x' * 100 * 1024**2)\nreturn np.zeros(self.n)"
     )
-    with pytest.raises(SubmissionFailure):
+    with pytest.raises(SubmissionFailure, match="File too large"):  # RLIMIT_FSIZE
         run(path)
-    assert target.stat().st_size <= 64 * 1024**2  # RLIMIT_FSIZE
 
 
 def test_the_worker_does_not_inherit_the_database_path(agent_file, monkeypatch):
@@ -80,3 +81,39 @@ def test_the_worker_does_not_inherit_the_database_path(agent_file, monkeypatch):
         "spy", "import os\nreturn np.full(self.n, int('COOP_LEADERBOARD_DB' in os.environ))"
     )
     assert run(path).tolist() == [0, 0, 0, 0]
+
+
+def test_a_segfault_is_reported_with_its_signal(agent_file):
+    path = agent_file("segfault", "import ctypes\nctypes.string_at(0)")
+    with pytest.raises(SubmissionFailure, match=r"in act\(\), crashed with SIGSEGV"):
+        run(path)
+
+
+@pytest.mark.parametrize("field", ["call_seconds", "memory_mb", "processes"])
+def test_limits_must_be_positive(field):
+    with pytest.raises(ValueError, match=f"Limits.{field} must be a positive number; got -1"):
+        Limits(**{field: -1})
+
+
+def test_untrusted_kinds_need_the_jail(agent_file, monkeypatch):
+    monkeypatch.setattr(sandbox, "jail_available", lambda: False)
+    path = agent_file("plain", "return np.zeros(self.n)")
+    with pytest.raises(JailUnavailable, match=r"install bubblewrap .* or pass --trust"):
+        RemoteAgent(inspect_submission(path), PRISONERS_DILEMMA, LIMITS)
+    trusted = RemoteAgent(inspect_submission(path), PRISONERS_DILEMMA, Limits(trust=True))
+    trusted.close()
+    assert not trusted.jailed
+
+
+def test_memory_one_runs_without_a_jail(monkeypatch):
+    monkeypatch.setattr(sandbox, "jail_available", lambda: False)
+    agent = RemoteAgent(
+        inspect_submission(EXAMPLES / "always_defect.json"), PRISONERS_DILEMMA, LIMITS
+    )
+    try:
+        agent.reset(2, seed=0)
+        obs = np.zeros((2, 8), dtype=np.float32)
+        obs[:, 0] = 1
+        assert agent.act(obs).tolist() == [1, 1]
+    finally:
+        agent.close()
