@@ -28,6 +28,7 @@ from coop_envs.core import (
     AGENT_OBSERVATION,
     AGENT_PROTOCOL,
     CO_PLAYER_PROTOCOL,
+    MAX_BATCH_SIZE,
     NUM_OBSERVATIONS,
     Agent,
     CoPlayer,
@@ -36,6 +37,7 @@ from coop_envs.core import (
     ObservationEncoder,
     check_actions,
     check_positive_int,
+    codes_from_one_hot,
     declared_protocol,
     get_game,
 )
@@ -184,11 +186,17 @@ class CoPlayerAgent:
 
     def reset(self, num_envs: int, seed: int | None = None) -> None:
         """Start ``num_envs`` games."""
-        self.num_envs = check_positive_int(num_envs, "num_envs")
+        self.num_envs = check_positive_int(num_envs, "num_envs", MAX_BATCH_SIZE)
         self._rng = np.random.default_rng(seed)
         self.co_player.reset(self.game, self.num_envs, self._rng)
 
     def act(self, observations: np.ndarray) -> np.ndarray:
         """Read the observation codes from the one-hot block and let the co-player act."""
-        codes = np.asarray(observations)[:, :NUM_OBSERVATIONS].argmax(axis=1)
+        observations = np.asarray(observations)
+        if observations.shape != (getattr(self, "num_envs", -1), AGENT_OBSERVATION.size):
+            raise ValueError(
+                f"observations must have shape (num_envs, {AGENT_OBSERVATION.size}) after "
+                f"reset(num_envs, seed); got {observations.shape}"
+            )
+        codes = codes_from_one_hot(observations[:, :NUM_OBSERVATIONS])
         return np.asarray(self.co_player.act(codes, self._rng), dtype=np.int64)

@@ -29,9 +29,13 @@ from coop_envs.core import (
     COOPERATE,
     DEFAULT_NUM_ROUNDS,
     DEFECT,
+    MAX_HISTORY_CELLS,
+    MAX_NUM_ROUNDS,
     NUM_OBSERVATIONS,
     PRISONERS_DILEMMA,
     MatrixGame,
+    check_float,
+    check_positive_int,
     get_game,
 )
 
@@ -103,8 +107,7 @@ def expected_payoffs(
         >>> expected_payoffs([1, 1, 0, 1, 0], [0, 0, 0, 0, 0], rounds=100).tolist()
         [[-0.01, 0.02]]
     """
-    if rounds < 1:
-        raise ValueError(f"rounds must be positive; got {rounds!r}")
+    rounds = check_positive_int(rounds, "rounds", MAX_NUM_ROUNDS)
     state, transition = transition_matrix(p, q)
     total = np.zeros_like(state)
     for _ in range(rounds):
@@ -121,7 +124,7 @@ def discounted_payoffs(
     Returns:
         ``(B, 2)``.
     """
-    if not 0 <= discount < 1:
+    if not 0 <= check_float(discount, "discount") < 1:
         raise ValueError(f"discount must be in [0, 1); got {discount!r}")
     initial, transition = transition_matrix(p, q)
     eye = np.eye(4)
@@ -191,10 +194,16 @@ def best_response(
         >>> best_response([1, 1, 0, 1, 0], rounds=100).value.round(4).tolist()  # vs TFT
         [1.01]
     """
-    if not isinstance(rounds, (int, np.integer)) or rounds < 1:
-        raise ValueError(f"rounds must be a positive int; got {rounds!r}")
+    rounds = check_positive_int(rounds, "rounds", MAX_NUM_ROUNDS)
     q = np.atleast_2d(check_probabilities(q, "q"))
     batch = len(q)
+    cells = batch * rounds * NUM_OBSERVATIONS * 2  # q_values, float64
+    if cells > MAX_HISTORY_CELLS:
+        raise ValueError(
+            f"best_response over {batch:,} co-players x {rounds:,} rounds would allocate "
+            f"{cells:,} Q-values ({cells * 8 / 2**30:.1f} GiB); at most {MAX_HISTORY_CELLS:,} "
+            "are accepted"
+        )
     payoff = get_game(game).payoffs[:, :, 0]  # (a, b) -> X's reward
     # P(Y cooperates) after each X-side observation: START -> q[0]; joint k -> q[1 + swap(k)].
     q_coop = np.concatenate([q[:, :1], q[:, 1:][:, _SWAP]], axis=1)  # (B, 5)

@@ -14,15 +14,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from coop_envs.core import CO_PLAYER_PROTOCOL, NUM_OBSERVATIONS, MatrixGame
+from coop_envs.core import (
+    CO_PLAYER_PROTOCOL,
+    MAX_NUM_ROUNDS,
+    NUM_OBSERVATIONS,
+    MatrixGame,
+    check_float,
+    check_positive_int,
+)
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str; got {name!r}")
+    return name
 
 
 def _check_unit(value: float, name: str, *, open_low: bool = False) -> float:
-    low_ok = value > 0 if open_low else value >= 0
-    if not (np.isfinite(value) and low_ok and value <= 1):
-        bracket = "(0, 1]" if open_low else "[0, 1]"
+    bracket = "(0, 1]" if open_low else "[0, 1]"
+    try:  # a non-number is a TypeError naming the parameter
+        checked = check_float(value, name, 0.0, 1.0)
+    except ValueError:
+        checked = -1.0
+    if checked < 0 or (open_low and checked == 0):
         raise ValueError(f"{name} must be in {bracket}; got {value!r}")
-    return float(value)
+    return checked
 
 
 class QLearner:
@@ -57,10 +73,8 @@ class QLearner:
         self.learning_rate = _check_unit(learning_rate, "learning_rate", open_low=True)
         self.discount = _check_unit(discount, "discount")
         self.epsilon = _check_unit(epsilon, "epsilon")
-        if not np.isfinite(optimistic):
-            raise ValueError(f"optimistic must be finite; got {optimistic!r}")
-        self.optimistic = float(optimistic)
-        self.name = name
+        self.optimistic = check_float(optimistic, "optimistic")
+        self.name = _check_name(name)
         self.q = np.zeros((0, NUM_OBSERVATIONS, 2))
 
     def __repr__(self) -> str:
@@ -112,13 +126,11 @@ class PolicyGradientLearner:
     def __init__(
         self, learning_rate: float = 2.0, window: int = 5, name: str = "pg_learner"
     ) -> None:
-        if not (np.isfinite(learning_rate) and learning_rate > 0):
+        self.learning_rate = check_float(learning_rate, "learning_rate")
+        if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive; got {learning_rate!r}")
-        if not isinstance(window, int) or window < 1:
-            raise ValueError(f"window must be a positive int; got {window!r}")
-        self.learning_rate = float(learning_rate)
-        self.window = window
-        self.name = name
+        self.window = check_positive_int(window, "window", MAX_NUM_ROUNDS)
+        self.name = _check_name(name)
         self.theta = np.zeros((0, NUM_OBSERVATIONS))
 
     def __repr__(self) -> str:

@@ -110,4 +110,6 @@ def test_an_undeclared_object_is_checked_against_the_protocol_its_place_expects(
     assert resolve_co_player(co_player) is co_player
     agent = CoPlayerAgent(co_player)
     agent.reset(3, seed=0)
-    assert agent.act(np.zeros((3, 8), dtype=np.float32)).tolist() == [0, 0, 0]
+    start = np.zeros((3, 8), dtype=np.float32)
+    start[:, 0] = 1.0  # START; all zeros is no observation and is refused
+    assert agent.act(start).tolist() == [0, 0, 0]

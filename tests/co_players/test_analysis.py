@@ -138,7 +138,11 @@ def test_zd_extortioner_against_its_best_response():
 @pytest.mark.parametrize(
     "call,error,pattern",
     [
-        (lambda: expected_payoffs(TFT, ALLD, rounds=0), ValueError, "rounds must be positive"),
+        (
+            lambda: expected_payoffs(TFT, ALLD, rounds=0),
+            ValueError,
+            "rounds must be a positive int; got 0",
+        ),
         (
             lambda: expected_payoffs(np.ones((3, 5)), np.ones((2, 5))),
             ValueError,
