@@ -1,12 +1,15 @@
 """``coop-leaderboard`` (or ``python -m leaderboard``): submit, show, export, render, seed.
 
 Every command takes ``--db PATH`` (default: ``$COOP_LEADERBOARD_DB``, else
-``leaderboard.sqlite`` in the working directory).
+``leaderboard.sqlite`` in the working directory). A user error (bad path, name, kind) prints one
+line; ``--debug`` (before the command) shows its traceback.
 
 - ``submit PATH --name NAME [--quick]``: evaluate a submission on the suite (in sandboxed worker
   processes), play it against every stored submission (the tournament) and store the results in
-  one transaction; re-submitting the same content is recognised.
-- ``show``: the ranked table in the terminal (plus failed submissions).
+  one transaction; re-submitting the same content is recognised (a full run of a quickly
+  scored file is a normal step; a submission keeps its first name).
+- ``show``: the ranked boards in the terminal (full suite; quick runs on a provisional board of
+  their own) and the failed submissions with their reasons.
 - ``export --format csv|json [--out FILE]``: the ranked table with every metric.
 - ``render --out DIR``: a static HTML page (table, plots) that works offline.
 - ``seed-references [--quick]``: submit the reference entries (TFT, WSLS, always-defect, a ZD
@@ -19,8 +22,10 @@ import argparse
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -49,6 +54,23 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{coop_envs.__version__}+{commit}" if commit else coop_envs.__version__
+
+
+def check_name(name: Any) -> str:
+    """A submission's display name, checked where it enters.
+
+    Raises:
+        SubmissionError: If ``name`` is not a non-empty string of printable characters without
+            surrounding spaces, at most 80 long.
+    """
+    if not isinstance(name, str):
+        raise SubmissionError(f"--name must be a string; got {name!r}")
+    if not name or name != name.strip() or not name.isprintable() or len(name) > 80:
+        raise SubmissionError(
+            f"--name must be 1-80 printable characters without leading or trailing spaces; "
+            f"got {name!r}"
+        )
+    return name
 
 
 def _progress_bar(total: int):
@@ -96,18 +118,25 @@ def submit(
     out = out or sys.stdout
     from leaderboard.scoring import score_submission
 
+    name = check_name(name)
     submission = inspect_submission(source, kind)
     existing = db.submission_by_hash(submission.content_hash)
+    mode = "quick" if quick else "full"
     if existing is not None:
-        latest = [r for r in db.latest_ok_runs(SUITE_VERSION) if r["submission_id"] == existing.id]
-        if latest and not force:
+        if name != existing.name:
+            raise SubmissionError(
+                f"this content is already submitted as {existing.name!r}; got --name {name!r}. "
+                f"A submission keeps its name: pass --name {existing.name!r} to score it again"
+            )
+        latest = db.latest_ok_runs(SUITE_VERSION, quick=quick)
+        if any(r["submission_id"] == existing.id for r in latest) and not force:
             print(
-                f"already submitted as {existing.name!r} (same content); its results stand "
-                "(pass --force to evaluate again)",
+                f"already scored as {existing.name!r} (same content) on the {mode} suite; its "
+                "results stand (pass --force to evaluate again"
+                + (", or drop --quick for the full suite)" if quick else ")"),
                 file=out,
             )
             return 0
-        name = existing.name
     else:
         taken = db.submission_by_name(name)
         if taken is not None:
@@ -162,40 +191,61 @@ def submit(
     return 0
 
 
+BOARD_TITLES = {
+    "full": "full suite (3 seeds, trained exploiter)",
+    "quick": "quick suite, provisional (1 seed, no trained exploiter; ranked apart from the full "
+    "suite)",
+}
+
+
+def _print_board(rows: list[dict[str, Any]], title: str, out: TextIO) -> None:
+    print(f"\n{title}", file=out)
+    width = max(len("submission"), *(len(r["name"]) for r in rows)) + 2
+    header = (
+        f"{'#':>3}  {'submission':<{width}}{'kind':<11}{'score':>16}{'cooperation':>16}"
+        f"{'adaptivity':>16}{'exploitability':>16}  marks"
+    )
+    print(header, file=out)
+    for r in rows:
+        marks = ("*" if r["pareto"] else "") + (" ref" if r["reference"] else "")
+        print(
+            f"{r['rank']:>3}  {r['name']:<{width}}{r['kind']:<11}"
+            f"{format_interval(r['score']):>16}{format_interval(r['cooperation']):>16}"
+            f"{format_interval(r['adaptivity']):>16}"
+            f"{format_interval(r['exploitability']):>16}  {marks.strip()}",
+            file=out,
+        )
+
+
 def show(db: Database, out: TextIO | None = None) -> int:
-    """Print the ranked table and the failed submissions."""
+    """Print the ranked boards (full suite, then provisional quick) and the failed submissions."""
     out = out or sys.stdout
     rows = table(db)
     print(f"coop-envs leaderboard, suite v{SUITE_VERSION} ({db.path})", file=out)
     if not rows:
         print("  no scored submissions yet: coop-leaderboard submit PATH --name NAME", file=out)
-    else:
-        width = max(len("submission"), *(len(r["name"]) for r in rows)) + 2
-        header = (
-            f"{'#':>3}  {'submission':<{width}}{'kind':<11}{'score':>16}{'cooperation':>16}"
-            f"{'adaptivity':>16}{'exploitability':>16}  pareto"
-        )
-        print(header, file=out)
-        for r in rows:
-            marks = ("*" if r["pareto"] else "") + (" (quick)" if r["quick"] else "")
-            print(
-                f"{r['rank']:>3}  {r['name']:<{width}}{r['kind']:<11}"
-                f"{format_interval(r['score']):>16}{format_interval(r['cooperation']):>16}"
-                f"{format_interval(r['adaptivity']):>16}"
-                f"{format_interval(r['exploitability']):>16}  {marks}",
-                file=out,
-            )
+    for key, title in BOARD_TITLES.items():
+        board_rows = [r for r in rows if r["board"] == key]
+        if board_rows:
+            _print_board(board_rows, title, out)
+    if rows:
         print(
-            "score = (cooperation + adaptivity) / 2 - exploitability; ± = 95% interval over "
-            "seeds; * = Pareto front (cooperation vs exploitability)",
+            "\nscore = (cooperation + adaptivity) / 2 - exploitability; ± = 95% interval over "
+            "seeds; * = Pareto front of its board (cooperation vs exploitability); ref = "
+            "reference entry",
             file=out,
         )
     failures = db.failed_runs()
     if failures:
         print("\nfailed submissions:", file=out)
         for f in failures[:20]:
-            reason = f["reason"].splitlines()[0][:150]
-            print(f"  {f['name']}: {reason}", file=out)
+            reason = " ".join((f["reason"] or "no reason recorded").split())
+            print(
+                textwrap.fill(
+                    reason, width=100, initial_indent=f"  {f['name']}: ", subsequent_indent="    "
+                ),
+                file=out,
+            )
     return 0
 
 
@@ -287,12 +337,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True, help="directory")
     p = commands.add_parser("seed-references", help="submit the reference entries")
     p.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error (default: one line)"
+    )
     args = parser.parse_args(argv)
     try:
         with Database(args.db) as db:
             return _run(args, db)
-    except (SubmissionError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (OSError, ValueError, TypeError, sqlite3.DatabaseError) as exc:
+        # a user error (bad path, name, kind or file) is one line; --debug shows where it arose
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message} (--debug for the traceback)", file=sys.stderr)
         return 2
 
 

@@ -136,17 +136,26 @@ class Database:
         ).fetchone()
         return StoredSubmission(*row[:5], bool(row[5])) if row else None
 
-    def latest_ok_runs(self, suite_version: str) -> list[dict[str, Any]]:
-        """The latest successful run of each submission on this suite version."""
+    def latest_ok_runs(self, suite_version: str, quick: bool | None = None) -> list[dict[str, Any]]:
+        """The latest successful run of each submission on this suite version.
+
+        Args:
+            suite_version: Only runs of this suite version.
+            quick: ``True``: the latest quick run; ``False``: the latest full run; ``None``: the
+                latest run of either.
+        """
+        modes = (0, 1) if quick is None else (int(quick),)
+        marks = ", ".join("?" * len(modes))
         rows = self.connection.execute(
-            """SELECT r.id, r.quick, r.seeds, r.seconds, r.finished, s.id, s.name, s.kind,
+            f"""SELECT r.id, r.quick, r.seeds, r.seconds, r.finished, s.id, s.name, s.kind,
                       s.source, s.content_hash, s.reference
                FROM runs r JOIN submissions s ON s.id = r.submission_id
                WHERE r.status = 'ok' AND r.suite_version = ?
                  AND r.id = (SELECT MAX(id) FROM runs r2 WHERE r2.submission_id = r.submission_id
-                             AND r2.status = 'ok' AND r2.suite_version = ?)
+                             AND r2.status = 'ok' AND r2.suite_version = ?
+                             AND r2.quick IN ({marks}))
                ORDER BY s.id""",
-            (suite_version, suite_version),
+            (suite_version, suite_version, *modes),
         ).fetchall()
         keys = (
             "run_id",

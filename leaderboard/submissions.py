@@ -28,10 +28,14 @@ Kinds (``kind`` is inferred from the path, or given):
 
 from __future__ import annotations
 
+import ast
+import difflib
 import hashlib
 import importlib
 import importlib.util
 import json
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,8 @@ from coop_envs.core import (
 )
 
 KINDS = ("python", "checkpoint", "sb3", "memory_one", "axelrod")
+SUFFIXES = {".py": "python", ".pt": "checkpoint", ".zip": "sb3", ".json": "memory_one"}
+"""The file suffix of each file kind."""
 
 
 class SubmissionError(ValueError):
@@ -100,6 +106,65 @@ def _read_memory_one(path: Path) -> tuple[float, ...]:
     return tuple(float(p) for p in table)
 
 
+def _normalise(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def axelrod_names() -> dict[str, str]:
+    """Every name Axelrod's strategy modules spell out, read from their source without importing.
+
+    Importing axelrod takes seconds (~12 s here); reading its sources takes a fraction of one, so a
+    misspelt name is refused at once. The set is generous (class names, module-level names and
+    string constants): anything it lets through is still checked when the strategy loads.
+
+    Returns:
+        Normalised name (lower case, letters and digits only) -> the name as written.
+
+    Raises:
+        SubmissionError: If axelrod is not installed.
+    """
+    spec = importlib.util.find_spec("axelrod")
+    if spec is None or spec.origin is None:
+        raise SubmissionError(
+            "axelrod submissions need the axelrod package: pip install 'coop-envs[axelrod]'"
+        )
+    names: dict[str, str] = {}
+    for path in sorted((Path(spec.origin).parent / "strategies").glob("*.py")):
+        with warnings.catch_warnings():  # their sources' invalid escapes are not ours to report
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names.setdefault(_normalise(node.name), node.name)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if 0 < len(node.value) <= 80:
+                    names.setdefault(_normalise(node.value), node.value)
+            elif isinstance(node, ast.Name):
+                names.setdefault(_normalise(node.id), node.id)
+    names.pop("", None)
+    return names
+
+
+def check_axelrod_name(name: str) -> None:
+    """Refuse an Axelrod strategy name that no strategy module spells, suggesting close ones.
+
+    Raises:
+        SubmissionError: For an empty or unknown name, or when axelrod is not installed.
+    """
+    if not name.strip():
+        raise SubmissionError("axelrod submissions are 'axelrod:<strategy name>'; got no name")
+    known = axelrod_names()
+    if _normalise(name) in known:
+        return
+    close = difflib.get_close_matches(_normalise(name), known, n=5, cutoff=0.75)
+    hint = f"; did you mean {', '.join(repr(known[c]) for c in close)}?" if close else ""
+    raise SubmissionError(
+        f"unknown Axelrod strategy {name!r}{hint} (accepted: an Axelrod strategy's display name "
+        "such as 'Tit For Tat' or its class name such as 'TitForTat')"
+    )
+
+
 def inspect_submission(source: str | Path, kind: str | None = None) -> Submission:
     """Recognise a submission, check that its content is readable, and hash it.
 
@@ -119,16 +184,19 @@ def inspect_submission(source: str | Path, kind: str | None = None) -> Submissio
         raise SubmissionError(f"unknown submission kind {kind!r}; known: {', '.join(KINDS)}")
     if text.startswith("axelrod:") or kind == "axelrod":
         name = text.removeprefix("axelrod:")
-        if not name:
-            raise SubmissionError("axelrod submissions are 'axelrod:<strategy name>'; got no name")
+        check_axelrod_name(name)
         return Submission("axelrod", f"axelrod:{name}", _sha256(f"axelrod:{name}".encode()))
     path = Path(text)
     if path.exists():
         if not path.is_file():
             raise SubmissionError(f"{text!r} is a directory; submit a file")
         suffix = path.suffix.lower()
-        inferred = {".py": "python", ".pt": "checkpoint", ".zip": "sb3", ".json": "memory_one"}
-        kind = kind or inferred.get(suffix)
+        if kind is not None and SUFFIXES.get(suffix) != kind:
+            expected = next(s for s, k in SUFFIXES.items() if k == kind)
+            inferred = SUFFIXES.get(suffix)
+            hint = f" (kind {inferred}: leave out --kind to infer it)" if inferred else ""
+            raise SubmissionError(f"--kind {kind} needs a {expected} file; got {text!r}{hint}")
+        kind = kind or SUFFIXES.get(suffix)
         if kind is None:
             raise SubmissionError(
                 f"cannot tell the kind of {text!r} from its suffix {suffix!r}; accepted: .py "
@@ -140,8 +208,13 @@ def inspect_submission(source: str | Path, kind: str | None = None) -> Submissio
         if vector is not None:
             data = json.dumps(vector).encode()
         return Submission(kind, str(path.resolve()), _sha256(data), vector)
+    if Path(text).suffix.lower() in SUFFIXES or "/" in text or "\\" in text:
+        raise SubmissionError(f"submission file {text!r} does not exist")
     if kind in (None, "python") and all(part.isidentifier() for part in text.split(".")):
-        spec = importlib.util.find_spec(text)
+        try:
+            spec = importlib.util.find_spec(text)
+        except (ImportError, ValueError):  # a dotted name whose parent package is missing
+            spec = None
         if spec is None or spec.origin is None:
             raise SubmissionError(f"{text!r} is neither a file nor an importable module")
         return Submission("python", text, _sha256(Path(spec.origin).read_bytes()))

@@ -97,8 +97,10 @@ def test_every_format_can_be_submitted(db, source, name):
 
 def test_resubmission_name_clash_and_show(db):
     submit(db, EXAMPLES / "tit_for_tat.json", "tft")
-    status, out = submit(db, EXAMPLES / "tit_for_tat.json", "another_name")
-    assert status == 0 and "already submitted as 'tft'" in out
+    status, out = submit(db, EXAMPLES / "tit_for_tat.json", "tft")
+    assert status == 0 and "already scored as 'tft'" in out
+    with pytest.raises(cli.SubmissionError, match="already submitted as 'tft'"):
+        submit(db, EXAMPLES / "tit_for_tat.json", "another_name")
     assert rows(db, "SELECT COUNT(*) FROM runs")[0][0] == 1
     with pytest.raises(cli.SubmissionError, match="the name 'tft' is taken"):
         submit(db, EXAMPLES / "always_defect.json", "tft")
