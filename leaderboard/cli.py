@@ -14,6 +14,11 @@ line; ``--debug`` (before the command) shows its traceback.
 - ``render --out DIR``: a static HTML page (table, plots) that works offline.
 - ``seed-references [--quick]``: submit the reference entries (TFT, WSLS, always-defect, a ZD
   extortioner, and the paper's baselines when their checkpoints are present).
+- ``restore``: put the automatic backup (``<db>.backup``, refreshed before every write) back in
+  place of a damaged or vanished database.
+
+Submissions run in a bubblewrap jail; where ``bwrap`` is missing, ``submit`` refuses ``.py``,
+``.pt`` and ``.zip`` files unless ``--trust`` is given.
 """
 
 from __future__ import annotations
@@ -30,8 +35,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leaderboard.ranking import flat, format_interval, table
-from leaderboard.sandbox import Limits, SubmissionFailure
-from leaderboard.storage import Database, default_path
+from leaderboard.sandbox import (
+    INSTALL_HINT,
+    UNTRUSTED_KINDS,
+    Limits,
+    SubmissionFailure,
+    jail_available,
+)
+from leaderboard.storage import Database, backup_path, default_path, restore
 from leaderboard.submissions import KINDS, SubmissionError, inspect_submission
 from leaderboard.suite import FULL, QUICK, SUITE_VERSION
 
@@ -120,6 +131,14 @@ def submit(
 
     name = check_name(name)
     submission = inspect_submission(source, kind)
+    limits = limits or Limits()
+    unjailed = not (limits.jail and jail_available()) and not limits.trust
+    if unjailed and limits.jail and submission.kind in UNTRUSTED_KINDS:
+        raise SubmissionError(
+            f"refusing to run the {submission.kind} submission {submission.source!r} without a "
+            f"jail: loading it runs submitted code, and bubblewrap (bwrap) is missing or cannot "
+            f"create namespaces here; {INSTALL_HINT}"
+        )
     existing = db.submission_by_hash(submission.content_hash)
     mode = "quick" if quick else "full"
     if existing is not None:
@@ -146,6 +165,8 @@ def submit(
             )
     suite = QUICK if quick else FULL
     opponents = tournament_opponents(db, submission) if tournament else []
+    if unjailed and limits.jail:  # stored code entries need the jail as much as this one does
+        opponents = [o for o in opponents if o[2].kind not in UNTRUSTED_KINDS]
     steps = len(suite.seeds) + int(suite.trained_exploiter) + len(opponents) + 1
     bar = _progress_bar(steps) if show_progress else None
 
@@ -337,11 +358,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True, help="directory")
     p = commands.add_parser("seed-references", help="submit the reference entries")
     p.add_argument("--quick", action="store_true")
+    commands.add_parser("restore", help="put the automatic backup back (a damaged database)")
+    commands.choices["submit"].add_argument(
+        "--trust",
+        action="store_true",
+        help="run a .py/.pt/.zip submission without a jail where bubblewrap is missing",
+    )
+    for sub in commands.choices.values():  # --db also after the command, as the help promises
+        sub.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="SQLite file")
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an error (default: one line)"
     )
     args = parser.parse_args(argv)
     try:
+        if args.command == "restore":
+            print(f"restored {restore(args.db)} from {backup_path(args.db or default_path())}")
+            return 0
         with Database(args.db) as db:
             return _run(args, db)
     except (OSError, ValueError, TypeError, sqlite3.DatabaseError) as exc:
@@ -363,6 +395,7 @@ def _run(args: Any, db: Database) -> int:
             quick=args.quick,
             force=args.force,
             tournament=not args.no_tournament,
+            limits=Limits(trust=args.trust),
         )
         show(db)
         return status

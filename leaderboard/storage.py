@@ -4,12 +4,19 @@ One file (default ``leaderboard.sqlite`` in the working directory, or ``$COOP_LE
 Every evaluation is written in one transaction *after* it finished: an interrupted or failed
 evaluation leaves either nothing or a ``failed`` run with its reason, never partial metrics.
 Submissions are unique by content hash, so re-submitting the same content is recognised.
+
+Durability: only the parent process writes (workers never see the file); the database is in
+WAL mode, so a writer killed mid-transaction leaves the last committed state; every write batch
+first copies the database to ``<file>.backup`` with SQLite's online backup API (written to a
+temporary file, then renamed, so the backup itself is never half-written). A corrupt or vanished
+database is an error naming that backup; ``coop-leaderboard restore`` puts it back.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -66,6 +73,26 @@ CREATE TABLE IF NOT EXISTS matches (
 """
 
 
+class StorageError(ValueError):
+    """The database file cannot be used (a directory, corrupt, gone); the message says why."""
+
+
+def backup_path(path: str | Path) -> Path:
+    """Where the automatic backup of the database at ``path`` lives (``<file>.backup``)."""
+    path = Path(path)
+    return path.with_name(path.name + ".backup")
+
+
+def _restore_hint(path: Path) -> str:
+    backup = backup_path(path)
+    if backup.is_file():
+        return (
+            f"its backup {str(backup)!r} holds every result up to the last write: "
+            f"coop-leaderboard --db {str(path)!r} restore"
+        )
+    return f"there is no backup ({str(backup)!r} does not exist)"
+
+
 def default_path() -> Path:
     """``$COOP_LEADERBOARD_DB``, else ``leaderboard.sqlite`` in the working directory."""
     return Path(os.environ.get("COOP_LEADERBOARD_DB", "leaderboard.sqlite"))
@@ -96,10 +123,45 @@ class Database:
             raise FileNotFoundError(
                 f"the database's directory {str(self.path.parent)!r} does not exist"
             )
+        if self.path.is_dir():
+            raise StorageError(f"--db {str(self.path)!r} is a directory; pass an SQLite file")
+        if not self.path.exists() and backup_path(self.path).is_file():
+            raise StorageError(
+                f"the database {str(self.path)!r} is missing; {_restore_hint(self.path)}"
+            )
         self.connection = sqlite3.connect(self.path, timeout=30.0)
+        try:
+            self._initialise()
+        except sqlite3.DatabaseError as exc:
+            self.connection.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise StorageError(
+                    f"the database {str(self.path)!r} stayed locked by another process for 30 s"
+                ) from None
+            raise StorageError(
+                f"{str(self.path)!r} is not a readable leaderboard database ({exc}); "
+                f"{_restore_hint(self.path)}"
+            ) from None
+
+    def _initialise(self) -> None:
+        """Foreign keys, WAL mode and the schema; retried while another process sets them up.
+
+        Switching to WAL and creating the schema take locks that SQLite's busy timeout does not
+        always wait for (two ``submit`` starting on a new file at once), hence the retries.
+        """
         self.connection.execute("PRAGMA foreign_keys = ON")
-        with self.connection:
-            self.connection.executescript(SCHEMA)
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                if self.connection.execute("PRAGMA journal_mode").fetchone() != ("wal",):
+                    self.connection.execute("PRAGMA journal_mode = WAL")
+                with self.connection:
+                    self.connection.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         """Close the connection."""
@@ -113,9 +175,40 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: commits at the end, rolls back on any exception."""
-        with self.connection:
+        """All or nothing: backs the database up, then commits at the end or rolls back.
+
+        The write lock is taken at the start (``BEGIN IMMEDIATE``), so two writers queue (up to
+        30 s) instead of failing half-way.
+        """
+        self.backup()
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
             yield self.connection
+        except BaseException:
+            self.connection.rollback()
+            raise
+        self.connection.commit()
+
+    def backup(self, target: str | Path | None = None) -> Path:
+        """Copy the database with SQLite's online backup API (default: :func:`backup_path`).
+
+        The copy is written to a temporary file and renamed, so a crash never leaves a
+        half-written backup.
+        """
+        target = Path(target) if target is not None else backup_path(self.path)
+        partial = target.with_name(f"{target.name}.partial-{os.getpid()}-{time.monotonic_ns()}")
+        copy = sqlite3.connect(partial)
+        try:
+            self.connection.backup(copy)
+        finally:
+            copy.close()
+        os.replace(partial, target)
+        return target
+
+    def integrity(self) -> str:
+        """``PRAGMA integrity_check``: ``"ok"``, or the problems found."""
+        rows = self.connection.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
 
     # ------------------------------------------------------------------------ queries
     def submission_by_hash(self, content_hash: str) -> StoredSubmission | None:
@@ -291,3 +384,41 @@ class Database:
                     ),
                 )
         return run_id
+
+
+def restore(path: str | Path | None = None) -> Path:
+    """Put the automatic backup back in place of the database at ``path``.
+
+    The current file (if any) is kept beside it as ``<file>.damaged-<unix time>``.
+
+    Returns:
+        The path of the restored database.
+
+    Raises:
+        StorageError: If there is no backup, or the backup itself fails its integrity check.
+    """
+    path = Path(path) if path is not None else default_path()
+    backup = backup_path(path)
+    if not backup.is_file():
+        raise StorageError(f"cannot restore {str(path)!r}: no backup {str(backup)!r}")
+    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        check = source.execute("PRAGMA integrity_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        check = (str(exc),)
+    if check != ("ok",):
+        source.close()
+        raise StorageError(f"the backup {str(backup)!r} is damaged too: {check[0]}")
+    if path.exists():
+        shutil.move(path, path.with_name(f"{path.name}.damaged-{int(time.time())}"))
+    for suffix in ("-wal", "-shm"):
+        stale = path.with_name(path.name + suffix)
+        if stale.exists():
+            stale.unlink()
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return path
