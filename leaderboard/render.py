@@ -1,8 +1,16 @@
 """A static HTML page of the leaderboard: one file, images inlined, no scripts from elsewhere.
 
-Contents: the ranked table (with 95% intervals and the Pareto front), a cooperation-vs-
-exploitability scatter, the tournament heat map, and each submission's within-episode cooperation
-curves against a few co-players. Works offline: the plots are PNG data URIs.
+Contents: the ranked boards (full suite; quick runs on a provisional board of their own), each
+entry expandable into its per-scenario scores (every co-player, which exploiter sets its worst
+case, the exact best-response gap where there is one), sortable columns and a filter (a few lines
+of inline JavaScript; ``#sort=<column>`` or ``#sort=-<column>`` in the address sorts on load,
+``&open=<name>`` expands an entry), the
+failed submissions with their reasons, a cooperation-vs-exploitability scatter (points numbered as
+in the tables), the tournament heat map (its diagonal is self-play) and the within-episode
+cooperation curves on one grid. Works offline: the plots are PNG data URIs.
+
+Scatter points carry the entry's number rather than its name: names collide when entries score
+alike, and the tables beside the plot are the key (no label-placement dependency needed).
 """
 
 from __future__ import annotations
@@ -10,13 +18,15 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from leaderboard.ranking import format_interval, table
+from leaderboard.ranking import BOARDS, format_interval, format_number, table
 from leaderboard.storage import Database
-from leaderboard.suite import SUITE_VERSION
+from leaderboard.suite import GROUPS, SCENARIOS, SUITE_VERSION
 
 CURVE_SCENARIOS = {
     "pd/self_play": "self-play",
@@ -26,16 +36,111 @@ CURVE_SCENARIOS = {
     "pd/random_tabular": "random tabular (held out)",
     "pd/corrigible": "corrigible",
 }
+BOARD_TITLES = {
+    "full": "Full suite",
+    "quick": "Quick suite (provisional: one seed, no trained exploiter; ranked apart)",
+}
+DETAIL_METRICS = (
+    ("welfare", "cooperation score"),
+    ("adaptivity", "adaptivity score"),
+    ("exploitability", "exploitability"),
+    ("reward", "reward / round"),
+    ("opponent_reward", "co-player reward"),
+    ("cooperation", "share C"),
+)
+"""Per-scenario columns of an entry's breakdown: stored metric, heading."""
+DOC_SECTIONS = {
+    "the suite": "the-suite-version-1",
+    "normalisation and rank rule": "the-suite-version-1",
+    "reading the page": "the-page",
+}
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-table { border-collapse: collapse; margin: 1rem 0; }
-th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid #d0d7de; text-align: right; }
-th:nth-child(2), td:nth-child(2), td:nth-child(3) { text-align: left; }
-tr.pareto td:nth-child(2) { font-weight: 600; }
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1f2328; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { padding: 0.3rem 0.6rem; border-bottom: 1px solid #d0d7de; text-align: right;
+  white-space: nowrap; }
+th { background: #f6f8fa; }
+th[data-sort] { cursor: pointer; user-select: none; }
+th[aria-sort=ascending]::after { content: " \\25B2"; }
+th[aria-sort=descending]::after { content: " \\25BC"; }
+.left { text-align: left; }
+tr.pareto td.name { font-weight: 600; }
+.badge { font-size: 0.75rem; border: 1px solid #8c959f; border-radius: 0.6rem;
+  padding: 0 0.35rem; margin-left: 0.3rem; color: #59636e; font-weight: 400; }
+button.toggle { font: inherit; border: none; background: none; cursor: pointer; padding: 0;
+  color: #0969da; }
+tr.detail > td { background: #fbfcfd; text-align: left; }
+tr.detail table { margin: 0.3rem 0 0.6rem 1.5rem; font-size: 0.9rem; }
+tr.worst td { color: #b3261e; font-weight: 600; }
 img { max-width: 100%; border: 1px solid #d0d7de; margin: 0.5rem 0; }
 .note { color: #59636e; font-size: 0.9rem; }
+.controls { margin: 0.5rem 0; display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; }
 """
+
+SCRIPT = """
+function sortTable(table, key, descending) {
+  const entries = Array.from(table.tBodies).filter(b => b.classList.contains('entry'));
+  entries.sort((a, b) => {
+    const x = a.dataset[key], y = b.dataset[key];
+    const nx = parseFloat(x), ny = parseFloat(y);
+    const order = (isNaN(nx) || isNaN(ny)) ? x.localeCompare(y) : nx - ny;
+    return descending ? -order : order;
+  });
+  entries.forEach(b => table.appendChild(b));
+  table.querySelectorAll('th[data-sort]').forEach(th => th.removeAttribute('aria-sort'));
+  const th = table.querySelector(`th[data-sort="${key}"]`);
+  if (th) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+}
+function applyFilter() {
+  const text = document.getElementById('filter').value.toLowerCase();
+  const hideRef = document.getElementById('hide-ref').checked;
+  document.querySelectorAll('tbody.entry').forEach(b => {
+    b.hidden = !b.dataset.name.toLowerCase().includes(text) && !b.dataset.kind.includes(text)
+      || (hideRef && b.dataset.reference === '1');
+  });
+}
+document.querySelectorAll('table.board th[data-sort]').forEach(th => th.addEventListener(
+  'click', () => sortTable(th.closest('table'), th.dataset.sort,
+                           th.getAttribute('aria-sort') === 'ascending')));
+document.querySelectorAll('button.toggle').forEach(button => button.addEventListener(
+  'click', () => {
+    const detail = button.closest('tbody').querySelector('tr.detail');
+    detail.hidden = !detail.hidden;
+    button.setAttribute('aria-expanded', String(!detail.hidden));
+  }));
+document.getElementById('filter').addEventListener('input', applyFilter);
+document.getElementById('hide-ref').addEventListener('change', applyFilter);
+const wanted = /sort=(-?)(\\w+)/.exec(location.hash);
+if (wanted) document.querySelectorAll('table.board').forEach(
+  t => sortTable(t, wanted[2], wanted[1] === '-'));
+const opened = /open=([^&]+)/.exec(location.hash);
+if (opened) document.querySelectorAll('tbody.entry').forEach(b => {
+  if (b.dataset.name === decodeURIComponent(opened[1])) b.querySelector('button.toggle').click();
+});
+document.body.dataset.ready = 'yes';
+"""
+
+COLUMNS = (
+    ("rank", "#", "numeric"),
+    ("name", "submission", "text"),
+    ("kind", "kind", "text"),
+    ("score", "score", "numeric"),
+    ("cooperation", "cooperation", "numeric"),
+    ("adaptivity", "adaptivity", "numeric"),
+    ("exploitability", "exploitability", "numeric"),
+    ("worst", "worst exploiter", "text"),
+)
+"""Board columns: data key (``data-<key>`` on each entry, what sorting reads), heading, type."""
+
+
+WORST, PARETO, ASCENDING = ' class="worst"', ' class="pareto"', ' aria-sort="ascending"'
+
+
+def label(row: dict[str, Any]) -> str:
+    """The entry's number on the plots: its rank, prefixed ``q`` on the quick board."""
+    return f"{'q' if row['board'] == 'quick' else ''}{row['rank']}"
 
 
 def _png(fig) -> str:
@@ -47,119 +152,298 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _figures(rows: list[dict], matches: list[dict], curves: dict[str, dict[str, list[float]]]):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    images = {}
+def _scatter(plt, rows: list[dict]) -> str:
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    for row in rows:
-        x, y = row["cooperation"]["mean"], row["exploitability"]["mean"]
-        ax.scatter(x, y, s=60, marker="*" if row["pareto"] else "o")
-        ax.annotate(row["name"], (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
-    front = sorted((r for r in rows if r["pareto"]), key=lambda r: r["cooperation"]["mean"])
-    if len(front) > 1:
-        ax.plot(
-            [r["cooperation"]["mean"] for r in front],
-            [r["exploitability"]["mean"] for r in front],
-            "--",
-            color="grey",
-            lw=1,
+    for board, marker in (("full", "o"), ("quick", "s")):
+        entries = [r for r in rows if r["board"] == board]
+        if not entries:
+            continue
+        x = [r["cooperation"]["mean"] for r in entries]
+        y = [r["exploitability"]["mean"] for r in entries]
+        filled = board == "full"
+        ax.scatter(
+            x,
+            y,
+            s=50,
+            marker=marker,
+            facecolors="C0" if filled else "none",
+            edgecolors="C0" if filled else "C1",
+            label=f"{board} suite" + ("" if filled else " (provisional)"),
         )
+        for row, xi, yi in zip(entries, x, y, strict=True):
+            ax.annotate(label(row), (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        front = sorted((r for r in entries if r["pareto"]), key=lambda r: r["cooperation"]["mean"])
+        if len(front) > 1:
+            ax.plot(
+                [r["cooperation"]["mean"] for r in front],
+                [r["exploitability"]["mean"] for r in front],
+                "--",
+                color="C0" if filled else "C1",
+                lw=1,
+            )
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("cooperation (higher is better)")
     ax.set_ylabel("exploitability (lower is better)")
     ax.grid(alpha=0.3)
-    ax.set_title("cooperation vs exploitability (* = Pareto front)")
-    images["scatter"] = _png(fig)
+    ax.set_title("cooperation vs exploitability (numbers as in the tables; -- = Pareto front)")
+    if rows:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no scored submissions yet", ha="center", va="center", color="grey")
+    return _png(fig)
 
+
+def _tournament(plt, rows: list[dict], matches: list[dict]) -> str:
     ids = {row["submission_id"]: i for i, row in enumerate(rows)}
-    grid = np.full((len(rows), len(rows)), np.nan)
+    n = len(rows)
+    grid = np.full((n, n), np.nan)
     for m in matches:
         if m["first_id"] in ids and m["second_id"] in ids:
             i, j = ids[m["first_id"]], ids[m["second_id"]]
             grid[i, j] = m["reward"]
             grid[j, i] = m["opponent_reward"]
-    fig, ax = plt.subplots(figsize=(1.2 + 0.6 * len(rows), 1 + 0.5 * len(rows)))
-    image = ax.imshow(grid, cmap="RdYlGn", vmin=-1, vmax=2)
-    names = [r["name"] for r in rows]
-    ax.set_xticks(range(len(rows)), names, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(rows)), names, fontsize=8)
-    for i in range(len(rows)):
-        for j in range(len(rows)):
+    for i, row in enumerate(rows):  # the diagonal: the entry against a copy of itself
+        self_play = row["scenarios"].get("pd/self_play", {}).get("reward")
+        if self_play is not None:
+            grid[i, i] = self_play["mean"]
+    size = max(n, 1)
+    fig, ax = plt.subplots(figsize=(2.5 + 0.6 * size, 1.5 + 0.5 * size))
+    image = ax.imshow(grid if n else np.full((1, 1), np.nan), cmap="RdYlGn", vmin=-1, vmax=2)
+    names = [f"{label(r)} {r['name']}" for r in rows]
+    ax.set_xticks(range(n), names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(n), names, fontsize=8)
+    for i in range(n):
+        for j in range(n):
             if not np.isnan(grid[i, j]):
-                ax.text(j, i, f"{grid[i, j]:.2f}", ha="center", va="center", fontsize=7)
+                text = f"{round(grid[i, j], 2) + 0.0:.2f}"
+                style = "italic" if i == j else "normal"
+                ax.text(j, i, text, ha="center", va="center", fontsize=7, fontstyle=style)
     fig.colorbar(image, ax=ax, label="row's reward per round vs column")
-    ax.set_title("tournament (prisoner's dilemma)")
-    images["tournament"] = _png(fig)
+    ax.set_title("tournament, prisoner's dilemma (diagonal: self-play)")
+    if not n:
+        ax.text(0, 0, "no entries", ha="center", va="center", color="grey")
+    return _png(fig)
 
-    for row in rows:
-        by_scenario = curves.get(row["name"], {})
-        fig, ax = plt.subplots(figsize=(6.5, 3.2))
-        for scenario, label in CURVE_SCENARIOS.items():
+
+def _curves(plt, rows: list[dict], curves: dict[int, dict[str, list[float]]]) -> str | None:
+    if not rows:
+        return None
+    ncols = min(3, len(rows))
+    nrows = -(-len(rows) // ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(3.6 * ncols, 2.4 * nrows + 0.6),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    handles = {}
+    for ax, row in zip(axes.flat, rows, strict=False):
+        by_scenario = curves.get(row["run_id"], {})
+        for k, (scenario, name) in enumerate(CURVE_SCENARIOS.items()):
             if scenario in by_scenario:
                 curve = by_scenario[scenario]
-                ax.plot(range(1, len(curve) + 1), curve, label=label)
+                (line,) = ax.plot(range(1, len(curve) + 1), curve, color=f"C{k}", lw=1.2)
+                handles[name] = line
+        ax.set_title(f"{label(row)} {row['name']}", fontsize=9)
         ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel("round")
-        ax.set_ylabel("cooperation")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, ncol=2)
-        ax.set_title(f"{row['name']}: cooperation within an episode")
-        images[f"curves:{row['name']}"] = _png(fig)
-    return images
+    for ax in axes.flat[len(rows) :]:
+        ax.set_visible(False)
+    for column in range(ncols):  # the lowest panel of each column carries the x axis
+        lowest = axes[(len(rows) - 1 - column) // ncols, column]
+        lowest.xaxis.set_tick_params(labelbottom=True)
+        lowest.set_xlabel("round")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share cooperating")
+    if handles:
+        fig.legend(
+            handles.values(),
+            handles.keys(),
+            loc="lower center",
+            ncol=min(len(handles), 6),
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(0.5, -0.02),
+        )
+    fig.suptitle("cooperation within an episode, per co-player", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return _png(fig)
+
+
+def _figures(rows: list[dict], matches: list[dict], curves: dict[int, dict[str, list[float]]]):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return {
+        "scatter": _scatter(plt, rows),
+        "tournament": _tournament(plt, rows, matches),
+        "curves": _curves(plt, rows, curves),
+    }
+
+
+def _detail(row: dict[str, Any]) -> str:
+    """An entry's per-scenario table (hidden until its row is expanded)."""
+    e = html.escape
+    heads = "".join(f"<th>{e(h)}</th>" for _, h in DETAIL_METRICS)
+    lines = [
+        "<table><thead><tr><th class='left'>scenario</th><th class='left'>co-player</th>"
+        f"<th class='left'>groups</th>{heads}</tr></thead><tbody>"
+    ]
+    for scenario in SCENARIOS:
+        metrics = row["scenarios"].get(scenario.name)
+        if metrics is None:
+            continue
+        worst = scenario.name == row["worst_exploiter"]
+        cells = "".join(
+            f"<td>{e(format_interval(metrics[m])) if m in metrics else '—'}</td>"
+            for m, _ in DETAIL_METRICS
+        )
+        mark = " ← worst case" if worst else ""
+        lines.append(
+            f"<tr{WORST if worst else ''}><td class='left'>{e(scenario.name)}{mark}"
+            f"</td><td class='left'>{e(scenario.opponent)}</td>"
+            f"<td class='left'>{e(', '.join(scenario.groups))}</td>{cells}</tr>"
+        )
+    lines.append("</tbody></table>")
+    notes = []
+    exact = row["scenarios"].get("pd/exploiter_best_response", {}).get("exploitability")
+    if exact is not None:
+        notes.append(f"exact best-response gap: {format_number(exact['mean'])}")
+    if row["worst_exploiter"]:
+        notes.append(f"exploitability is set by {row['worst_exploiter']} (the maximum)")
+    notes.append(
+        "cooperation and adaptivity are means over their scenarios; ± is a 95% interval over "
+        "seeds where there are several"
+    )
+    lines.append(f"<p class='note'>{e('; '.join(notes))}.</p>")
+    return "".join(lines)
+
+
+def _entry(row: dict[str, Any]) -> str:
+    """One entry: a ``<tbody>`` with its board row and its per-scenario row (sorted together)."""
+    e = html.escape
+    data = {
+        "rank": row["rank"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "worst": row["worst_exploiter"] or "",
+        "reference": int(row["reference"]),
+        **{g: f"{row[g]['mean']:.6f}" for g in ("score", *GROUPS)},
+    }
+    attributes = " ".join(f'data-{k}="{e(str(v))}"' for k, v in data.items())
+    badges = ("<span class='badge'>reference</span>" if row["reference"] else "") + (
+        "<span class='badge' title='Pareto front of this board'>front</span>"
+        if row["pareto"]
+        else ""
+    )
+    cells = "".join(f"<td>{e(format_interval(row[g]))}</td>" for g in ("score", *GROUPS))
+    return (
+        f"<tbody class='entry' {attributes}><tr{PARETO if row['pareto'] else ''}>"
+        f"<td>{label(row)}</td><td class='left name'><button class='toggle' "
+        f"aria-expanded='false' title='per-scenario scores'>&#9656; {e(row['name'])}</button>"
+        f"{badges}</td><td class='left'>{e(row['kind'])}</td>{cells}"
+        f"<td class='left'>{e(row['worst_exploiter'] or '—')}</td></tr>"
+        f"<tr class='detail' hidden><td colspan='{len(COLUMNS)}'>{_detail(row)}</td></tr></tbody>"
+    )
+
+
+def _board(key: str, rows: list[dict[str, Any]]) -> list[str]:
+    e = html.escape
+    heads = "".join(
+        f"<th data-sort='{k}' class='{'left' if kind == 'text' and k != 'rank' else ''}'"
+        f"{ASCENDING if k == 'rank' else ''}>{e(h)}</th>"
+        for k, h, kind in COLUMNS
+    )
+    return [
+        f"<h2>{e(BOARD_TITLES[key])}</h2>",
+        f"<div class='scroll'><table class='board' id='board-{key}'><thead><tr>{heads}</tr>"
+        "</thead>",
+        *(_entry(row) for row in rows),
+        "</table></div>",
+    ]
+
+
+def _docs_link(out: Path, anchor: str, text: str) -> str:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "leaderboard.md"
+    href = Path(os.path.relpath(docs, out.resolve())).as_posix()
+    return f"<a href='{html.escape(href)}#{anchor}'>{html.escape(text)}</a>"
 
 
 def render(db: Database, out: str | Path) -> Path:
-    """Write ``index.html`` into ``out`` (created if needed); returns its path."""
+    """Write ``index.html`` into ``out`` (created if needed).
+
+    Args:
+        db: The leaderboard database.
+        out: The directory to write into.
+
+    Returns:
+        The page's path.
+    """
+    if not isinstance(out, str | Path):
+        raise TypeError(f"out must be a directory path; got {out!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows = table(db)
     matches = db.matches(SUITE_VERSION)
-    curves = {row["name"]: db.curves(row["run_id"]) for row in rows}
+    curves = {row["run_id"]: db.curves(row["run_id"]) for row in rows}
     images = _figures(rows, matches, curves)
     e = html.escape
+    links = ", ".join(_docs_link(out, a, t) for t, a in DOC_SECTIONS.items())
     lines = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>coop-envs leaderboard (suite v{SUITE_VERSION})</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>coop-envs leaderboard</h1><p class='note'>suite v{SUITE_VERSION}; score = "
-        "(cooperation + adaptivity) / 2 &minus; exploitability; &plusmn; = 95% interval over "
-        "seeds; bold = Pareto front. See docs/leaderboard.md for the scenarios and the "
-        "normalisation.</p>",
-        '<table id="leaderboard"><thead><tr><th>#</th><th>submission</th><th>kind</th>'
-        "<th>score</th><th>cooperation</th><th>adaptivity</th><th>exploitability</th></tr>"
-        "</thead><tbody>",
+        "(cooperation + adaptivity) / 2 &minus; exploitability (the worst exploiter); &plusmn; = "
+        "95% interval over seeds; bold and <span class='badge'>front</span> = Pareto front of its "
+        "board (cooperation &uarr;, exploitability &darr;, ties within 0.001). Click a column to "
+        f"sort, a name for its per-scenario scores. Docs: {links}.</p>",
+        "<div class='controls'><label>filter <input id='filter' type='search' "
+        "placeholder='name or kind'></label><label><input id='hide-ref' type='checkbox'> hide "
+        "reference entries</label></div>",
     ]
-    for row in rows:
-        css = ' class="pareto"' if row["pareto"] else ""
-        quick = " (quick)" if row["quick"] else ""
-        lines.append(
-            f"<tr{css}><td>{row['rank']}</td><td>{e(row['name'])}{quick}</td>"
-            f"<td>{e(row['kind'])}</td><td>{e(format_interval(row['score']))}</td>"
-            f"<td>{e(format_interval(row['cooperation']))}</td>"
-            f"<td>{e(format_interval(row['adaptivity']))}</td>"
-            f"<td>{e(format_interval(row['exploitability']))}</td></tr>"
-        )
-    lines.append("</tbody></table>")
     if not rows:
-        lines.append("<p>No scored submissions yet.</p>")
+        lines.append(
+            "<p>No scored submissions yet: <code>coop-leaderboard submit PATH --name "
+            "NAME</code>.</p>"
+        )
+    for key in BOARDS:
+        board_rows = [r for r in rows if r["board"] == key]
+        if board_rows:
+            lines += _board(key, board_rows)
+    failures = db.failed_runs()
+    if failures:
+        lines.append(
+            "<h2>Failed submissions</h2><div class='scroll'><table id='failed'><thead>"
+            "<tr><th class='left'>submission</th><th class='left'>when</th>"
+            "<th class='left'>reason</th></tr></thead><tbody>"
+        )
+        for f in failures:
+            reason = " ".join((f["reason"] or "no reason recorded").split())
+            lines.append(
+                f"<tr><td class='left'>{e(f['name'])}</td><td class='left'>{e(f['finished'])}"
+                f"</td><td class='left' style='white-space: normal'>{e(reason)}</td></tr>"
+            )
+        lines.append("</tbody></table></div>")
     onload = "this.dataset.loaded = this.naturalWidth > 0 ? 'yes' : 'no'"
     for key, title in (
         ("scatter", "Cooperation vs exploitability"),
         ("tournament", "Round-robin tournament"),
+        ("curves", "Within-episode behaviour"),
     ):
-        lines.append(
-            f"<h2>{title}</h2><img id='{key}' alt='{title}' src='{images[key]}' "
-            f'onload="{onload}">'
-        )
-    lines.append("<h2>Within-episode behaviour</h2>")
-    for row in rows:
-        key = f"curves:{row['name']}"
-        lines.append(f"<img class='curves' alt='{e(key)}' src='{images[key]}' onload=\"{onload}\">")
-    lines.append("</body></html>")
+        if images[key] is not None:
+            lines.append(
+                f"<h2>{title}</h2><img id='{key}' alt='{title}' src='{images[key]}' "
+                f'onload="{onload}">'
+            )
+    lines.append(f"<script>{SCRIPT}</script></body></html>")
     path = out / "index.html"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -175,7 +175,7 @@ def test_export_and_render(db, tmp_path):
     from leaderboard.render import render
 
     page = render(db, tmp_path / "site").read_text()
-    assert 'id="leaderboard"' in page and page.count("data:image/png;base64,") == 4
+    assert "class='board'" in page and page.count("data:image/png;base64,") == 3
     assert "https://" not in page and "http://" not in page  # works offline
 
 
