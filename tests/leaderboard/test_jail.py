@@ -28,9 +28,12 @@ from leaderboard.submissions import inspect_submission
 JAIL = os.environ.get("COOP_TEST_NO_JAIL") != "1"
 LIMITS = Limits(load_seconds=60, call_seconds=10, memory_mb=1536, jail=JAIL)
 
-pytestmark = pytest.mark.skipif(
-    JAIL and not jail_available(), reason="bubblewrap (bwrap) is not installed"
-)
+
+@pytest.fixture(autouse=True)
+def _needs_the_jail():
+    """Fail, not skip, without bubblewrap: a missing jail must not pass unnoticed."""
+    if JAIL and not jail_available():
+        pytest.fail("bubblewrap (bwrap) is missing or cannot run here: apt-get install bubblewrap")
 
 
 def play(path, batch=4, limits=LIMITS):

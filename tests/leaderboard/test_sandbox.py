@@ -1,14 +1,16 @@
 """Every way a submission can fail is caught, with a clear reason."""
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from coop_envs.core import PRISONERS_DILEMMA
-from leaderboard import sandbox
+from leaderboard import cli, sandbox
 from leaderboard.sandbox import JailUnavailable, Limits, RemoteAgent, SubmissionFailure
-from leaderboard.submissions import inspect_submission
+from leaderboard.storage import Database
+from leaderboard.submissions import SubmissionError, inspect_submission
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 LIMITS = Limits(load_seconds=60, call_seconds=3, memory_mb=1536)
@@ -117,3 +119,26 @@ def test_memory_one_runs_without_a_jail(monkeypatch):
         assert agent.act(obs).tolist() == [1, 1]
     finally:
         agent.close()
+
+
+def test_a_checkpoint_with_nan_weights_fails_with_that_reason(tmp_path):
+    torch = pytest.importorskip("torch")
+    payload = torch.load(EXAMPLES / "baseline_gru.pt", weights_only=True)
+    first = next(iter(payload["state_dict"]))
+    payload["state_dict"][first] = torch.full_like(payload["state_dict"][first], float("nan"))
+    path = tmp_path / "nan_weights.pt"
+    torch.save(payload, path)
+    with pytest.raises(SubmissionFailure, match=r"loading failed: .*non-finite"):
+        run(path)
+
+
+def test_submit_refuses_code_without_a_jail(tmp_path, agent_file, monkeypatch):
+    monkeypatch.setattr(cli, "jail_available", lambda: False)
+    path = agent_file("plain", "return np.zeros(self.n)")
+    with (
+        Database(tmp_path / "lb.sqlite") as db,
+        pytest.raises(
+            SubmissionError, match=r"refusing to run the python submission .* without a jail"
+        ),
+    ):
+        cli.submit(db, str(path), "plain", quick=True, out=io.StringIO())
