@@ -121,17 +121,21 @@ def _readonly_paths(submission_path: str | None) -> list[str]:
     return seen
 
 
-def jail_command(submission_path: str | None, env: dict[str, str]) -> list[str]:
+def jail_command(
+    submission_path: str | None, env: dict[str, str], tmpfs_mb: int = 256
+) -> list[str]:
     """The ``bwrap`` command line that runs a command in the worker's jail.
 
     Args:
         submission_path: The submission file to bind read-only (``None``: no file).
         env: The whole environment of the worker (everything else is cleared).
+        tmpfs_mb: Size of the private ``/tmp``, the only writable place (it is memory).
 
     Returns:
         The arguments before the worker's own command.
     """
-    args = [shutil.which("bwrap") or "bwrap", "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+    args = [shutil.which("bwrap") or "bwrap", "--size", str(int(tmpfs_mb) * 1024 * 1024)]
+    args += ["--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
@@ -257,7 +261,7 @@ class RemoteAgent:
         if self.jailed:
             env |= {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
             source = submission.source if os.path.isfile(submission.source) else None
-            command = jail_command(source, env) + command
+            command = jail_command(source, env, 4 * self.limits.file_mb) + command
             cwd = None
         else:
             env |= {"PATH": os.environ.get("PATH", ""), "HOME": self._tmp.name}

@@ -234,3 +234,15 @@ def test_a_malicious_sb3_zip_runs_nothing(tmp_path):
     with pytest.raises(SubmissionFailure, match="loading failed"):
         play(model)
     assert not marker.exists()
+
+
+def test_the_private_tmpfs_is_bounded(agent_file):
+    path = agent_file(
+        "filler",
+        attempt(
+            "for i in range(8):\n"
+            "    with open(f'fill{i}.bin', 'wb') as f:\n"
+            "        f.write(b'x' * 60 * 1024**2)"
+        ),
+    )
+    assert play(path) == [0, 0, 0, 0]
