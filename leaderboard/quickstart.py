@@ -9,6 +9,7 @@ The database is ``--db`` (default: ``$COOP_LEADERBOARD_DB``, else ``leaderboard.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if status:
         return status
+    hint = criterion_hint(out, args.minutes)
+    if hint:
+        print(hint)
     with Database(args.db) as db:
         if not table(db):
             print("\nseeding the leaderboard with the reference entries (quick suite)")
@@ -58,6 +62,28 @@ def main(argv: list[str] | None = None) -> int:
         cli.show(db)
         print(f"render the page with: coop-leaderboard --db {db.path} render --out site")
     return 0
+
+
+def criterion_hint(run: Path, minutes: float) -> str | None:
+    """What to do when the trained agent missed the stage-1 criterion (from ``summary.json``).
+
+    Returns:
+        One line naming the agent's cooperation with tit-for-tat and the ``--minutes`` that meet
+        the criterion; ``None`` if it was met or the run left no summary.
+    """
+    path = Path(run) / "summary.json"
+    if not path.is_file():
+        return None
+    summary = json.loads(path.read_text())
+    if summary.get("time_to_criterion", {}).get("l0/in_context_best_responder") is not None:
+        return None
+    tft = summary.get("last", {}).get("l0/eval/tit_for_tat/cooperation")
+    with_tft = f" (cooperation with tit-for-tat {tft:.2f})" if tft is not None else ""
+    return (
+        f"in_context_best_responder not met in {minutes:g} min{with_tft}: it needs more training; "
+        "python -m leaderboard.quickstart --minutes 12 meets it (the stage1/fast runs in "
+        "docs/reproduction.md)"
+    )
 
 
 class _Quiet:
