@@ -118,7 +118,15 @@ class AxelrodCoPlayer:
         self.opponents = []
         for _ in range(batch_size):
             player = self.prototype.clone()
-            player.set_match_attributes(**attributes)
+            try:
+                player.set_match_attributes(**attributes)
+            except ValueError as exc:  # e.g. ZD strategies: probabilities outside [0, 1]
+                raise ValueError(
+                    f"Axelrod strategy {self.prototype.name!r} cannot be built for "
+                    f"{game.name!r} on its payoff scale (R, S, T, P) = ({game.R:g}, {game.S:g}, "
+                    f"{game.T:g}, {game.P:g}): {type(exc).__name__}({exc}) while it adapts to "
+                    f"these payoffs (Axelrod's own scale is (3, 0, 5, 1))"
+                ) from exc
             if self.stochastic:
                 player.set_seed(int(rng.integers(2**31)))
             opponent = self._stand_in()

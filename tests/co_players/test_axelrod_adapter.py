@@ -145,6 +145,19 @@ def test_unknown_and_unsupported_strategies():
         AxelrodCoPlayer(3)
 
 
+@pytest.mark.parametrize("name", ["ZD-GEN-2", "Meta Majority"])
+def test_a_strategy_that_cannot_adapt_to_the_payoffs_says_so(name):
+    from coop_envs.core import PRISONERS_DILEMMA
+
+    player = AxelrodCoPlayer(name)
+    with pytest.raises(
+        ValueError,
+        match=rf"'{name}' cannot be built for 'prisoners_dilemma' on its payoff scale "
+        r"\(R, S, T, P\) = \(1, -1, 2, 0\)",
+    ):
+        player.reset(PRISONERS_DILEMMA, 2, np.random.default_rng(0))
+
+
 def test_asymmetric_game_is_refused(versus):
     from coop_envs.core import MATCHING_PENNIES
 
