@@ -34,7 +34,10 @@ from coop_envs.core import (
     START,
     MatrixGame,
 )
+from coop_envs.core.validation import MAX_NUM_ROUNDS, check_int, check_name
 
+MAX_STRIKES = 10_000
+"""Most strikes of :func:`grim_trigger` (one state each; 100 times the paper's horizon)."""
 OTHER_DEFECTED = (CD, DD)
 OTHER_COOPERATED = (START, CC, DC)
 
@@ -84,10 +87,10 @@ class FiniteStateMachine:
             i = int(np.argmax(bad))
             raise ValueError(f"cooperate[{i}] must be in [0, 1]; got {self.cooperate[i]}")
         self.next_state = self._table(next_state, num_states)
-        if not 0 <= start_state < num_states:
+        if not 0 <= check_int(start_state, "start_state") < num_states:
             raise ValueError(f"start_state must be in [0, {num_states}); got {start_state!r}")
         self.start_state = int(start_state)
-        self.name = name
+        self.name = check_name(name)
         self.num_states = num_states
         self._deterministic = bool(np.isin(self.cooperate, (0.0, 1.0)).all())
         self._actions = (self.cooperate == 0.0).astype(np.int64)
@@ -166,8 +169,7 @@ def grim_trigger(strikes: int = 1) -> FiniteStateMachine:
 
     Grim trigger (Friedman 1971; Axelrod's "Grudger") for one strike.
     """
-    if not isinstance(strikes, int) or strikes < 1:
-        raise ValueError(f"strikes must be a positive int; got {strikes!r}")
+    check_int(strikes, "strikes", 1, MAX_STRIKES)
     states = strikes + 1
     spec = _on_other(
         states, [min(s + 1, strikes) for s in range(states)], [s for s in range(states)]
@@ -206,10 +208,15 @@ class Schedule:
     protocol = CO_PLAYER_PROTOCOL
 
     def __init__(self, moves: Sequence[int], name: str = "schedule") -> None:
-        self.moves = np.asarray(moves, dtype=np.int64)
-        if self.moves.ndim != 1 or len(self.moves) == 0 or not np.isin(self.moves, (0, 1)).all():
+        self.moves = np.asarray(moves)
+        if (
+            self.moves.ndim != 1
+            or len(self.moves) == 0
+            or self.moves.dtype.kind not in "iu"
+            or not np.isin(self.moves, (0, 1)).all()
+        ):
             raise ValueError(f"moves must be a non-empty sequence of 0 and 1; got {moves!r}")
-        self.name = name
+        self.name = check_name(name)
         self.t = 0
 
     def reset(self, game: MatrixGame, batch_size: int, rng: np.random.Generator) -> None:
@@ -225,6 +232,5 @@ class Schedule:
 
 def cooperate_then_defect(flip_round: int = 50) -> Schedule:
     """Cooperate for ``flip_round`` rounds, then defect for the rest of the game."""
-    if not isinstance(flip_round, int) or flip_round < 0:
-        raise ValueError(f"flip_round must be a non-negative int; got {flip_round!r}")
+    check_int(flip_round, "flip_round", 0, MAX_NUM_ROUNDS)
     return Schedule([0] * flip_round + [1], name=f"cooperate_then_defect_{flip_round}")

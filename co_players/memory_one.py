@@ -36,6 +36,7 @@ from coop_envs.core import (
     NUM_OBSERVATIONS,
     MatrixGame,
 )
+from coop_envs.core.validation import check_float, check_int, check_name, check_probability
 
 
 def check_probabilities(probabilities: Any, name: str = "probabilities") -> np.ndarray:
@@ -112,7 +113,7 @@ class MemoryOne:
 
     def __init__(self, probabilities: Any, name: str | None = None) -> None:
         self.probabilities = check_probabilities(probabilities)
-        self.name = name or "memory_one"
+        self.name = "memory_one" if name is None else check_name(name)
         self._set_table(self.probabilities)
         self._batch_size = 1
 
@@ -216,14 +217,14 @@ class RandomMemoryOne(MemoryOne):
     ) -> None:
         if split not in (None, "train", "held_out"):
             raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
-        if not isinstance(cells, int) or cells < 2 or cells % 2:
+        if check_int(cells, "cells", 2, 1000) % 2:
             raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
-        if not (np.isfinite(concentration) and concentration > 0):
+        if not check_float(concentration, "concentration") > 0:
             raise ValueError(f"concentration must be a positive number; got {concentration!r}")
         self.split = split
         self.cells = cells
         self.concentration = float(concentration)
-        self.name = name
+        self.name = check_name(name)
         self.probabilities = np.full(NUM_OBSERVATIONS, 0.5)
         self._set_table(self.probabilities)
 
@@ -298,8 +299,8 @@ class GenerousTitForTat(MemoryOne):
     """
 
     def __init__(self, forgiveness: float | None = None, name: str = "generous_tit_for_tat"):
-        if forgiveness is not None and not 0.0 <= forgiveness <= 1.0:
-            raise ValueError(f"forgiveness must be in [0, 1]; got {forgiveness!r}")
+        if forgiveness is not None:
+            check_probability(forgiveness, "forgiveness")
         self.forgiveness = forgiveness
         super().__init__(TIT_FOR_TAT, name)
 
@@ -319,7 +320,7 @@ def tremble(vector: Any, epsilon: float) -> np.ndarray:
     Returns:
         ``(1 - epsilon) * p + epsilon * (1 - p)``.
     """
-    if not 0.0 <= epsilon <= 0.5:
+    if not 0.0 <= check_float(epsilon, "epsilon") <= 0.5:
         raise ValueError(f"epsilon must be in [0, 0.5]; got {epsilon!r}")
     p = check_probabilities(vector, "vector")
     return (1 - epsilon) * p + epsilon * (1 - p)

@@ -20,6 +20,7 @@ import numpy as np
 from co_players.adapters import as_co_player
 from co_players.memory_one import RandomMemoryOne
 from coop_envs.core import CO_PLAYER_ID_DIM, CO_PLAYER_PROTOCOL, CoPlayer, MatrixGame
+from coop_envs.core.validation import check_float, check_name
 
 
 class LearnerSlot:
@@ -90,7 +91,7 @@ class Mixture:
         self, components: Sequence[tuple[float, Any]] | Mapping[Any, float], name: str = "mixture"
     ) -> None:
         self.components: list[CoPlayer] = []
-        self.name = name
+        self.name = check_name(name)
         pairs = (
             [(w, spec) for spec, w in components.items()]
             if isinstance(components, Mapping)
@@ -98,7 +99,9 @@ class Mixture:
         )
         if not pairs:
             raise ValueError("a mixture needs at least one component; got none")
-        weights = np.array([w for w, _ in pairs], dtype=np.float64)
+        weights = np.array(
+            [check_float(w, f"weight of component {i}") for i, (w, _) in enumerate(pairs)]
+        )
         if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
             raise ValueError(
                 f"mixture weights must be non-negative, finite and not all zero; got "
@@ -176,7 +179,7 @@ def tabular_mixture(
     Raises:
         ValueError: For a fraction outside [0, 1] or a non-positive concentration.
     """
-    if not 0.0 <= uniform_fraction <= 1.0:
+    if not 0.0 <= check_float(uniform_fraction, "uniform_fraction") <= 1.0:
         raise ValueError(f"uniform_fraction must be in [0, 1]; got {uniform_fraction!r}")
     name = "random_tabular" if split is None else f"random_tabular_{split}"
     concentrated = RandomMemoryOne(split, concentration=concentration, name=name)
@@ -201,7 +204,7 @@ def mixed_pool(tabular_probability: float = 0.5, split: str | None = "train") ->
     Returns:
         ``Mixture`` with component 0 the tabular sampler and component 1 a :class:`LearnerSlot`.
     """
-    if not 0.0 <= tabular_probability <= 1.0:
+    if not 0.0 <= check_float(tabular_probability, "tabular_probability") <= 1.0:
         raise ValueError(f"tabular_probability must be in [0, 1]; got {tabular_probability!r}")
     return Mixture(
         [

@@ -224,7 +224,15 @@ CO_PLAYERS: Mapping[str, Callable[[], CoPlayer]] = {n: s.factory for n, s in REG
 
 
 def names(split: str | None = None, family: str | None = None) -> list[str]:
-    """Registry ids, optionally only those of one split and/or family."""
+    """Registry ids, optionally only those of one split and/or family.
+
+    Raises:
+        ValueError: For a split or family no co-player has (the message lists the known ones).
+    """
+    for value, key in ((split, "split"), (family, "family")):
+        known = sorted({getattr(s, key) for s in REGISTRY.values()} - {None})
+        if value is not None and value not in known:
+            raise ValueError(f"unknown {key} {value!r}; known: {', '.join(known)}")
     return [
         n
         for n, s in REGISTRY.items()
@@ -244,7 +252,10 @@ def make_co_player(name: str) -> CoPlayer:
     Raises:
         ValueError: For an unknown id; the message lists the known ones.
         ImportError: For ``axelrod:`` ids when axelrod is not installed (with the install hint).
+        TypeError: If ``name`` is not a str.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"co-player id must be a str (a registry id); got {name!r}")
     if name.startswith(AXELROD_PREFIX):
         from co_players.axelrod_adapter import AxelrodCoPlayer
 

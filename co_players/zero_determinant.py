@@ -26,6 +26,7 @@ import numpy as np
 
 from co_players.memory_one import MemoryOne
 from coop_envs.core import MatrixGame
+from coop_envs.core.validation import check_float, check_name
 
 KINDS = ("extortionate", "generous")
 
@@ -117,7 +118,7 @@ def zd_vector(
         )
     a, b = _linear_parts(game, chi, kind)
     memory = np.clip(a + b * phi, 0.0, 1.0)
-    if start is not None and not 0 <= start <= 1:
+    if start is not None and not 0 <= check_float(start, "start") <= 1:
         raise ValueError(f"start must be a probability in [0, 1]; got {start!r}")
     return np.concatenate([[memory[0] if start is None else start], memory])
 
@@ -145,8 +146,14 @@ class ZeroDeterminant(MemoryOne):
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-        if not np.isfinite(chi) or chi < 1:
+        if check_float(chi, "chi") < 1:
             raise ValueError(f"chi must be a finite number >= 1; got {chi!r}")
+        if phi is not None and not check_float(phi, "phi") > 0:
+            raise ValueError(f"phi must be a positive number or None; got {phi!r}")
+        if start is not None and not 0 <= check_float(start, "start") <= 1:
+            raise ValueError(f"start must be a probability in [0, 1]; got {start!r}")
+        if name is not None:
+            check_name(name)
         self.chi, self.phi, self.kind, self.start = float(chi), phi, kind, start
         prefix = "zd_extort" if kind == "extortionate" else "zd_generous"
         super().__init__(np.full(5, 0.5), name or f"{prefix}_{chi:g}")

@@ -44,9 +44,10 @@ def check_int(value: Any, name: str, minimum: int | None = None, maximum: int | 
         TypeError: If ``value`` is not an integer.
         ValueError: If it is out of range (the message names the range).
     """
-    accepted = "a positive int" if minimum == 1 else "an int"
-    if minimum not in (None, 1):
-        accepted += f" >= {minimum}"
+    accepted = "an int"
+    if minimum is not None:
+        named = {0: "a non-negative int", 1: "a positive int"}
+        accepted = named.get(minimum, f"an int >= {minimum}")
     if not _is_int(value):
         raise TypeError(f"{name} must be {accepted}; got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
@@ -104,10 +105,11 @@ def check_float(
     with np.errstate(over="ignore"):
         finite = bool(np.isfinite(np.asarray(value, dtype=np.float64).astype(dtype)))
     if not finite:
-        raise ValueError(f"{name} must be finite in {np.dtype(dtype).name}; got {value!r}")
+        where = "" if np.dtype(dtype) == np.float64 else f" in {np.dtype(dtype).name}"
+        raise ValueError(f"{name} must be finite{where}; got {value!r}")
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        low = "-inf" if minimum is None else minimum
-        high = "inf" if maximum is None else maximum
+        low = "-inf" if minimum is None else f"{minimum:g}"
+        high = "inf" if maximum is None else f"{maximum:g}"
         raise ValueError(f"{name} must be in [{low}, {high}]; got {value!r}")
     return float(value)
 
@@ -122,6 +124,13 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool; got {value!r} ({type(value).__name__})")
     return bool(value)
+
+
+def check_name(value: Any, name: str = "name") -> str:
+    """Return ``value`` if it is a non-empty str (a display name), else raise ``TypeError``."""
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{name} must be a non-empty str; got {value!r}")
+    return value
 
 
 def check_finite_array(values: Any, name: str, dtype: Any = np.float32) -> np.ndarray:
