@@ -13,6 +13,7 @@ from pathlib import Path
 from baselines.checkpoints import policy_from_payload, read_checkpoint
 from baselines.players import PolicyAgent
 from baselines.ppi.agent import PPIAgent, ppi_agent_from_payload
+from coop_envs.core import check_bool
 
 
 def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent | PPIAgent:
@@ -23,9 +24,12 @@ def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent | PPIAgent
         greedy: Take the most likely action instead of sampling.
 
     Raises:
-        CheckpointError: If the file is missing, corrupt, of another format or version, or its
-            weights do not match its config.
+        CheckpointError: If the file is missing, corrupt, of another format or version, its
+            weights do not match its config, or a weight is NaN or infinite (a ``ValueError``
+            naming the file and the tensor).
+        TypeError: If ``greedy`` is not a bool.
     """
+    check_bool(greedy, "greedy")
     payload = read_checkpoint(path)
     source = f"checkpoint {str(path)!r}"
     if payload.get("kind") == "ppi":

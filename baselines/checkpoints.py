@@ -66,6 +66,8 @@ def save_policy(path: str | Path, policy: ActorCritic, meta: dict[str, Any] | No
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """Load a checkpoint file's dictionary, with clear errors for every way it can be wrong."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"checkpoint path must be a str or a path; got {path!r}")
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {str(path)!r} does not exist (or is not a file)")
@@ -87,7 +89,40 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
             f"checkpoint {str(path)!r} has version {payload.get('version')!r}; this coop-envs "
             f"reads version {VERSION}"
         )
+    check_payload(payload, f"checkpoint {str(path)!r}")
     return payload
+
+
+def check_payload(payload: dict[str, Any], source: str) -> None:
+    """Refuse an agent file's dictionary whose ``meta`` or weights cannot be used.
+
+    Args:
+        payload: The checkpoint dictionary.
+        source: What to call it in messages (``checkpoint 'path'``).
+
+    Raises:
+        CheckpointError: If ``meta`` is not a dict, ``state_dict`` is not a dict of tensors, or a
+            weight is NaN or infinite (the message names the tensor and how many entries).
+    """
+    meta = payload.get("meta", {})
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{source}: meta must be a dict; got {meta!r}")
+    weights = payload.get("state_dict")
+    if not isinstance(weights, dict):
+        raise CheckpointError(
+            f"{source}: state_dict must be a dict of tensors; got {type(weights).__name__}"
+        )
+    for key, tensor in weights.items():
+        if not isinstance(tensor, torch.Tensor):
+            raise CheckpointError(
+                f"{source}: state_dict[{key!r}] must be a tensor; got {type(tensor).__name__}"
+            )
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            bad = int((~torch.isfinite(tensor)).sum())
+            raise CheckpointError(
+                f"{source}: weights {key!r} hold {bad} non-finite value(s) (NaN or inf) of "
+                f"{tensor.numel()}; a model with them is not an agent"
+            )
 
 
 def policy_from_payload(payload: dict[str, Any], source: str = "checkpoint") -> ActorCritic:

@@ -23,6 +23,7 @@ import tyro
 
 from baselines.configs import (
     ConfigError,
+    check_fields,
     check_nonnegative,
     check_positive,
     check_unit,
@@ -31,6 +32,7 @@ from baselines.configs import (
 )
 from baselines.policies import PolicyConfig
 from baselines.run import RunConfig, run_directory
+from coop_envs.core import check_batch
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class AlgoConfig:
     """PPO: clip range of the probability ratio."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "algo.")
         if self.algo not in ("a2c", "ppo"):
             raise ValueError(f"algo must be 'a2c' or 'ppo'; got {self.algo!r}")
         for name in ("lr", "adam_eps", "max_grad_norm", "reward_scale", "ppo_clip"):
@@ -115,6 +118,7 @@ class PoolConfig:
     """Seeds of the ``init_from`` runs, one per learner; default: this run's seed, seed + 1, ..."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "pool.")
         check_positive(self.learners, "pool.learners", integer=True)
         check_unit(self.tabular_fraction, "pool.tabular_fraction")
         check_unit(self.frozen_fraction, "pool.frozen_fraction")
@@ -198,8 +202,9 @@ class TrainConfig:
     pool: PoolConfig = field(default_factory=PoolConfig)
 
     def __post_init__(self) -> None:
+        check_fields(self)
         check_positive(self.updates, "updates", integer=True)
-        check_positive(self.batch_size, "batch_size", integer=True)
+        check_batch(self.batch_size, self.run.num_rounds, "batch_size")
         if self.algo.algo == "ppo" and self.batch_size % self.algo.ppo_minibatches:
             raise ValueError(
                 f"batch_size ({self.batch_size}) must be divisible by algo.ppo_minibatches "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import os
 import types
 import typing
 from collections.abc import Mapping
@@ -54,6 +55,95 @@ def check_unit(value: Any, name: str) -> None:
     """Raise unless ``value`` is a number in [0, 1]."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ValueError(f"{name} must be in [0, 1]; got {value!r}")
+
+
+SEED_MAX = 2**32 - 1
+"""Largest seed a configuration accepts (any field named ``*seed`` or ``*seeds``)."""
+
+
+def check_fields(config: Any, prefix: str = "") -> None:
+    """Check every field of the dataclass ``config`` against its type hint, before any work.
+
+    Each config's ``__post_init__`` calls this first, so a value of the wrong type (a string
+    for a float, a float for an int, a bool for a number) fails where it enters, naming the
+    dotted setting; float settings must be finite, and seeds (fields named ``*seed``,
+    ``*seeds``) ints in ``[0, SEED_MAX]``. Nested configs check their own fields.
+
+    Args:
+        config: A dataclass instance.
+        prefix: The dotted prefix of its fields in messages (``"algo."``).
+
+    Raises:
+        TypeError: If a value does not have the field's type.
+        ValueError: If a float is NaN or infinite, or a seed is negative or too large.
+    """
+    hints = _hints(type(config))
+    for f in dataclasses.fields(config):
+        if not f.init:
+            continue
+        name, value = prefix + f.name, getattr(config, f.name)
+        hint = hints[f.name]
+        if not any(_fits(value, option) for option in _options(hint)):
+            raise TypeError(
+                f"{name} must be {_describe(hint)}; got {value!r} ({type(value).__name__})"
+            )
+        numbers = value if isinstance(value, tuple) else (value,)
+        for number in numbers:
+            if isinstance(number, float) and not math.isfinite(number):
+                raise ValueError(f"{name} must be finite; got {value!r}")
+        if f.name.endswith(("seed", "seeds")) and value is not None:
+            for seed in numbers:
+                if seed < 0:
+                    raise ValueError(f"{name} must be an int >= 0; got {value!r}")
+                if seed > SEED_MAX:
+                    raise ValueError(f"{name} must be at most 2**32 - 1; got {value!r}")
+
+
+def _fits(value: Any, option: Any) -> bool:
+    """Whether ``value`` has the type ``option`` (one member of a union hint)."""
+    if option is type(None):
+        return value is None
+    if option is bool:
+        return isinstance(value, bool)
+    if option is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if option is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if option is str:
+        return isinstance(value, str)
+    if option is Path:
+        return isinstance(value, (str, os.PathLike))
+    origin = typing.get_origin(option)
+    if origin is typing.Literal:  # the type here; the config names the accepted values
+        return any(type(value) is type(a) for a in typing.get_args(option))
+    if origin is tuple:
+        args = typing.get_args(option)
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_fits(v, args[0]) for v in value)
+        return len(args) == len(value) and all(map(_fits, value, args))
+    if dataclasses.is_dataclass(option):
+        return isinstance(value, option)
+    return True  # other hints are checked by the config itself
+
+
+def _describe(hint: Any) -> str:
+    """``hint`` in words (``an int``, ``a number or None``, ``one of 'a2c', 'ppo'``)."""
+    words = {bool: "a bool", int: "an int", float: "a number", str: "a str", Path: "a path"}
+    parts = []
+    for option in _options(hint):
+        origin = typing.get_origin(option)
+        if option is type(None):
+            parts.append("None")
+        elif origin is typing.Literal:
+            parts.append("one of " + ", ".join(repr(a) for a in typing.get_args(option)))
+        elif origin is tuple:
+            inner = typing.get_args(option)[0] if typing.get_args(option) else Any
+            parts.append(f"a list of {words.get(inner, 'values').split(' ', 1)[1]}s")
+        else:
+            parts.append(words.get(option, getattr(option, "__name__", str(option))))
+    return " or ".join(parts)
 
 
 # ---------------------------------------------------------------------------- to and from

@@ -11,6 +11,7 @@ as JSON and plots the within-episode curves.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +19,8 @@ from typing import Annotated
 import tyro
 
 from baselines.checkpoints import policy_from_payload, read_checkpoint
+from baselines.cli import run_cli
+from baselines.configs import check_fields
 from baselines.criteria import criteria_for
 from baselines.evaluation import (
     REFERENCE_CO_PLAYERS,
@@ -28,7 +31,7 @@ from baselines.evaluation import (
 )
 from baselines.policies import ActorCritic
 from co_players import make_co_player
-from coop_envs.core import PRISONERS_DILEMMA, get_game
+from coop_envs.core import DEFAULT_NUM_ROUNDS, PRISONERS_DILEMMA, check_batch, get_game
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,14 @@ class EvaluateConfig:
     """JSON file to write; default ``<first checkpoint>.eval.json``."""
     plot: Path | None = None
     """PNG of the within-episode curves; default ``<first checkpoint>.eval.png``."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.checkpoints, list):
+            object.__setattr__(self, "checkpoints", tuple(self.checkpoints))
+        check_fields(self)
+        if not self.checkpoints:
+            raise ValueError("give at least one checkpoint (e.g. runs/stage1_seed0/agent_0.pt)")
+        check_batch(self.episodes, DEFAULT_NUM_ROUNDS, "episodes")
 
 
 def format_table(name: str, results: dict[str, MatchResult]) -> str:
@@ -66,10 +77,6 @@ def format_table(name: str, results: dict[str, MatchResult]) -> str:
 
 def main(config: EvaluateConfig) -> int:
     """Evaluate, print, write JSON and the plot. Returns the exit status."""
-    if not config.checkpoints:
-        raise SystemExit("error: give at least one checkpoint (e.g. runs/stage1_seed0/agent_0.pt)")
-    if config.episodes < 1:
-        raise SystemExit(f"error: --episodes must be positive; got {config.episodes}")
     policies = {str(path): _load(path) for path in config.checkpoints}
     report: dict[str, dict] = {}
     for k, (name, policy) in enumerate(policies.items()):
@@ -156,9 +163,9 @@ def _plot(report: dict[str, dict], path: Path) -> None:
     plt.close(fig)
 
 
-def cli() -> int:
-    """Console-script entry point (``coop-evaluate``)."""
-    return main(tyro.cli(EvaluateConfig))
+def cli(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point (``coop-evaluate``): bad input is one line, unless ``--debug``."""
+    return run_cli(lambda args: main(tyro.cli(EvaluateConfig, args=args)), argv)
 
 
 if __name__ == "__main__":

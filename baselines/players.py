@@ -22,10 +22,12 @@ from coop_envs.core import (
     AGENT_PROTOCOL,
     CO_PLAYER_ID_DIM,
     CO_PLAYER_PROTOCOL,
+    MAX_BATCH_SIZE,
     NUM_OBSERVATIONS,
     CoPlayer,
     MatrixGame,
     check_positive_int,
+    codes_from_one_hot,
 )
 
 Ids = torch.Tensor | Callable[[], torch.Tensor] | None
@@ -135,7 +137,7 @@ class PolicyAgent:
 
     def reset(self, num_envs: int, seed: int | None = None) -> None:
         """Start ``num_envs`` new games."""
-        self.num_envs = check_positive_int(num_envs, "num_envs")
+        self.num_envs = check_positive_int(num_envs, "num_envs", MAX_BATCH_SIZE)
         self._rng = np.random.default_rng(seed)
         ids = (
             torch.zeros(self.num_envs, CO_PLAYER_ID_DIM)
@@ -154,7 +156,7 @@ class PolicyAgent:
                 f"observations must have shape ({self.num_envs}, {AGENT_OBSERVATION.size}); "
                 f"got {observations.shape}"
             )
-        codes = observations[:, :NUM_OBSERVATIONS].argmax(axis=1)
+        codes = codes_from_one_hot(observations[:, :NUM_OBSERVATIONS])
         return self.act_codes(codes)
 
     def act_codes(self, codes: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from baselines.configs import check_fields
 from coop_envs.core import CO_PLAYER_ID_DIM, NUM_OBSERVATIONS, MatrixGame
 
 FEATURES = NUM_OBSERVATIONS + 2 + 1  # one-hot, previous own action, previous reward
@@ -49,6 +50,7 @@ class PolicyConfig:
     """Longest episode the transformer's position embedding covers (ignored by the GRU)."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "policy.")
         if self.arch not in ("gru", "transformer"):
             raise ValueError(f"arch must be 'gru' or 'transformer'; got {self.arch!r}")
         for name in ("hidden", "embed", "layers", "heads", "max_rounds"):

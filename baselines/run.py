@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from baselines.checkpoints import atomic_save
-from baselines.configs import check_positive, differences, to_dict
+from baselines.configs import check_fields, check_positive, differences, to_dict
 from baselines.evaluation import REFERENCE_CO_PLAYERS, MatchResult
 from baselines.runfiles import (
     STATE_FORMAT,
@@ -41,7 +41,7 @@ from baselines.runfiles import (
     write_summary,
 )
 from co_players.registry import AXELROD_PREFIX, REGISTRY
-from coop_envs.core import get_game
+from coop_envs.core import MAX_BATCH_SIZE, check_batch, check_positive_int, get_game
 
 SCHEMA = 2
 """Version of the run files' layout and of every config's fields (``config.json``, checkpoints).
@@ -68,8 +68,11 @@ class EvalConfig:
     criteria read the default four. Empty: the other agents only (none: no evaluation)."""
 
     def __post_init__(self) -> None:
+        if isinstance(self.co_players, list):  # tyro and JSON give lists
+            object.__setattr__(self, "co_players", tuple(self.co_players))
+        check_fields(self, "eval.")
         check_positive(self.every, "eval.every", integer=True)
-        check_positive(self.episodes, "eval.episodes", integer=True)
+        check_positive_int(self.episodes, "eval.episodes", MAX_BATCH_SIZE)
         if isinstance(self.co_players, str) or not all(isinstance(n, str) for n in self.co_players):
             raise ValueError(
                 f"eval.co_players must be a list of registry ids; got {self.co_players!r}"
@@ -109,9 +112,8 @@ class RunConfig:
     eval: EvalConfig = field(default_factory=EvalConfig)
 
     def __post_init__(self) -> None:
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an int >= 0; got {self.seed!r}")
-        check_positive(self.num_rounds, "num_rounds", integer=True)
+        check_fields(self)
+        check_batch(self.eval.episodes, self.num_rounds, "eval.episodes")
         check_positive(self.threads, "threads", integer=True)
         if self.time_limit is not None:
             check_positive(self.time_limit, "time_limit")
@@ -351,21 +353,27 @@ class Runner:
 
         Raises:
             RunDirectoryError: If resuming without a checkpoint, or with a changed config, or
-                starting over an existing run.
+                starting over a run that has checkpointed (a directory whose run never
+                checkpointed is started afresh: its logs are dropped).
         """
         config_file = self.directory / "config.json"
         if self.config.run.resume:
             if not self.checkpoint_path.exists():
+                started = " (a run started there but never checkpointed)" * config_file.exists()
                 raise RunDirectoryError(
                     f"--resume: {str(self.directory)!r} has no checkpoint.pt to resume from"
+                    f"{started}; run without --resume to start it afresh"
                 )
             self.restore()
             truncate_logs(self.directory, self.algo.counters.step)
-        elif self.checkpoint_path.exists() or config_file.exists():
+        elif self.checkpoint_path.exists():
             raise RunDirectoryError(
                 f"{str(self.directory)!r} already holds a run; pass --resume to continue it, or "
                 "choose another --out"
             )
+        else:  # a run that never checkpointed left only logs: start afresh over them
+            for name in ("log.csv", "evals.jsonl", "summary.json"):
+                (self.directory / name).unlink(missing_ok=True)
         self.directory.mkdir(parents=True, exist_ok=True)
         config_file.write_text(json.dumps(self.record(), indent=2) + "\n")
 

@@ -9,7 +9,8 @@ lists them) and names the run after it; ``--deviations`` prints what the preset 
 the paper's recipe and exits. The run directory gets ``config.json`` (with the schema version
 and git commit), ``log.csv``, ``evals.jsonl``, ``checkpoint.pt`` (resumable with ``--resume``),
 ``agent_<i>.pt`` (one agent file per learner), ``training.png``, ``in_episode.png`` and
-``summary.json``.
+``summary.json``. Bad input (a setting, a file, a run directory) is reported in one line;
+``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 import tyro
 
+from baselines.cli import run_cli
 from baselines.config import PRESET_NAMES, TrainConfig, deviations
 from baselines.configs import ConfigError
 from baselines.experiments import preset_config, variant
@@ -95,9 +97,9 @@ def main(config: TrainConfig | PPIConfig) -> int:
     return 0
 
 
-def cli() -> int:
-    """Console-script entry point (``coop-train``)."""
-    return main(parse())
+def cli(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point (``coop-train``): bad input is one line, unless ``--debug``."""
+    return run_cli(lambda args: main(parse(args)), argv)
 
 
 if __name__ == "__main__":

@@ -31,8 +31,11 @@ from coop_envs.core import (
     CO_PLAYER_ID_DIM,
     CO_PLAYER_PROTOCOL,
     DEFAULT_NUM_ROUNDS,
+    MAX_BATCH_SIZE,
     MatrixGame,
+    check_finite_array,
     check_positive_int,
+    codes_from_one_hot,
 )
 
 KIND = "ppi"
@@ -155,7 +158,7 @@ class PPIAgent:
 
     def reset(self, num_envs: int, seed: int | None = None) -> None:
         """Start ``num_envs`` new games."""
-        self.num_envs = check_positive_int(num_envs, "num_envs")
+        self.num_envs = check_positive_int(num_envs, "num_envs", MAX_BATCH_SIZE)
         seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
         self.actor.start(self.num_envs, seed)
 
@@ -167,8 +170,8 @@ class PPIAgent:
                 f"observations must have shape (num_envs, {AGENT_OBSERVATION.size}) after "
                 f"reset(num_envs, seed); got {observations.shape}"
             )
-        codes = observations[:, self._obs].argmax(axis=1)
-        rewards = observations[:, self._reward][:, 0]
+        codes = codes_from_one_hot(observations[:, self._obs])
+        rewards = check_finite_array(observations[:, self._reward][:, 0], "previous rewards")
         return self.actor.act(codes, rewards)
 
 

@@ -17,6 +17,7 @@ import tyro
 
 from baselines.configs import (
     ConfigError,
+    check_fields,
     check_nonnegative,
     check_positive,
     check_unit,
@@ -28,6 +29,7 @@ from baselines.configs import (
 from baselines.ppi.model import ModelConfig
 from baselines.ppi.planner import PlanningConfig
 from baselines.run import EvalConfig, RunConfig
+from coop_envs.core import check_batch
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class FitConfig:
     pre-training games every phase (the paper)."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "fit.")
         for name in ("lr", "max_grad_norm"):
             check_positive(getattr(self, name), f"fit.{name}")
         for name in ("weight_decay", "beta1", "beta2"):
@@ -96,6 +99,7 @@ class PPIPoolConfig:
     """Co-player registry id of the tabular share (the paper's random tabular, train half)."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "pool.")
         if self.learners not in (1, 2) or isinstance(self.learners, bool):
             raise ValueError(f"pool.learners must be 1 or 2 for PPI; got {self.learners!r}")
         check_unit(self.tabular_fraction, "pool.tabular_fraction")
@@ -135,8 +139,11 @@ class PPIConfig:
     pool: PPIPoolConfig = field(default_factory=PPIPoolConfig)
 
     def __post_init__(self) -> None:
+        check_fields(self)
         for name in ("phases", "games_per_phase", "pretrain_games", "play_batch"):
             check_positive(getattr(self, name), name, integer=True)
+        for name in ("games_per_phase", "pretrain_games", "play_batch"):
+            check_batch(getattr(self, name), self.run.num_rounds, name)
 
     @property
     def run_dir(self) -> Path:

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from baselines.configs import check_nonnegative, check_positive
+from baselines.configs import check_fields, check_nonnegative, check_positive
 from coop_envs.core import CO_PLAYER_ID_DIM, NUM_OBSERVATIONS, START
 
 TOKENS_PER_ROUND = 3
@@ -59,6 +59,7 @@ class ModelConfig:
     """Weight of the reward mean squared error."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "model.")
         for name in ("hidden", "embed"):
             check_positive(getattr(self, name), f"model.{name}", integer=True)
         for name in ("action_weight", "observation_weight", "reward_weight"):

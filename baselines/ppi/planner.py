@@ -21,7 +21,7 @@ from typing import Protocol
 
 import torch
 
-from baselines.configs import check_nonnegative, check_positive
+from baselines.configs import check_fields, check_nonnegative, check_positive
 
 
 class Model(Protocol):
@@ -64,6 +64,7 @@ class PlanningConfig:
     """Discount of the imagined rewards."""
 
     def __post_init__(self) -> None:
+        check_fields(self, "planning.")
         check_nonnegative(self.beta, "planning.beta")
         for name in ("horizon", "rollouts"):
             check_positive(getattr(self, name), f"planning.{name}", integer=True)

@@ -82,5 +82,5 @@ def test_evaluate_cli(tmp_path, capsys):
     result = report["policies"][str(a)]["results"]["always_cooperate"]
     assert result["reward"] == 2.0
     assert (tmp_path / "a.eval.png").exists()
-    with pytest.raises(SystemExit, match="episodes must be positive"):
-        main(EvaluateConfig(checkpoints=(a,), episodes=0))
+    with pytest.raises(ValueError, match="episodes must be a positive int; got 0"):
+        EvaluateConfig(checkpoints=(a,), episodes=0)
