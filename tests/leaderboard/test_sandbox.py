@@ -142,3 +142,17 @@ def test_submit_refuses_code_without_a_jail(tmp_path, agent_file, monkeypatch):
         ),
     ):
         cli.submit(db, str(path), "plain", quick=True, out=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "code,jailed,text",
+    [
+        (-9, False, "killed by SIGKILL (a limit: memory or processes?)"),
+        (-11, False, "crashed with SIGSEGV"),
+        (139, True, "crashed with SIGSEGV"),  # bwrap reports a signal as 128 + N
+        (139, False, "exit code 139"),
+        (3, True, "exit code 3"),
+    ],
+)
+def test_exit_codes_are_described(code, jailed, text):
+    assert sandbox.describe_exit(code, jailed) == text
