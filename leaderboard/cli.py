@@ -260,7 +260,8 @@ def show(db: Database, out: TextIO | None = None) -> int:
     if failures:
         print("\nfailed submissions:", file=out)
         for f in failures[:20]:
-            reason = " ".join((f["reason"] or "no reason recorded").split())
+            # the first line is the reason, in full; the page also shows a traceback after it
+            reason = (f["reason"] or "no reason recorded").strip().splitlines()[0]
             print(
                 textwrap.fill(
                     reason, width=100, initial_indent=f"  {f['name']}: ", subsequent_indent="    "

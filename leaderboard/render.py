@@ -426,10 +426,12 @@ def render(db: Database, out: str | Path) -> Path:
             "<th class='left'>reason</th></tr></thead><tbody>"
         )
         for f in failures:
-            reason = " ".join((f["reason"] or "no reason recorded").split())
+            first, _, rest = (f["reason"] or "no reason recorded").strip().partition("\n")
+            more = f"<details><summary>details</summary><pre>{e(rest)}</pre></details>"
             lines.append(
                 f"<tr><td class='left'>{e(f['name'])}</td><td class='left'>{e(f['finished'])}"
-                f"</td><td class='left' style='white-space: normal'>{e(reason)}</td></tr>"
+                f"</td><td class='left' style='white-space: normal'>{e(first)}"
+                f"{more if rest.strip() else ''}</td></tr>"
             )
         lines.append("</tbody></table></div>")
     onload = "this.dataset.loaded = this.naturalWidth > 0 ? 'yes' : 'no'"

@@ -145,3 +145,25 @@ def test_debug_shows_the_traceback(tmp_path):
         cli.main(
             ["--db", str(tmp_path / "lb.sqlite"), "--debug", "submit", "nope.py", "--name", "x"]
         )
+
+
+def test_show_prints_a_long_failure_reason_whole(db):
+    reason = "load() raised " + " ".join(f"word{i}" for i in range(40)) + " END\nTraceback: x"
+    db.record(
+        name="broken",
+        kind="python",
+        source="broken.py",
+        content_hash="hash-broken",
+        reference=False,
+        suite_version=SUITE_VERSION,
+        code_version="test",
+        seeds=[0],
+        quick=True,
+        status="failed",
+        failure_reason=reason,
+    )
+    out = io.StringIO()
+    cli.show(db, out=out)
+    text = " ".join(out.getvalue().split())
+    assert "broken: load() raised word0" in text and "word39 END" in text
+    assert "Traceback" not in text
