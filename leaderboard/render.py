@@ -75,7 +75,7 @@ tr.detail > td { background: #fbfcfd; text-align: left; }
 tr.detail table { margin: 0.3rem 0 0.6rem 1.5rem; font-size: 0.9rem; }
 tr.worst td { color: #b3261e; font-weight: 600; }
 img { max-width: 100%; border: 1px solid #d0d7de; margin: 0.5rem 0; }
-.note { color: #59636e; font-size: 0.9rem; }
+.note { color: #59636e; font-size: 0.9rem; white-space: normal; max-width: 60rem; }
 .controls { margin: 0.5rem 0; display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; }
 """
 
