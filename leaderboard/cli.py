@@ -330,9 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(
         prog="coop-leaderboard",
-        description=__doc__.splitlines()[0],
+        description=__doc__.splitlines()[0].replace("``", ""),  # --help is plain text, not reST
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n".join(__doc__.splitlines()[2:]),
+        epilog="\n".join(__doc__.splitlines()[2:]).replace("``", ""),
     )
     parser.add_argument(
         "--db", type=Path, default=None, help=f"SQLite file (default: {default_path()})"

@@ -21,11 +21,24 @@ from leaderboard.storage import Database
 
 def main(argv: list[str] | None = None) -> int:
     """Train, evaluate, submit, show. Returns the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=3.0, help="training budget")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--db", type=Path, default=None, help="leaderboard database")
-    parser.add_argument("--no-progress", action="store_true")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=3.0,
+        help="training budget in minutes (12 meets the stage-1 criterion)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="training and evaluation seed")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="leaderboard database (None: $COOP_LEADERBOARD_DB, else leaderboard.sqlite)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path("runs") / "quickstart" / stamp

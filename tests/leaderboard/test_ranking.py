@@ -167,3 +167,10 @@ def test_show_prints_a_long_failure_reason_whole(db):
     text = " ".join(out.getvalue().split())
     assert "broken: load() raised word0" in text and "word39 END" in text
     assert "Traceback" not in text
+
+
+def test_help_is_plain_text(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "coop-leaderboard (or python -m leaderboard)" in text and "``" not in text
