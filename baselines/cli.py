@@ -8,10 +8,46 @@ Every ``python -m baselines.<tool>`` entry point runs through :func:`run_cli`: a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 DEBUG_FLAG = "--debug"
 """Show the traceback of an error instead of its one-line message."""
+
+
+class SettingError(ValueError):
+    """A setting's value was refused while the command line was turned into a config."""
+
+
+def _raise_setting_error(event: Any) -> None:
+    """Tyro hook: a refused value becomes a :class:`SettingError` naming the flag if known."""
+    message = getattr(event, "message", None)
+    if type(event).__name__ != "InstantiationFailure" or not message:
+        return
+    argument = getattr(event, "argument", None)
+    flags = getattr(getattr(argument, "lowered", None), "name_or_flags", None)
+    if flags:
+        message = f"{'/'.join(flags)}: {message}"
+    raise SettingError(message)
+
+
+@contextmanager
+def settings_errors_as_exceptions() -> Iterator[None]:
+    """Within the block, a value a config refuses during ``tyro.cli`` raises ``SettingError``.
+
+    tyro draws its own multi-line box for these (a nested config's ``__post_init__`` failing on
+    ``--eval.seed -5``); raising lets :func:`run_cli` print them as one line like every other
+    bad input. Other parse errors (unknown flags, missing values) keep tyro's box with the
+    argument's help. Uses tyro's parse-error hook where this tyro has it; otherwise a no-op.
+    """
+    try:
+        from tyro._errors import on_parse_error
+    except ImportError:  # an older tyro: its own box
+        yield
+        return
+    with on_parse_error(_raise_setting_error):
+        yield
 
 
 def run_cli(entry: Callable[[list[str]], int], argv: Sequence[str] | None = None) -> int:
@@ -31,7 +67,8 @@ def run_cli(entry: Callable[[list[str]], int], argv: Sequence[str] | None = None
     debug = DEBUG_FLAG in args
     args = [a for a in args if a != DEBUG_FLAG]
     try:
-        return entry(args)
+        with settings_errors_as_exceptions():
+            return entry(args)
     except (ValueError, TypeError, OSError) as exc:
         if debug:
             raise

@@ -631,6 +631,9 @@ def test_a_run_that_never_checkpointed_does_not_block_its_directory(tmp_path):
         (["--seed", "4294967296"], "seed must be at most 2**32 - 1; got 4294967296"),
         (["--num-rounds", "1000000000000"], "num_rounds must be at most 1,000,000"),
         (["--threads", "0"], "threads must be a positive int; got 0"),
+        (["--eval.seed", "-5"], "eval.seed must be an int >= 0; got -5"),
+        (["--algo.lr", "fast"], "--algo.lr: could not convert string to float: 'fast'"),
+        (["--updates", "2.5"], "--updates: invalid literal for int() with base 10: '2.5'"),
     ],
 )
 def test_train_cli_errors_are_one_line_and_debug_shows_the_traceback(
