@@ -1,4 +1,6 @@
+import importlib.util
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -115,3 +117,27 @@ def test_python_file_without_make_agent(tmp_path, agent_file):
         SubmissionError, match=r"must meet the agent protocol .*; int has no fitting reset or act"
     ):
         load_agent(inspect_submission(path))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("axelrod") is None, reason="needs the axelrod extra")
+def test_misspelt_axelrod_name_is_refused_before_importing_axelrod():
+    from leaderboard.submissions import check_axelrod_name
+
+    was_imported = "axelrod.strategies" in sys.modules
+    with pytest.raises(
+        SubmissionError, match=r"unknown Axelrod strategy 'Tit For Tatt'.*'TitForTat'"
+    ):
+        inspect_submission("axelrod:Tit For Tatt")
+    check_axelrod_name("Tit For Tat")
+    assert ("axelrod.strategies" in sys.modules) == was_imported
+
+
+@pytest.mark.slow  # imports axelrod (seconds)
+def test_every_axelrod_strategy_name_passes_the_early_check():
+    import axelrod as axl
+
+    from leaderboard.submissions import check_axelrod_name
+
+    for strategy in axl.all_strategies:
+        check_axelrod_name(strategy.name)
+        check_axelrod_name(strategy.__name__)
