@@ -67,9 +67,12 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
         ]
         raise SystemExit("\n".join(lines if changes else [f"{name}: the paper's recipe"]))
     description = (
-        (__doc__ or "").split("\n\n")[0]
+        (__doc__ or "").split("\n\n")[0].replace("``", "")
         + "\n\n--experiment NAME/VARIANT runs a variant of experiments/NAME.toml; --deviations "
-        + f"prints what the preset changes from the paper.\n\nPresets: {', '.join(names)}."
+        + "prints what the preset changes from the paper.\n\nRecommended on a CPU (measured "
+        + "recipes, docs/reproduction.md): "
+        + ", ".join(n for n in names if n.endswith("_fast") or (n.endswith("_cpu") and "ppi" in n))
+        + f".\n\nAll presets: {', '.join(names)}."
     )
     cls = PPIConfig if isinstance(default, PPIConfig) else TrainConfig
     return tyro.cli(cls, default=default, args=argv, description=description)

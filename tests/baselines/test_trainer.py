@@ -275,6 +275,8 @@ def test_cli_parses_preset_and_overrides(tmp_path, capsys):
         "--pool.init-from",
     ):
         assert flag in help_text
+    assert "Recommended on a CPU" in help_text and "stage1_fast" in help_text
+    assert "``" not in help_text.split("Recommended")[0]  # the description is plain text
 
 
 def test_cli_main_runs_a_smoke_preset(tmp_path, capsys):

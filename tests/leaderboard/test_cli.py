@@ -210,10 +210,14 @@ def test_full_suite_with_a_trained_exploiter(tmp_path):
         assert trained["exploitability"]["mean"] == pytest.approx(0.0, abs=0.02)
 
 
-def test_main_job_trains_evaluates_and_submits(tmp_path, monkeypatch, capsys):
-    from leaderboard import quickstart
+@pytest.mark.parametrize("jail", [True, False], ids=["jailed", "no-bubblewrap"])
+def test_main_job_trains_evaluates_and_submits(tmp_path, monkeypatch, capsys, jail):
+    from leaderboard import quickstart, sandbox
 
     monkeypatch.chdir(tmp_path)
+    if not jail:  # a fresh machine without bubblewrap: the user's own files still run
+        monkeypatch.setattr(sandbox, "jail_available", lambda: False)
+        monkeypatch.setattr(cli, "jail_available", lambda: False)
     assert (
         quickstart.main(["--minutes", "0.02", "--db", str(tmp_path / "lb.sqlite"), "--no-progress"])
         == 0
