@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from leaderboard.suite import SUITE_VERSION
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "submissions"
 
@@ -24,3 +26,20 @@ def write_agent(directory: Path, name: str, body: str) -> Path:
 @pytest.fixture
 def agent_file(tmp_path):
     return lambda name, body: write_agent(tmp_path, name, body)
+
+
+def record(db, name: str, **fields):
+    """Store one scored run directly (no evaluation): a memory-one entry unless ``fields`` say."""
+    row = {
+        "kind": "memory_one",
+        "source": name,
+        "content_hash": f"hash-{name}",
+        "reference": False,
+        "suite_version": SUITE_VERSION,
+        "code_version": "test",
+        "seeds": [0],
+        "quick": True,
+        "status": "ok",
+        **fields,
+    }
+    return db.record(name=name, **row)

@@ -14,7 +14,7 @@ from leaderboard import cli
 from leaderboard.storage import Database
 from leaderboard.suite import SUITE_VERSION
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, record
 
 
 @pytest.fixture
@@ -125,37 +125,13 @@ def test_failed_submission_is_recorded_and_leaves_other_results_alone(db, agent_
 
 def test_recording_is_all_or_nothing(db):
     with pytest.raises(sqlite3.IntegrityError):
-        db.record(
-            name="x",
-            kind="memory_one",
-            source="x",
-            content_hash="h",
-            reference=False,
-            suite_version=SUITE_VERSION,
-            code_version="t",
-            seeds=[0],
-            quick=True,
-            status="ok",
-            metrics=[("s", "m", 0, 1.0), ("s", "m", 0, None)],
-        )
+        record(db, "x", metrics=[("s", "m", 0, 1.0), ("s", "m", 0, None)])
     for table in ("submissions", "runs", "metrics"):
         assert rows(db, f"SELECT COUNT(*) FROM {table}")[0][0] == 0
 
 
 def test_suite_versions_are_never_mixed(db):
-    db.record(
-        name="old",
-        kind="memory_one",
-        source="x",
-        content_hash="h",
-        reference=False,
-        suite_version="0",
-        code_version="t",
-        seeds=[0],
-        quick=True,
-        status="ok",
-        metrics=[("summary", "score", 0, 9.0)],
-    )
+    record(db, "old", suite_version="0", metrics=[("summary", "score", 0, 9.0)])
     from leaderboard.ranking import table
 
     assert table(db) == [] and len(table(db, "0")) == 1

@@ -25,6 +25,8 @@ from leaderboard.sandbox import Limits, RemoteAgent, SubmissionFailure, jail_ava
 from leaderboard.storage import Database
 from leaderboard.submissions import inspect_submission
 
+from .conftest import record
+
 JAIL = os.environ.get("COOP_TEST_NO_JAIL") != "1"
 LIMITS = Limits(load_seconds=60, call_seconds=10, memory_mb=1536, jail=JAIL)
 
@@ -69,18 +71,7 @@ def test_the_database_is_out_of_reach(tmp_path):
     db_path = tmp_path / "db" / "leaderboard.sqlite"
     db_path.parent.mkdir()
     with Database(db_path) as db:
-        db.record(
-            name="earlier",
-            kind="memory_one",
-            source="x.json",
-            content_hash="h",
-            reference=False,
-            suite_version="1",
-            code_version="0",
-            seeds=[0],
-            quick=True,
-            status="ok",
-        )
+        record(db, "earlier")
     vandal = tmp_path / "vandal.py"
     vandal.write_text(  # at import time, as in the issue: overwrite every *.sqlite* it finds
         "import glob\n"

@@ -9,9 +9,10 @@ import pytest
 from leaderboard import cli
 from leaderboard.ranking import board, dominates, format_interval, pareto_flags, table
 from leaderboard.storage import Database
-from leaderboard.suite import QUICK, SUITE_VERSION
+from leaderboard.suite import QUICK
 
 from .conftest import EXAMPLES
+from .conftest import record as store
 
 
 @pytest.fixture
@@ -33,19 +34,7 @@ def record(db, name, *, cooperation, exploitability, quick=False, adaptivity=0.5
             ("exploitability", exploitability),
         )
     ]
-    return db.record(
-        name=name,
-        kind="memory_one",
-        source=name,
-        content_hash=f"hash-{name}",
-        reference=False,
-        suite_version=SUITE_VERSION,
-        code_version="test",
-        seeds=list(seeds),
-        quick=quick,
-        status="ok",
-        metrics=metrics,
-    )
+    return store(db, name, seeds=list(seeds), quick=quick, metrics=metrics)
 
 
 def test_float_noise_does_not_decide_the_front(db):
@@ -149,19 +138,7 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_show_prints_a_long_failure_reason_whole(db):
     reason = "load() raised " + " ".join(f"word{i}" for i in range(40)) + " END\nTraceback: x"
-    db.record(
-        name="broken",
-        kind="python",
-        source="broken.py",
-        content_hash="hash-broken",
-        reference=False,
-        suite_version=SUITE_VERSION,
-        code_version="test",
-        seeds=[0],
-        quick=True,
-        status="failed",
-        failure_reason=reason,
-    )
+    store(db, "broken", kind="python", source="broken.py", status="failed", failure_reason=reason)
     out = io.StringIO()
     cli.show(db, out=out)
     text = " ".join(out.getvalue().split())

@@ -14,22 +14,11 @@ from leaderboard import cli
 from leaderboard.storage import Database, StorageError, backup_path, restore
 
 from .conftest import EXAMPLES, ROOT
+from .conftest import record as store
 
 
 def record(db, name, content_hash=None):
-    return db.record(
-        name=name,
-        kind="memory_one",
-        source=f"{name}.json",
-        content_hash=content_hash or name,
-        reference=False,
-        suite_version="1",
-        code_version="0",
-        seeds=[0],
-        quick=True,
-        status="ok",
-        metrics=[("s", "reward", 0, 1.5)],
-    )
+    return store(db, name, content_hash=content_hash or name, metrics=[("s", "reward", 0, 1.5)])
 
 
 def names(path):
