@@ -1,6 +1,7 @@
 """The NumPy core of coop-envs: games, the batched stepper, the play loop, observations, protocols.
 
-Imports only NumPy. Every front end and trainer is an adapter over :class:`IteratedGame`.
+Imports only NumPy. Every game implements :class:`BatchedGame` (:mod:`coop_envs.core.contract`);
+every front end is an adapter over it.
 """
 
 from coop_envs.core.constants import (
@@ -17,6 +18,14 @@ from coop_envs.core.constants import (
     OBSERVATION_NAMES,
     START,
     joint_code,
+)
+from coop_envs.core.contract import (
+    BatchedGame,
+    GameCoPlayer,
+    GameSpec,
+    check_joint_actions,
+    check_player,
+    co_player_view,
 )
 from coop_envs.core.engine import (
     DEFAULT_NUM_ROUNDS,
@@ -92,7 +101,10 @@ __all__ = [
     "STAG_HUNT",
     "START",
     "Agent",
+    "BatchedGame",
     "CoPlayer",
+    "GameCoPlayer",
+    "GameSpec",
     "IteratedGame",
     "MatrixGame",
     "ObservationConfig",
@@ -106,11 +118,14 @@ __all__ = [
     "check_fixed",
     "check_float",
     "check_int",
+    "check_joint_actions",
+    "check_player",
     "check_positive_int",
     "check_probability",
     "check_seating",
     "chicken",
     "classify_payoffs",
+    "co_player_view",
     "codes_from_one_hot",
     "declared_protocol",
     "get_game",

@@ -7,11 +7,13 @@ its own: players and co-players draw from generators their owners pass them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from coop_envs.core.constants import COOPERATE, DEFECT
+from coop_envs.core.constants import ACTION_NAMES, COOPERATE, DEFECT
+from coop_envs.core.contract import GameSpec
 from coop_envs.core.games import PRISONERS_DILEMMA, MatrixGame, get_game
 from coop_envs.core.observations import ObservationConfig, ObservationEncoder
 from coop_envs.core.validation import check_batch
@@ -63,6 +65,12 @@ def check_actions(actions: Any, shape: tuple[int, ...], name: str = "actions") -
 class IteratedGame:
     r"""B games of ``num_rounds`` rounds of a 2x2 matrix game, stepped in lockstep.
 
+    Implements the :class:`~coop_envs.core.contract.BatchedGame` contract with N = 2 players,
+    2 actions (``COOPERATE``, ``DEFECT``) and observations of shape ``(D,)``, D the size of the
+    observation config's feature vector; its co-players keep the matrix-game protocol
+    (:class:`~coop_envs.core.CoPlayer`: the game from their seat and observation codes, see
+    :meth:`co_player_view`).
+
     Args:
         game: A :class:`~coop_envs.core.games.MatrixGame`, a game name, or a payoff table.
         batch_size: B, the number of games played at once.
@@ -96,6 +104,20 @@ class IteratedGame:
                 f"observation must be an ObservationConfig; got {type(observation).__name__}"
             )
         self.encoder = ObservationEncoder(observation, self.game, self.num_rounds)
+        low, high = observation.bounds(self.game)
+        self._bounds = (low, high)
+        self.spec = GameSpec(
+            name=self.game.name,
+            num_players=2,
+            num_actions=2,
+            observation_shape=(self.encoder.size,),
+            observation_low=float(low.min()),
+            observation_high=float(high.max()),
+            num_rounds=self.num_rounds,
+            action_meanings=ACTION_NAMES,
+            reward_range=(self.game.min_payoff, self.game.max_payoff),
+        )
+        """The game's :class:`~coop_envs.core.contract.GameSpec` (N = 2, 2 actions)."""
         # Rewards and codes are looked up by the joint index j = 2 * a0 + a1 (0..3 = CC..DD):
         # player 0's code is j + 1, player 1's is _SWAPPED_CODE[j].
         self._rewards_by_joint = self.game.payoffs.reshape(4, 2).astype(np.float32)
@@ -153,8 +175,23 @@ class IteratedGame:
         """Whether all rounds have been played (all games end together)."""
         return self.t >= self.num_rounds
 
-    def reset(self) -> None:
-        """Start all B games afresh."""
+    def observation_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Elementwise ``(low, high)`` float32 bounds of one observation (a copy)."""
+        return self._bounds[0].copy(), self._bounds[1].copy()
+
+    def co_player_view(self, seat: int) -> tuple[MatrixGame, Callable[[], np.ndarray]]:
+        """The game from ``seat`` (``game.swapped()`` for seat 1) and its ``(B,)`` codes now.
+
+        What a matrix-game co-player (:class:`~coop_envs.core.CoPlayer`) is reset with and acts
+        on; the adapters of :mod:`coop_envs.core.contract` use it.
+        """
+        seat = self._check_player(seat)
+        view = self.game if seat == 0 else self.game.swapped()
+        codes = self._codes[seat]
+        return view, lambda: codes
+
+    def reset(self, rng: np.random.Generator | None = None) -> None:
+        """Start all B games afresh (the matrix games have no chance: ``rng`` is ignored)."""
         self._history.fill(-1)
         self._codes.fill(0)
         self.t = 0
