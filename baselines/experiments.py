@@ -40,6 +40,7 @@ import tomllib
 
 from baselines.config import PRESET_NAMES, TrainConfig, preset
 from baselines.configs import ConfigError, with_overrides
+from baselines.learning_aware.config import LA_PRESET_NAMES, LearningAwareConfig, la_preset
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_preset
 from baselines.run import ROOT
 
@@ -67,7 +68,7 @@ from the evidence), and ``kind``, the shape of the generated result (see
 :data:`baselines.report.SUMMARIES`)."""
 
 
-def preset_config(name: str) -> TrainConfig | PPIConfig:
+def preset_config(name: str) -> TrainConfig | PPIConfig | LearningAwareConfig:
     """The preset ``name``, of whichever algorithm it belongs to.
 
     Raises:
@@ -77,9 +78,10 @@ def preset_config(name: str) -> TrainConfig | PPIConfig:
         return preset(name)
     if name in PPI_PRESET_NAMES:
         return ppi_preset(name)
-    raise ConfigError(
-        f"unknown preset {name!r}; known: {', '.join((*PRESET_NAMES, *PPI_PRESET_NAMES))}"
-    )
+    if name in LA_PRESET_NAMES:
+        return la_preset(name)
+    known = (*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES)
+    raise ConfigError(f"unknown preset {name!r}; known: {', '.join(known)}")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from baselines.cli import run_cli
 from baselines.config import PRESET_NAMES, TrainConfig, deviations
 from baselines.configs import ConfigError
 from baselines.experiments import preset_config, variant
+from baselines.learning_aware.config import LA_PRESET_NAMES, la_deviations
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_deviations
 from baselines.run import Algorithm
 
@@ -44,7 +45,7 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
     pre.add_argument("--deviations", action="store_true")
     known, _ = pre.parse_known_args(argv)
     argv = [a for a in argv if a != "--deviations"]
-    names = [*PRESET_NAMES, *PPI_PRESET_NAMES]
+    names = [*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES]
     try:
         if known.experiment is not None:
             chosen = variant(known.experiment)
@@ -61,7 +62,13 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
     except ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
     if known.deviations:
-        base, changes = (ppi_deviations if name in PPI_PRESET_NAMES else deviations)(name)
+        base, changes = (
+            ppi_deviations
+            if name in PPI_PRESET_NAMES
+            else la_deviations
+            if name in LA_PRESET_NAMES
+            else deviations
+        )(name)
         lines = [f"{name}: the paper's {base} with"] + [
             f"  {k} = {v!r}" for k, v in changes.items()
         ]
@@ -74,7 +81,7 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
         + ", ".join(n for n in names if n.endswith("_fast") or (n.endswith("_cpu") and "ppi" in n))
         + f".\n\nAll presets: {', '.join(names)}."
     )
-    cls = PPIConfig if isinstance(default, PPIConfig) else TrainConfig
+    cls = type(default)  # TrainConfig, PPIConfig or a learning-aware config
     return tyro.cli(cls, default=default, args=argv, description=description)
 
 
@@ -84,6 +91,10 @@ def make_algorithm(config: TrainConfig | PPIConfig) -> Algorithm:
         from baselines.ppi.trainer import PPITrainer
 
         return PPITrainer(config)
+    if not isinstance(config, TrainConfig):  # a learning-aware preset (baselines.learning_aware)
+        from baselines.learning_aware.trainer import make_learning_aware
+
+        return make_learning_aware(config)
     from baselines.trainer import Trainer
 
     return Trainer(config)

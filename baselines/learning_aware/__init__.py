@@ -1,0 +1,9 @@
+"""Learning-aware baselines: naive learners, LOLA, LOLA-DiCE and M-FOS on memory-one policies.
+
+- :mod:`.exact`: the closed-form discounted value of two memory-one policies in torch, and the
+  naive, LOLA and look-ahead gradients;
+- :mod:`.dice`: LOLA-DiCE on episodes sampled by the batched core;
+- :mod:`.mfos`: M-FOS, a PPO meta-agent shaping naive learners;
+- :mod:`.config`, :mod:`.trainer`: their configurations, presets and run-loop algorithms
+  (``python -m baselines.train --preset lola_exact``; docs/learning_aware.md).
+"""
