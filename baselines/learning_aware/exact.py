@@ -195,6 +195,7 @@ def _leaves(*thetas: torch.Tensor) -> list[torch.Tensor]:
     return [t.detach().clone().requires_grad_(True) for t in thetas]
 
 
+@torch.enable_grad()
 def naive_gradients(
     theta0: torch.Tensor, theta1: torch.Tensor, fn: ValueFn
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -218,6 +219,7 @@ def _lola(
     return (own + eta * shaping).detach()
 
 
+@torch.enable_grad()
 def lola_gradients(
     theta0: torch.Tensor, theta1: torch.Tensor, fn: ValueFn, eta: float = 1.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -243,6 +245,7 @@ def lola_gradients(
     return _lola(t0, t1, v0, v1, eta), _lola(t1, t0, v1, v0, eta)
 
 
+@torch.enable_grad()
 def lookahead_gradients(
     theta0: torch.Tensor, theta1: torch.Tensor, fn: ValueFn, eta: float = 1.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -250,7 +253,8 @@ def lookahead_gradients(
 
     :math:`g_0 = \nabla_{\theta_0} V_0(\theta_0, \theta_1 + \eta \nabla_{\theta_1}
     V_1(\theta_0, \theta_1))`, differentiating through the co-player's naive step (and likewise
-    for player 1); it agrees with :func:`lola_gradients` to first order in :math:`\eta`.
+    for player 1). To first order in :math:`\eta` it is :func:`lola_gradients` plus the term
+    LOLA drops, :math:`\eta\,(\nabla_{\theta_i}\nabla_{\theta_j} V_i)\,\nabla_{\theta_j} V_j`.
 
     Returns:
         ``(g0, g1)``, detached.

@@ -151,4 +151,4 @@ def ppo_update(
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return {"value_loss": float(value_loss), "entropy": float(entropy)}
+    return {"value_loss": float(value_loss.detach()), "entropy": float(entropy.detach())}
