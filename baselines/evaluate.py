@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import tyro
 
@@ -31,7 +31,14 @@ from baselines.evaluation import (
 )
 from baselines.policies import ActorCritic
 from co_players import make_co_player
-from coop_envs.core import DEFAULT_NUM_ROUNDS, PRISONERS_DILEMMA, check_batch, get_game
+from coop_envs.core import (
+    AGENT_PROTOCOL,
+    DEFAULT_NUM_ROUNDS,
+    PRISONERS_DILEMMA,
+    check_batch,
+    declared_protocol,
+    get_game,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,8 @@ class EvaluateConfig:
     """Evaluation of policy checkpoints."""
 
     checkpoints: Annotated[tuple[Path, ...], tyro.conf.Positional]
-    """Policy files (``agent_<i>.pt``); several are also played against each other."""
+    """Policy files (``agent_<i>.pt``) or RLlib checkpoint directories (each RL module is a
+    policy: ``baselines.rllib_agent``); several are also played against each other."""
     episodes: int = 1024
     """Episodes per opponent."""
     seed: int = 0
@@ -77,7 +85,7 @@ def format_table(name: str, results: dict[str, MatchResult]) -> str:
 
 def main(config: EvaluateConfig) -> int:
     """Evaluate, print, write JSON and the plot. Returns the exit status."""
-    policies = {str(path): _load(path) for path in config.checkpoints}
+    policies = {name: subject for path in config.checkpoints for name, subject in _load_all(path)}
     report: dict[str, dict] = {}
     for k, (name, policy) in enumerate(policies.items()):
         others = {
@@ -93,8 +101,9 @@ def main(config: EvaluateConfig) -> int:
         else:  # a PPI agent: plays through the co-player protocol
             opponents = {name: make_co_player(name) for name in REFERENCE_CO_PLAYERS}
             opponents.update({j: _player(o) for j, o in others.items()})
-            game = get_game(policy["game"]["name"]) if policy.get("game") else PRISONERS_DILEMMA
-            rounds = int(policy.get("num_rounds", 100))
+            payload = policy if isinstance(policy, dict) else {}  # RLlib modules: the PD
+            game = get_game(payload["game"]["name"]) if payload.get("game") else PRISONERS_DILEMMA
+            rounds = int(payload.get("num_rounds", 100))
             results = evaluate_players(
                 _player(policy), opponents, game, config.episodes, rounds, config.seed
             )
@@ -126,10 +135,25 @@ def _load(path: Path) -> ActorCritic | dict:
     return policy_from_payload(payload, source=f"checkpoint {str(path)!r}")
 
 
-def _player(subject: ActorCritic | dict):
+def _load_all(path: Path) -> list[tuple[str, Any]]:
+    """``(name, subject)`` of a policy file, or of every RL module of an RLlib checkpoint."""
+    from baselines.rllib_agent import MODULES, RLlibAgent, is_rllib_checkpoint
+
+    if not is_rllib_checkpoint(path):
+        return [(str(path), _load(path))]
+    root = path / MODULES
+    modules = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if not modules:  # one module's own checkpoint
+        return [(str(path), RLlibAgent(path))]
+    return [(f"{path}:{m}", RLlibAgent(path, m)) for m in modules]
+
+
+def _player(subject: Any):
     """A co-player-protocol object acting as ``subject`` (a fresh one per call)."""
     from co_players import AgentCoPlayer
 
+    if declared_protocol(subject) == AGENT_PROTOCOL:  # an RLlib module (baselines.rllib_agent)
+        return AgentCoPlayer(subject)
     if isinstance(subject, ActorCritic):
         from baselines.players import PolicyAgent
 

@@ -52,7 +52,7 @@ from coop_envs.core import AGENT_OBSERVATION, AGENT_PROTOCOL, MatrixGame
 OBS_WIDTH = AGENT_OBSERVATION.size
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("coop_envs", "co_players", "baselines", "leaderboard")
-UNTRUSTED_KINDS = ("python", "checkpoint", "sb3")
+UNTRUSTED_KINDS = ("python", "checkpoint", "sb3", "rllib")
 """Kinds whose loading runs or unpickles submitted content (they need the jail)."""
 INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) so that submissions run in "
@@ -260,7 +260,7 @@ class RemoteAgent:
         env = {"OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(path)}
         if self.jailed:
             env |= {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
-            source = submission.source if os.path.isfile(submission.source) else None
+            source = submission.source if os.path.exists(submission.source) else None
             command = jail_command(source, env, 4 * self.limits.file_mb) + command
             cwd = None
         else:

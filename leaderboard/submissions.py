@@ -23,7 +23,11 @@ Kinds (``kind`` is inferred from the path, or given):
   on ``coop_envs/IteratedPrisonersDilemma-v0`` (its observation width tells which extra blocks it
   was trained with: 5 = one-hot only, 7 = + previous action, 8 = + previous reward);
 - ``memory_one``: a ``.json`` file ``{"vector": [P(C|start), P(C|CC), P(C|CD), P(C|DC), P(C|DD)]}``;
-- ``axelrod``: ``axelrod:<strategy name>`` (needs the ``axelrod`` extra).
+- ``axelrod``: ``axelrod:<strategy name>`` (needs the ``axelrod`` extra);
+- ``rllib``: a Ray RLlib checkpoint directory (new API stack) holding one RL module, or one
+  module's directory (``<checkpoint>/learner_group/learner/rl_module/learner_0``), trained on
+  the agent observation (``coop_envs.rllib.AGENT_ENV_CONFIG``); needs the ``rllib`` extra
+  (:mod:`baselines.rllib_agent`).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from coop_envs.core import (
     check_positive_int,
 )
 
-KINDS = ("python", "checkpoint", "sb3", "memory_one", "axelrod")
+KINDS = ("python", "checkpoint", "sb3", "memory_one", "axelrod", "rllib")
 SUFFIXES = {".py": "python", ".pt": "checkpoint", ".zip": "sb3", ".json": "memory_one"}
 """The file suffix of each file kind."""
 
@@ -189,13 +193,16 @@ def inspect_submission(source: str | Path, kind: str | None = None) -> Submissio
     path = Path(text)
     if path.exists():
         if not path.is_file():
-            raise SubmissionError(f"{text!r} is a directory; submit a file")
+            return _inspect_directory(path, kind)
         suffix = path.suffix.lower()
         if kind is not None and SUFFIXES.get(suffix) != kind:
-            expected = next(s for s, k in SUFFIXES.items() if k == kind)
+            expected = next(
+                (f"a {s} file" for s, k in SUFFIXES.items() if k == kind),
+                "an RLlib checkpoint directory",
+            )
             inferred = SUFFIXES.get(suffix)
             hint = f" (kind {inferred}: leave out --kind to infer it)" if inferred else ""
-            raise SubmissionError(f"--kind {kind} needs a {expected} file; got {text!r}{hint}")
+            raise SubmissionError(f"--kind {kind} needs {expected}; got {text!r}{hint}")
         kind = kind or SUFFIXES.get(suffix)
         if kind is None:
             raise SubmissionError(
@@ -219,6 +226,28 @@ def inspect_submission(source: str | Path, kind: str | None = None) -> Submissio
             raise SubmissionError(f"{text!r} is neither a file nor an importable module")
         return Submission("python", text, _sha256(Path(spec.origin).read_bytes()))
     raise SubmissionError(f"submission {text!r} does not exist (no such file or module)")
+
+
+def _inspect_directory(path: Path, kind: str | None) -> Submission:
+    """An RLlib checkpoint directory as a submission: its module's directory, hashed whole."""
+    from baselines.rllib_agent import is_rllib_checkpoint, module_directory
+
+    if kind not in (None, "rllib") or not is_rllib_checkpoint(path):
+        raise SubmissionError(
+            f"{str(path)!r} is a directory; submit a file (or an RLlib checkpoint directory)"
+        )
+    try:
+        directory = module_directory(path).resolve()
+    except ValueError as exc:
+        raise SubmissionError(
+            f"{exc} (a directory is submitted as an RLlib checkpoint of one RL module; for a "
+            "checkpoint of several, submit <checkpoint>/learner_group/learner/rl_module/<module>)"
+        ) from None
+    digest = hashlib.sha256()
+    for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(directory)).encode() + b"\0")
+        digest.update(_sha256(file.read_bytes()).encode())
+    return Submission("rllib", str(directory), digest.hexdigest())
 
 
 class SB3Agent:
@@ -313,6 +342,10 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
         return load_checkpoint(source)
     if kind == "sb3":
         return SB3Agent(source)
+    if kind == "rllib":
+        from baselines.rllib_agent import RLlibAgent
+
+        return RLlibAgent(source)
     if source.endswith(".py"):
         spec = importlib.util.spec_from_file_location("submission", source)
         module = importlib.util.module_from_spec(spec)
