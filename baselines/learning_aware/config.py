@@ -40,7 +40,8 @@ from baselines.run import EvalConfig, RunConfig
 
 
 def _la_run() -> RunConfig:
-    return RunConfig(eval=EvalConfig(every=20, episodes=256))
+    # one torch thread: the tensors are tiny, and a second thread only adds contention
+    return RunConfig(threads=1, eval=EvalConfig(every=20, episodes=256))
 
 
 def _check_rules(rules: tuple[str, ...], allowed: tuple[str, ...]) -> None:

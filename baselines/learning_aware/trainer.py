@@ -49,6 +49,7 @@ class _MemoryOneLearners(Algorithm):
     thetas: list[torch.Tensor]
 
     def _init_thetas(self, std: float, learners: int) -> None:
+        torch.set_num_threads(self.config.run.threads)
         self.generator = torch.Generator().manual_seed(self.config.run.seed)
         self.thetas = [
             std * torch.randn(5, generator=self.generator, dtype=torch.float64)
