@@ -93,7 +93,7 @@ class RLlibAgent:
             from ray.rllib.core.rl_module.rl_module import RLModule
         except ImportError as exc:
             raise ImportError(f"RLlib checkpoints need Ray RLlib: {INSTALL_HINT}") from exc
-        self.module = RLModule.from_checkpoint(str(directory))
+        self.module = RLModule.from_checkpoint(str(directory.resolve()))  # Ray: absolute
         width = int(np.prod(self.module.observation_space.shape))
         if width != AGENT_OBSERVATION.size:
             raise ValueError(
