@@ -189,6 +189,50 @@ def check_player(player: Any, num_players: int) -> int:
     return int(player)
 
 
+def describe_actions(meanings: tuple[str, ...]) -> str:
+    """The accepted actions as text, e.g. ``"0 (COOPERATE) or 1 (DEFECT)"``."""
+    named = [f"{i} ({m})" for i, m in enumerate(meanings)]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+
+
+def check_discrete_actions(
+    actions: Any, shape: tuple[int, ...], meanings: tuple[str, ...], name: str = "actions"
+) -> np.ndarray:
+    """Validate a batch of discrete actions once, vectorised, and return it as an int array.
+
+    Args:
+        actions: Array-like of actions.
+        shape: The shape required.
+        meanings: One name per action; the actions are ``0 .. len(meanings) - 1``.
+        name: What to call the input in messages.
+
+    Returns:
+        The actions as an integer ndarray of ``shape`` (not copied when already one).
+
+    Raises:
+        TypeError: If the values are not integers (floats, NaN, bools, objects).
+        ValueError: If the shape differs or a value is out of range; the message names the first
+            offending index.
+    """
+    array = np.asarray(actions)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {array.shape}")
+    accepted = describe_actions(meanings)
+    if array.dtype.kind not in "iu":
+        nan = " containing NaN" if array.dtype.kind == "f" and np.isnan(array).any() else ""
+        raise TypeError(f"{name} must be integers, {accepted}; got dtype {array.dtype}{nan}")
+    if array.size and (
+        array.max() >= len(meanings) or (array.dtype.kind == "i" and array.min() < 0)
+    ):
+        bad = np.argwhere((array < 0) | (array >= len(meanings)))[0]
+        index = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{name} must be {accepted}; got {array[index]} at index "
+            f"{index if len(index) > 1 else index[0]}"
+        )
+    return array
+
+
 def check_joint_actions(
     actions: Any, batch_size: int, spec: GameSpec, name: str = "actions"
 ) -> np.ndarray:
@@ -197,7 +241,7 @@ def check_joint_actions(
     Args:
         actions: Array-like, column ``p`` for player ``p``.
         batch_size: B.
-        spec: The game (N and the number of actions).
+        spec: The game (N and the action names).
         name: What to call the input in messages.
 
     Returns:
@@ -205,30 +249,18 @@ def check_joint_actions(
 
     Raises:
         TypeError: If the values are not integers.
-        ValueError: If the shape is not ``(B, N)`` or an action is outside
-            ``0 .. num_actions - 1``; the message names the first offending game and player.
+        ValueError: If the shape is not ``(B, N)`` or an action is out of range; the message names
+            the first offending ``(game, player)`` index.
 
     Example:
-        >>> spec = GameSpec("g", 3, 2, (1,), 0.0, 1.0, 5, ("a", "b"), (0.0, 1.0))
+        >>> spec = GameSpec("g", 3, 2, (1,), 0.0, 1.0, 5, ("A", "B"), (0.0, 1.0))
         >>> check_joint_actions([[0, 1, 2]], 1, spec)
         Traceback (most recent call last):
         ...
-        ValueError: actions must be in 0..1 (a, b); got 2 for player 2 in game 0
+        ValueError: actions must be 0 (A) or 1 (B); got 2 at index (0, 2)
     """
     shape = (batch_size, spec.num_players)
-    array = np.asarray(actions)
-    if array.shape != shape:
-        raise ValueError(f"{name} must have shape (B, N) = {shape}; got {array.shape}")
-    accepted = f"0..{spec.num_actions - 1} ({', '.join(spec.action_meanings)})"
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be integers in {accepted}; got dtype {array.dtype}")
-    if array.size and (array.max() >= spec.num_actions or array.min() < 0):
-        game, player = (int(i) for i in np.argwhere((array < 0) | (array >= spec.num_actions))[0])
-        raise ValueError(
-            f"{name} must be in {accepted}; got {array[game, player]} for player {player} in "
-            f"game {game}"
-        )
-    return array
+    return check_discrete_actions(actions, shape, spec.action_meanings, name)
 
 
 def co_player_view(game: BatchedGame, seat: int) -> tuple[Any, Callable[[], np.ndarray]]:

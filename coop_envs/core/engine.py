@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core.constants import ACTION_NAMES, COOPERATE, DEFECT
-from coop_envs.core.contract import GameSpec
+from coop_envs.core.constants import COOPERATE, DEFECT  # noqa: F401 (DEFECT: in the example)
+from coop_envs.core.contract import GameSpec, check_discrete_actions
 from coop_envs.core.games import PRISONERS_DILEMMA, MatrixGame, get_game
 from coop_envs.core.observations import ObservationConfig, ObservationEncoder
 from coop_envs.core.validation import check_batch
@@ -23,6 +23,9 @@ DEFAULT_NUM_ROUNDS: int = 100
 
 # Player 1's own-view code for joint index j = 2 * a0 + a1: CC, CD, DC, DD -> CC, DC, CD, DD.
 _SWAPPED_CODE = np.array([1, 3, 2, 4], dtype=np.int64)
+
+MATRIX_ACTION_MEANINGS: tuple[str, str] = ("COOPERATE", "DEFECT")
+"""``GameSpec.action_meanings`` of the matrix games (actions ``COOPERATE`` = 0, ``DEFECT`` = 1)."""
 
 
 def check_actions(actions: Any, shape: tuple[int, ...], name: str = "actions") -> np.ndarray:
@@ -41,25 +44,7 @@ def check_actions(actions: Any, shape: tuple[int, ...], name: str = "actions") -
         ValueError: If the shape differs or a value is not ``COOPERATE`` (0) or ``DEFECT`` (1);
             the message names the first offending index.
     """
-    array = np.asarray(actions)
-    if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}; got {array.shape}")
-    if array.dtype.kind not in "iu":
-        nan = " containing NaN" if array.dtype.kind == "f" and np.isnan(array).any() else ""
-        raise TypeError(
-            f"{name} must be integers, {COOPERATE} (COOPERATE) or {DEFECT} (DEFECT); "
-            f"got dtype {array.dtype}{nan}"
-        )
-    if array.size and (
-        array.max() > DEFECT or (array.dtype.kind == "i" and array.min() < COOPERATE)
-    ):
-        bad = np.argwhere((array != COOPERATE) & (array != DEFECT))[0]
-        index = tuple(int(i) for i in bad)
-        raise ValueError(
-            f"{name} must be {COOPERATE} (COOPERATE) or {DEFECT} (DEFECT); "
-            f"got {array[index]} at index {index if len(index) > 1 else index[0]}"
-        )
-    return array
+    return check_discrete_actions(actions, shape, MATRIX_ACTION_MEANINGS, name)
 
 
 class IteratedGame:
@@ -114,7 +99,7 @@ class IteratedGame:
             observation_low=float(low.min()),
             observation_high=float(high.max()),
             num_rounds=self.num_rounds,
-            action_meanings=ACTION_NAMES,
+            action_meanings=MATRIX_ACTION_MEANINGS,
             reward_range=(self.game.min_payoff, self.game.max_payoff),
         )
         """The game's :class:`~coop_envs.core.contract.GameSpec` (N = 2, 2 actions)."""

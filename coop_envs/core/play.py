@@ -1,4 +1,4 @@
-"""Batched play: every player sits in some (game, seat) slots of one core, stepped in lockstep.
+r"""Batched play: every player sits in some (game, seat) slots of one core, stepped in lockstep.
 
 This is the one play loop of the project: trainer rollouts, evaluations and leaderboard matches
 differ only in who sits where. A player is anything with the co-player protocol
@@ -13,6 +13,12 @@ given on its own-view observation codes, drawing from the same generator. So one
 every draw, and a player that needs another's state at its first move (the opponent-ID
 ablation reads its co-player's log-policy) finds it reset.
 
+:func:`play_batched` is the same loop for any game of the contract
+(:class:`~coop_envs.core.contract.BatchedGame`, N seats): players sit in :class:`GameSeat`\ s,
+are reset with :func:`~coop_envs.core.contract.co_player_view` of their seat (the game's spec, or
+for the matrix games the game from that seat) and act on that seat's observations; :func:`play`
+is :func:`play_batched` on an :class:`~coop_envs.core.IteratedGame`.
+
 What happened is read off the returned core: :attr:`~coop_envs.core.IteratedGame.history`,
 :attr:`~coop_envs.core.IteratedGame.rewards`, :attr:`~coop_envs.core.IteratedGame.code_history`,
 or per seat with :func:`outcome`.
@@ -26,23 +32,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from coop_envs.core.constants import COOPERATE
-from coop_envs.core.engine import IteratedGame, check_actions
+from coop_envs.core.contract import BatchedGame, check_discrete_actions, co_player_view
+from coop_envs.core.engine import IteratedGame
 from coop_envs.core.games import MatrixGame, get_game
 from coop_envs.core.protocols import CoPlayer
+from coop_envs.core.validation import check_int
 
 
 @dataclass(frozen=True)
-class Seat:
-    """A player sitting in seat ``seat`` of the games ``games``.
+class GameSeat:
+    """A player sitting in seat ``seat`` of the games ``games`` of an N-player game.
 
     Args:
         player: A co-player-protocol object; it plays all of ``games``, row ``k`` of its batch
             being game ``games[k]``.
         games: ``(n,)`` integer game indices, each at most once.
-        seat: 0 or 1.
+        seat: The seat, ``0 .. N - 1`` (checked against the game by :func:`check_seating`).
 
     Raises:
-        ValueError: For another seat, or ``games`` that are not a 1-D integer array.
+        TypeError: For a seat that is not an int.
+        ValueError: For a negative seat, or ``games`` that are not a 1-D integer array.
     """
 
     player: CoPlayer
@@ -50,8 +59,7 @@ class Seat:
     seat: int = 1
 
     def __post_init__(self) -> None:
-        if self.seat not in (0, 1) or isinstance(self.seat, bool):
-            raise ValueError(f"seat must be 0 or 1; got {self.seat!r}")
+        check_int(self.seat, "seat", 0)
         games = np.asarray(self.games)
         if games.ndim != 1 or (games.size and games.dtype.kind not in "iu"):
             raise ValueError(
@@ -69,14 +77,39 @@ class Seat:
         return str(getattr(self.player, "name", type(self.player).__name__))
 
 
-def check_seating(seats: Sequence[Seat], num_games: int) -> None:
+@dataclass(frozen=True)
+class Seat(GameSeat):
+    """A player sitting in seat ``seat`` (0 or 1) of the games ``games`` of a 2x2 matrix game.
+
+    Args:
+        player: A co-player-protocol object; it plays all of ``games``, row ``k`` of its batch
+            being game ``games[k]``.
+        games: ``(n,)`` integer game indices, each at most once.
+        seat: 0 or 1.
+
+    Raises:
+        ValueError: For another seat, or ``games`` that are not a 1-D integer array.
+    """
+
+    def __post_init__(self) -> None:
+        if self.seat not in (0, 1) or isinstance(self.seat, bool):
+            raise ValueError(f"seat must be 0 or 1; got {self.seat!r}")
+        super().__post_init__()
+
+
+def check_seating(seats: Sequence[GameSeat], num_games: int, num_players: int = 2) -> None:
     """Check that every (game, seat) of ``num_games`` games has exactly one player.
 
     Raises:
-        ValueError: Naming the first game and seat with none or several players.
+        ValueError: Naming the first game and seat with none or several players, or a seat
+            outside ``0 .. num_players - 1``.
     """
-    filled = np.zeros((num_games, 2), dtype=np.int64)
+    filled = np.zeros((num_games, num_players), dtype=np.int64)
     for s in seats:
+        if s.seat >= num_players:
+            raise ValueError(
+                f"player {s.name!r} sits in seat {s.seat}; this game has seats 0..{num_players - 1}"
+            )
         if len(s) and (s.games.min() < 0 or s.games.max() >= num_games):
             raise ValueError(
                 f"player {s.name!r} sits in games outside 0..{num_games - 1}: "
@@ -117,20 +150,59 @@ def play(
         ValueError: If the seats do not cover every (game, seat) exactly once, or (with
             ``validate``) a player returns invalid actions; the message names the player.
     """
-    game = get_game(game)
-    core = IteratedGame(game, num_games, num_rounds)
-    check_seating(seats, core.batch_size)
-    core.reset()
-    views = (game, game.swapped())
+    return play_batched(IteratedGame(get_game(game), num_games, num_rounds), seats, rng, validate)
+
+
+def play_batched(
+    core: BatchedGame,
+    seats: Sequence[GameSeat],
+    rng: np.random.Generator,
+    validate: bool = True,
+) -> BatchedGame:
+    """Play all ``core.spec.num_rounds`` rounds of every game of ``core`` with every seat filled.
+
+    Args:
+        core: Any game of the contract, with ``core.batch_size`` games (it is reset here, with
+            ``rng``).
+        seats: Who sits where: every (game, seat) of the ``B x N`` needs exactly one player.
+            Players are reset, then act each round, in the order given, all drawing from ``rng``.
+        rng: The generator the game and every player reset and act with.
+        validate: Check every player's actions (shape, dtype, range) each round.
+
+    Returns:
+        ``core``, holding the finished games.
+
+    Raises:
+        ValueError: If the seats do not cover every (game, seat) exactly once, or (with
+            ``validate``) a player returns invalid actions; the message names the player.
+
+    Example:
+        >>> from coop_envs.core.public_goods import PublicGoodsGame
+        >>> class Always:
+        ...     def __init__(self, action): self.action = action
+        ...     def reset(self, spec, batch_size, rng): self.n = batch_size
+        ...     def act(self, obs, rng): return np.full(self.n, self.action)
+        >>> core = PublicGoodsGame(num_players=3, batch_size=2, num_rounds=4)
+        >>> games = np.arange(2)
+        >>> seats = [GameSeat(Always(0), games, 0), GameSeat(Always(1), games, 1),
+        ...          GameSeat(Always(1), games, 2)]
+        >>> play_batched(core, seats, np.random.default_rng(0)).returns[0].round(3).tolist()
+        [2.133, 6.133, 6.133]
+    """
+    spec = core.spec
+    check_seating(seats, core.batch_size, spec.num_players)
+    core.reset(rng)
+    views = [co_player_view(core, seat) for seat in range(spec.num_players)]
     for s in seats:
-        s.player.reset(views[s.seat], len(s), rng)
-    joint = np.zeros((core.batch_size, 2), dtype=np.int64)
-    codes = core.codes  # (G, 2) view, updated in place by every step
-    for _ in range(core.num_rounds):
+        s.player.reset(views[s.seat][0], len(s), rng)
+    joint = np.zeros((core.batch_size, spec.num_players), dtype=np.int64)
+    for _ in range(spec.num_rounds):
         for s in seats:
-            actions = s.player.act(codes[s.games, s.seat], rng)
+            actions = s.player.act(views[s.seat][1]()[s.games], rng)
             if validate:
-                actions = check_actions(actions, (len(s),), f"actions of {s.name!r}")
+                actions = check_discrete_actions(
+                    actions, (len(s),), spec.action_meanings, f"actions of {s.name!r}"
+                )
             joint[s.games, s.seat] = actions
         core.step(joint, validate=False)
     return core
