@@ -95,8 +95,8 @@ def collect(
         shutil.copy(run / file, target / file)
     for extra in sorted(run.glob("diagnose_*.json")):
         shutil.copy(extra, target / extra.name)
-    if chosen.canonical:
-        for agent in sorted(run.glob("agent_*.pt")):
+    if chosen.canonical:  # .pt: recurrent agents; .json: memory-one vectors (learning-aware)
+        for agent in sorted([*run.glob("agent_*.pt"), *run.glob("agent_*.json")]):
             shutil.copy(agent, target / agent.name)
     lines = [line for line in (run / "evals.jsonl").read_text().splitlines() if line]
     (target / "final_eval.json").write_text(lines[-1] + "\n")
@@ -311,6 +311,82 @@ def levers_table(
             f"| {v.name} | {v.purpose} | {last['update']:g} | {last['seconds'] / 60:.1f} | "
             f"{last[tft]:.2f} | {last['l0/eval/always_defect/reward']:.2f} | "
             f"{last['l0/eval/random_tabular_held_out/reward']:.3f} | {pool} | {first} |"
+        )
+    return "\n".join(lines)
+
+
+LA_LITERATURE = {
+    "naive_exact": "mutual defection, ≈ -2 per step = P (ours 0); LOLA paper, Fig. 3",
+    "lola_exact": "TFT-like reciprocity, ≈ -1 per step = R (ours 1); LOLA paper, Fig. 3",
+    "lola_naive_exact": "LOLA earns more than the naive learner; LOLA paper, §4.2",
+    "naive_dice": "(not reported: the DiCE paper compares LOLA-DiCE with LOLA)",
+    "lola_dice": "cooperation, close to -1 per step = R (ours 1); DiCE paper, Fig. 4",
+    "mfos_cpu": "ZD extortion: M-FOS above R = -1 (ours 1), NL below; M-FOS paper, §6.1",
+}
+"""What each learning-aware variant's paper reports for the IPD, in its payoff scale (pax/LOLA:
+ours minus 2), read off the papers' text and figures (approximate)."""
+
+
+def _la_outcomes(last: list[dict[str, float]], mfos: bool) -> str:
+    """Seeds meeting each success criterion (docs/learning_aware.md states them)."""
+    n = len(last)
+    if mfos:
+        extort = sum(r["l0/mfos/reward"] > 1.0 > r["l0/mfos/opponent_reward"] for r in last)
+        return f"extort {extort}/{n}"
+    values = [(r["l0/exact/value"], r["l1/exact/value"]) for r in last]
+    retaliate = [r["l0/exact/p_cd"] < 0.5 and r["l1/exact/p_cd"] < 0.5 for r in last]
+    mutual = [min(v) >= 0.9 for v in values]
+    cooperate = sum(m and ok for m, ok in zip(mutual, retaliate, strict=True))
+    defect = sum(max(v) <= 0.1 for v in values)
+    return (
+        f"cooperate (values >= 0.9, both retaliate) {cooperate}/{n}; values >= 0.9 "
+        f"{sum(mutual)}/{n}; defect {defect}/{n}"
+    )
+
+
+def learning_aware_table(runs: dict[str, list[Run]], experiment: str = "learning_aware") -> str:
+    """One row per learning-aware variant: the literature beside ours (every seed's last log)."""
+    from baselines.plotting import read_log
+
+    lines = [
+        "| method | literature (its scale: ours - 2) | ours: value per round, l0 / l1 "
+        "(mean, range) | l0's P(C \\| start, CC, CD, DC, DD) (mean) | outcome | updates, "
+        "training seconds | seeds |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    refs = [ref for ref in runs if ref.startswith(f"{experiment}/")]
+    for ref in refs:
+        chosen = select(runs, ref)
+        last = [rows[-1] for rows in (read_log(r.directory) for r in chosen) if rows]
+        if not last:
+            continue
+        variant_name = ref.split("/", 1)[1]
+        name = variant_name + ("" if chosen[0].variant.canonical else " (exploration)")
+        mfos = "l0/mfos/reward" in last[0]
+        keys = (
+            ("l0/mfos/reward", "l0/mfos/opponent_reward")
+            if mfos
+            else (
+                "l0/exact/value",
+                "l1/exact/value",
+            )
+        )
+        cells = [
+            f"{sum(r[k] for r in last) / len(last):.2f} ({_span([r[k] for r in last])})"
+            for k in keys
+        ]
+        probs = ", ".join(
+            f"{sum(r[f'l0/exact/p_{o}'] for r in last) / len(last):.2f}"
+            for o in ("start", "cc", "cd", "dc", "dd")
+        )
+        steps = sorted({int(r["update"]) for r in last})
+        seconds = _span([r["seconds"] for r in last], 1)
+        vs = " (M-FOS / naive learners)" if mfos else ""
+        lines.append(
+            f"| {name} | {LA_LITERATURE.get(variant_name, '—')} | {' / '.join(cells)}{vs} | "
+            f"{probs} | "
+            f"{_la_outcomes(last, mfos)} | {'/'.join(map(str, steps))}, {seconds} s | "
+            f"{', '.join(str(r.seed) for r in chosen)} |"
         )
     return "\n".join(lines)
 
@@ -633,6 +709,7 @@ def build_tables(
     tables["levers"] = levers_table(runs, results, manifests=manifests)
     tables["summary"] = summary_table(runs, manifests)
     tables["throughput"] = throughput_table()
+    tables["learning_aware"] = learning_aware_table(runs)
     return tables
 
 

@@ -312,6 +312,16 @@ def reference_baseline(ref: str, seed: int) -> tuple[str, Path]:
     return name, ROOT / "docs" / "results" / ref / f"seed{seed}" / "agent_0.pt"
 
 
+LEARNING_AWARE_BASELINES = (
+    ("learning_aware/naive_exact", 0),  # naive learners: mutual defection
+    ("learning_aware/lola_exact", 0),  # exact LOLA vs LOLA: cooperation
+    ("learning_aware/lola_dice", 0),  # LOLA-DiCE on sampled episodes
+    ("learning_aware/mfos_cpu", 0),  # M-FOS's policy after shaping naive learners
+)
+"""``(experiment variant, seed)`` whose first learner's memory-one vector (``agent_0.json``,
+docs/learning_aware.md) is a reference entry, named ``<experiment>_<variant>_seed<S>``."""
+
+
 def reference_entries() -> list[tuple[str, str]]:
     """``(name, source)`` of the reference submissions that exist in this checkout."""
     entries = [
@@ -323,6 +333,9 @@ def reference_entries() -> list[tuple[str, str]]:
     for ref, seed in REFERENCE_BASELINES:
         name, path = reference_baseline(ref, seed)
         entries.append((name, str(path)))
+    for ref, seed in LEARNING_AWARE_BASELINES:
+        path = ROOT / "docs" / "results" / ref / f"seed{seed}" / "agent_0.json"
+        entries.append((f"{ref.replace('/', '_')}_seed{seed}", str(path)))
     return [(n, s) for n, s in entries if Path(s).exists()]
 
 

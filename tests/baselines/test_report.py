@@ -156,7 +156,12 @@ def test_only_embedded_figures_and_canonical_agents_are_kept():
     assert all(f"figures/{name}" in pages for name in embedded)
     for experiment in experiments().values():
         for variant in experiment.variants.values():
-            agents = [p for s in variant.seeds for p in variant.evidence(s).glob("agent_*.pt")]
+            agents = [
+                p
+                for s in variant.seeds
+                for pattern in ("agent_*.pt", "agent_*.json")  # .json: memory-one learners
+                for p in variant.evidence(s).glob(pattern)
+            ]
             assert bool(agents) == variant.canonical, variant.ref
             assert all(p.stat().st_size < 100_000 for p in agents)
 
