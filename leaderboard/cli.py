@@ -4,10 +4,12 @@ Every command takes ``--db PATH`` (default: ``$COOP_LEADERBOARD_DB``, else
 ``leaderboard.sqlite`` in the working directory). A user error (bad path, name, kind) prints one
 line; ``--debug`` (before the command) shows its traceback.
 
-- ``submit PATH --name NAME [--quick]``: evaluate a submission on the suite (in sandboxed worker
-  processes), play it against every stored submission (the tournament) and store the results in
-  one transaction; re-submitting the same content is recognised (a full run of a quickly
-  scored file is a normal step; a submission keeps its first name).
+- ``submit PATH --name NAME [--quick] [--ray [ADDRESS]]``: evaluate a submission on the suite (in
+  sandboxed worker processes), play it against every stored submission (the tournament) and store
+  the results in one transaction; re-submitting the same content is recognised (a full run of a
+  quickly scored file is a normal step; a submission keeps its first name). ``--ray`` runs the
+  seeds, the trained exploiter and the matches as Ray tasks (a local cluster, or the one at
+  ADDRESS), each still in its jail, with the same results.
 - ``show``: the ranked boards in the terminal (full suite; quick runs on a provisional board of
   their own) and the failed submissions with their reasons.
 - ``export --format csv|json [--out FILE]``: the ranked table with every metric.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import json
 import sqlite3
@@ -120,14 +123,16 @@ def submit(
     tournament: bool = True,
     limits: Limits | None = None,
     out: TextIO | None = None,
+    ray: str | None = None,
 ) -> int:
     """Evaluate and store one submission; returns the exit status (0 ok, 1 failed).
 
-    A progress bar is shown when ``out`` is left to standard output.
+    A progress bar is shown when ``out`` is left to standard output. With ``ray`` (a cluster
+    address, or ``"local"``) the suite's parts run as Ray tasks
+    (:func:`~leaderboard.scoring.score_submission_on_ray`), with the same results.
     """
     show_progress = out is None
     out = out or sys.stdout
-    from leaderboard.scoring import score_submission
 
     name = check_name(name)
     submission = inspect_submission(source, kind)
@@ -187,7 +192,7 @@ def submit(
         "quick": quick,
     }
     try:
-        evaluation = score_submission(submission, suite, limits, progress, opponents)
+        evaluation = _scorer(ray)(submission, suite, limits, progress, opponents)
     except SubmissionFailure as failure:
         if bar is not None:
             bar.close()
@@ -210,6 +215,15 @@ def submit(
         file=out,
     )
     return 0
+
+
+def _scorer(ray: str | None) -> Any:
+    """The suite in this process, or (``ray``: an address or ``"local"``) as Ray tasks."""
+    from leaderboard.scoring import score_submission, score_submission_on_ray
+
+    if ray is None:
+        return score_submission
+    return functools.partial(score_submission_on_ray, address=ray)
 
 
 BOARD_TITLES = {
@@ -353,7 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("submit", help="evaluate and store a submission")
     p.add_argument(
-        "path", help=".py (make_agent), .pt, .zip (SB3), .json (memory-one) or axelrod:<name>"
+        "path",
+        help=".py (make_agent), .pt, .zip (SB3), .json (memory-one), axelrod:<name> or an RLlib "
+        "checkpoint directory",
     )
     p.add_argument("--name", required=True, help="display name (unique)")
     p.add_argument("--kind", choices=KINDS, default=None, help="override the inferred kind")
@@ -364,6 +380,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--force", action="store_true", help="evaluate again even if already scored")
     p.add_argument("--no-tournament", action="store_true", help="skip the round-robin matches")
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS",
+        help="score the seeds, the exploiter and the matches as Ray tasks, each in its own jail: "
+        "on the cluster at ADDRESS (e.g. auto, or HEAD_IP:6379), or on a local one without it",
+    )
     commands.add_parser("show", help="print the ranked table")
     p = commands.add_parser("export", help="write the table as CSV or JSON")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -410,6 +435,7 @@ def _run(args: Any, db: Database) -> int:
             force=args.force,
             tournament=not args.no_tournament,
             limits=Limits(trust=args.trust),
+            ray=args.ray,
         )
         show(db)
         return status

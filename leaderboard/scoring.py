@@ -10,6 +10,7 @@ evaluation, with its reason.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections import defaultdict
@@ -333,3 +334,215 @@ def summarise(values: list[float]) -> dict[str, Any]:
     quantile = _T95[df - 1] if df <= len(_T95) else 1.96
     half = float(quantile * array.std(ddof=1) / np.sqrt(len(array)))
     return {"mean": mean, "low": mean - half, "high": mean + half, "n": len(array)}
+
+
+# ------------------------------------------------------------------------------- Ray fan-out
+RAY_INSTALL_HINT = "pip install -c constraints.txt 'coop-envs[sweep]' (it brings ray)"
+
+
+def pack_submission(submission: Submission) -> dict[str, bytes]:
+    """The submitted file, or every file of a submitted directory, by relative path (else empty).
+
+    What a Ray task on another node writes there when its path does not hold the same content.
+    """
+    source = Path(submission.source)
+    if submission.kind not in ("python", "checkpoint", "sb3", "rllib") or not source.exists():
+        return {}
+    if source.is_file():
+        return {source.name: source.read_bytes()}
+    return {str(p.relative_to(source)): p.read_bytes() for p in source.rglob("*") if p.is_file()}
+
+
+def unpack_submission(
+    submission: Submission, files: dict[str, bytes], directory: Path
+) -> Submission:
+    """``submission`` where this node has its content: its own path, else written to ``directory``.
+
+    Raises:
+        SubmissionFailure: If the content written here does not hash as submitted.
+    """
+    from leaderboard.submissions import SubmissionError, inspect_submission
+
+    if not files:
+        return submission
+    try:
+        if inspect_submission(submission.source, submission.kind) == submission:
+            return submission
+    except SubmissionError:
+        pass  # not here (another node): write it
+    target = directory / f"submission-{submission.content_hash[:12]}"
+    if len(files) == 1 and Path(submission.source).name in files and submission.kind != "rllib":
+        target.mkdir(parents=True, exist_ok=True)
+        target = target / Path(submission.source).name
+        target.write_bytes(files[target.name])
+    else:
+        for name, data in files.items():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_bytes(data)
+    copy = inspect_submission(str(target), submission.kind)
+    if copy.content_hash != submission.content_hash:
+        raise SubmissionFailure(f"the copy of {submission.source!r} on this node differs")
+    return copy
+
+
+def _plain_failures(part: Callable) -> Callable:
+    """``part`` raising its :class:`SubmissionFailure` without the worker object (not picklable)."""
+
+    @functools.wraps(part)
+    def run(*args: Any) -> Any:
+        try:
+            return part(*args)
+        except SubmissionFailure as failure:
+            raise SubmissionFailure(failure.reason) from None
+
+    return run
+
+
+@_plain_failures
+def _seed_part(submission, files, suite, limits, seed) -> tuple[list, dict[str, list]]:
+    """One seed of the scenarios (a Ray task): its metrics and curves."""
+    with tempfile.TemporaryDirectory(prefix="coop-ray-") as tmp:
+        submission = unpack_submission(submission, files, Path(tmp))
+        evaluation, curves = Evaluation(), defaultdict(list)
+        game = get_game("prisoners_dilemma")
+        with (
+            RemoteAgent(submission, game, limits) as main,
+            RemoteAgent(submission, game, limits) as copy,
+        ):
+            agents = {"main": main, "copy": copy}
+            play_seed(submission, agents, seed, suite.episodes, evaluation, curves)
+    return evaluation.metrics, dict(curves)
+
+
+@_plain_failures
+def _exploiter_part(submission, files, suite, limits) -> list:
+    """The trained exploiter (a Ray task): its metrics."""
+    with tempfile.TemporaryDirectory(prefix="coop-ray-") as tmp:
+        submission = unpack_submission(submission, files, Path(tmp))
+        evaluation = Evaluation()
+        with RemoteAgent(submission, get_game("prisoners_dilemma"), limits) as main:
+            train_exploiter(main, suite, evaluation, defaultdict(list), lambda message: None)
+    return evaluation.metrics
+
+
+@_plain_failures
+def _match_part(submission, files, opponent, opponent_files, seed, episodes, limits):
+    """One tournament match (a Ray task): its result, or None if the opponent failed."""
+    with tempfile.TemporaryDirectory(prefix="coop-ray-") as tmp:
+        submission = unpack_submission(submission, files, Path(tmp) / "a")
+        opponent = unpack_submission(opponent, opponent_files, Path(tmp) / "b")
+        with RemoteAgent(submission, get_game("prisoners_dilemma"), limits) as first:
+            return play_pair(first, opponent, seed, episodes, limits)
+
+
+def connect_ray(address: str | None) -> bool:
+    """Connect to the Ray cluster at ``address`` (``None``/``"local"``: start one here).
+
+    Returns:
+        Whether this call started the connection (the caller then shuts it down); an existing
+        connection is used as it is.
+
+    Raises:
+        ImportError: If ray is missing (the message says which ``pip install`` fixes it).
+    """
+    try:
+        import ray
+    except ImportError as exc:
+        raise ImportError(f"--ray needs ray: {RAY_INSTALL_HINT}") from exc
+    if ray.is_initialized():
+        return False
+    if address in (None, "local"):
+        ray.init(include_dashboard=False, log_to_driver=False)
+    else:
+        ray.init(address=address, log_to_driver=False)
+    return True
+
+
+def score_submission_on_ray(
+    submission: Submission,
+    suite: SuiteConfig,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+    opponents: list[tuple[int, str, Submission]] = (),
+    address: str | None = None,
+) -> Evaluation:
+    """:func:`score_submission` with its parts as Ray tasks: each seed, the exploiter, each match.
+
+    Every task starts its own jailed workers (:class:`~leaderboard.sandbox.RemoteAgent`) on the
+    node it runs on, and gets the submitted files with it (written there only where the path
+    does not hold the same content). The parts' results are put together in the sequential
+    order, so the evaluation is the one :func:`score_submission` gives.
+
+    Args:
+        submission: What to score.
+        suite: How much of the suite to run.
+        limits: Worker limits.
+        progress: Called with a short message as each part finishes.
+        opponents: As for :func:`score_submission`.
+        address: Ray cluster address; ``None`` or ``"local"`` start a local one (an existing
+            connection is used as it is).
+
+    Raises:
+        leaderboard.sandbox.SubmissionFailure: If the submission fails in any part.
+        ImportError: If ray is missing.
+    """
+    progress = progress or (lambda message: None)
+    started = connect_ray(address)
+    import ray
+
+    start = time.perf_counter()
+    limits = limits or Limits()
+    files = pack_submission(submission)
+    task = ray.remote(num_cpus=1, max_retries=0)
+    seeds = {
+        task(_seed_part).remote(submission, files, suite, limits, seed): f"scenarios, seed {seed}"
+        for seed in suite.seeds
+    }
+    exploiter = (
+        task(_exploiter_part).remote(submission, files, suite, limits)
+        if suite.trained_exploiter
+        else None
+    )
+    matches = {
+        task(_match_part).remote(
+            submission, files, other, pack_submission(other), suite.seeds[0], suite.episodes, limits
+        ): (opponent_id, name)
+        for opponent_id, name, other in opponents
+    }
+    labels = {
+        **seeds,
+        **({exploiter: "trained exploiter"} if exploiter else {}),
+        **{ref: f"tournament vs {name}" for ref, (_, name) in matches.items()},
+    }
+    try:
+        pending = list(labels)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            progress(f"done: {labels[done[0]]}")
+        results = dict(zip(labels, ray.get(list(labels)), strict=True))
+    except ray.exceptions.RayTaskError as error:
+        cause = getattr(error, "cause", None)
+        if isinstance(cause, SubmissionFailure):
+            raise SubmissionFailure(cause.reason) from None
+        raise
+    finally:
+        if started:
+            ray.shutdown()
+    evaluation = Evaluation()
+    curves: dict[str, list[np.ndarray]] = defaultdict(list)
+    for ref in seeds:
+        metrics, part_curves = results[ref]
+        evaluation.metrics.extend(metrics)
+        for name, values in part_curves.items():
+            curves[name].extend(values)
+    if exploiter is not None:
+        evaluation.metrics.extend(results[exploiter])
+    for ref, (opponent_id, _) in matches.items():
+        if results[ref] is not None:
+            evaluation.matches.append((None, opponent_id, results[ref]))
+    if submission.memory_one is not None:
+        exact_memory_one(submission.memory_one, evaluation)
+    aggregate(evaluation, suite.seeds)
+    evaluation.curves = {k: np.mean(v, axis=0).round(4).tolist() for k, v in curves.items()}
+    evaluation.seconds = time.perf_counter() - start
+    return evaluation
