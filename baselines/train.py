@@ -1,16 +1,18 @@
-"""``python -m baselines.train --preset NAME --seed S``: train in-context agents.
+"""``python -m baselines.train --preset NAME --seed S``: train in-context agents (or baselines).
 
 Every field of the preset's configuration is a flag (``--help`` lists them all): A2C/PPO
 presets take :class:`baselines.config.TrainConfig`, ``ppi_*`` presets run Predictive Policy
-Improvement (:class:`baselines.ppi.PPIConfig`). ``--preset`` picks the defaults and the other
-flags override them; ``--experiment NAME/VARIANT`` runs a variant of an experiment manifest
-(``experiments/NAME.toml``: a preset, its overrides and seeds; ``python -m baselines.experiments``
-lists them) and names the run after it; ``--deviations`` prints what the preset changes from
-the paper's recipe and exits. The run directory gets ``config.json`` (with the schema version
-and git commit), ``log.csv``, ``evals.jsonl``, ``checkpoint.pt`` (resumable with ``--resume``),
-``agent_<i>.pt`` (one agent file per learner), ``training.png``, ``in_episode.png`` and
-``summary.json``. Bad input (a setting, a file, a run directory) is reported in one line;
-``--debug`` shows the traceback.
+Improvement (:class:`baselines.ppi.PPIConfig`), and the learning-aware presets (``naive_exact``,
+``lola_exact``, ``lola_naive_exact``, ``naive_dice``, ``lola_dice``, ``mfos``, ``mfos_cpu``) run
+:mod:`baselines.learning_aware`, whose agent files are memory-one vectors ``agent_<i>.json``.
+``--preset`` picks the defaults and the other flags override them; ``--experiment NAME/VARIANT``
+runs a variant of an experiment manifest (``experiments/NAME.toml``: a preset, its overrides and
+seeds; ``python -m baselines.experiments`` lists them) and names the run after it; ``--deviations``
+prints what the preset changes from the paper's recipe and exits. The run directory gets
+``config.json`` (with the schema version and git commit), ``log.csv``, ``evals.jsonl``,
+``checkpoint.pt`` (resumable with ``--resume``), ``agent_<i>.pt`` (one agent file per learner),
+``training.png``, ``in_episode.png`` and ``summary.json``. Bad input (a setting, a file, a run
+directory) is reported in one line; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations

@@ -294,13 +294,19 @@ def test_train_cli_runs_each_method_and_writes_a_submittable_agent(preset, tmp_p
     assert json.loads((out / "summary.json").read_text())["status"] == "finished"
 
 
-def test_resume_continues_bit_exactly(tmp_path):
-    base = ["--preset", "lola_dice", "--no-progress", "--eval.episodes", "8", "--eval.every", "2"]
-    tiny = ["--batch", "4", "--rollout-rounds", "5"]
+@pytest.mark.parametrize(
+    ("preset", "length", "tiny"),
+    [
+        ("lola_dice", "--updates", ["--batch", "4", "--rollout-rounds", "5"]),
+        ("mfos_cpu", "--meta-episodes", ["--batch", "4", "--meta-steps", "3", "--hidden", "8"]),
+    ],
+)
+def test_resume_continues_bit_exactly(tmp_path, preset, length, tiny):
+    base = ["--preset", preset, "--no-progress", "--eval.episodes", "8", "--eval.every", "2"]
     straight, split = tmp_path / "straight", tmp_path / "split"
-    train.main(train.parse([*base, *tiny, "--updates", "4", "--out", str(straight)]))
-    train.main(train.parse([*base, *tiny, "--updates", "2", "--out", str(split)]))
-    train.main(train.parse([*base, *tiny, "--updates", "4", "--out", str(split), "--resume"]))
+    train.main(train.parse([*base, *tiny, length, "4", "--out", str(straight)]))
+    train.main(train.parse([*base, *tiny, length, "2", "--out", str(split)]))
+    train.main(train.parse([*base, *tiny, length, "4", "--out", str(split), "--resume"]))
     a = json.loads((straight / "agent_0.json").read_text())["vector"]
     b = json.loads((split / "agent_0.json").read_text())["vector"]
     assert a == b
