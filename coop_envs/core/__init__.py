@@ -23,6 +23,7 @@ from coop_envs.core.contract import (
     BatchedGame,
     GameCoPlayer,
     GameSpec,
+    check_discrete_actions,
     check_joint_actions,
     check_player,
     co_player_view,
@@ -48,7 +49,15 @@ from coop_envs.core.games import (
     stag_hunt,
 )
 from coop_envs.core.observations import LOG_PROB_FLOOR, ObservationConfig, ObservationEncoder
-from coop_envs.core.play import Outcome, Seat, check_seating, outcome, play
+from coop_envs.core.play import (
+    GameSeat,
+    Outcome,
+    Seat,
+    check_seating,
+    outcome,
+    play,
+    play_batched,
+)
 from coop_envs.core.protocols import (
     AGENT_OBSERVATION,
     AGENT_PROTOCOL,
@@ -104,6 +113,7 @@ __all__ = [
     "BatchedGame",
     "CoPlayer",
     "GameCoPlayer",
+    "GameSeat",
     "GameSpec",
     "IteratedGame",
     "MatrixGame",
@@ -114,6 +124,7 @@ __all__ = [
     "check_actions",
     "check_batch",
     "check_bool",
+    "check_discrete_actions",
     "check_finite_array",
     "check_fixed",
     "check_float",
@@ -133,6 +144,7 @@ __all__ = [
     "matching_pennies",
     "outcome",
     "play",
+    "play_batched",
     "prisoners_dilemma",
     "render_history",
     "render_history_rgb",

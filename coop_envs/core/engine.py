@@ -16,6 +16,7 @@ from coop_envs.core.constants import COOPERATE, DEFECT  # noqa: F401 (DEFECT: in
 from coop_envs.core.contract import GameSpec, check_discrete_actions
 from coop_envs.core.games import PRISONERS_DILEMMA, MatrixGame, get_game
 from coop_envs.core.observations import ObservationConfig, ObservationEncoder
+from coop_envs.core.rendering import render_history, render_history_rgb
 from coop_envs.core.validation import check_batch
 
 DEFAULT_NUM_ROUNDS: int = 100
@@ -174,6 +175,14 @@ class IteratedGame:
         view = self.game if seat == 0 else self.game.swapped()
         codes = self._codes[seat]
         return view, lambda: codes
+
+    def render_text(self, row: int, names: tuple[str, ...]) -> str:
+        """Game ``row``'s moves so far as text (the contract's render hook)."""
+        return render_history(self.history[row], self.t, self.returns[row], self.game.name, names)
+
+    def render_rgb(self, row: int) -> np.ndarray:
+        """Game ``row``'s moves as an image (the contract's render hook)."""
+        return render_history_rgb(self.history[row])
 
     def reset(self, rng: np.random.Generator | None = None) -> None:
         """Start all B games afresh (the matrix games have no chance: ``rng`` is ignored)."""
