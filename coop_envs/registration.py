@@ -21,8 +21,13 @@ PettingZoo registry ids (``pettingzoo.make("parallel" | "aec", id)``): ``coop_en
 ``coop_envs/stag_hunt-v0``, ``coop_envs/chicken-v0``, ``coop_envs/matching_pennies-v0`` and
 ``coop_envs/iterated_matrix_game-v0`` (any game via ``game=``).
 
-An id fixes its game: ``gym.make("coop_envs/IteratedPrisonersDilemma-v0", game="stag_hunt")``
-raises ``ValueError`` (as does ``ipd_v0.parallel_env(game=...)``); only the generic ids take
+Games beyond the 2x2 matrix games register through :data:`GAME_IDS` (one row per game: the
+Gymnasium name, the PettingZoo name, and the entry points of its env, vector env, parallel and
+AEC classes): ``coop_envs/PublicGoods-v0`` and ``coop_envs/public_goods-v0`` (N-player public
+goods, ``num_players=`` etc. as keyword arguments). A new game adds one row.
+
+An id of the matrix games fixes its game:
+``gym.make("coop_envs/IteratedPrisonersDilemma-v0", game="stag_hunt")`` raises ``ValueError`` (as does ``ipd_v0.parallel_env(game=...)``); only the generic ids take
 ``game=``.
 """
 
@@ -51,8 +56,21 @@ PETTINGZOO_GAMES: dict[str, str | None] = {
     "matching_pennies": "matching_pennies",
     "iterated_matrix_game": None,
 }
-GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in GYM_GAMES)
-PETTINGZOO_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in PETTINGZOO_GAMES)
+GAME_IDS: dict[str, tuple[str, str, str, str, str]] = {
+    # Gymnasium name: (PettingZoo name, env, vector env, parallel env, AEC env entry points)
+    "PublicGoods": (
+        "public_goods",
+        "coop_envs.gym_env:PublicGoodsEnv",
+        "coop_envs.vector_env:PublicGoodsVectorEnv",
+        "coop_envs.pettingzoo_env:PublicGoodsParallelEnv",
+        "coop_envs.pettingzoo_env:PublicGoodsAECEnv",
+    ),
+}
+"""Games with their own classes (not a ``MatrixGame``), by Gymnasium name."""
+GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in (*GYM_GAMES, *GAME_IDS))
+PETTINGZOO_IDS: tuple[str, ...] = tuple(
+    f"coop_envs/{name}-v0" for name in (*PETTINGZOO_GAMES, *(row[0] for row in GAME_IDS.values()))
+)
 
 
 def make_aec_env(**kwargs: object) -> pettingzoo.AECEnv:
@@ -62,6 +80,14 @@ def make_aec_env(**kwargs: object) -> pettingzoo.AECEnv:
     from coop_envs.pettingzoo_env import IteratedGameAECEnv
 
     return wrappers.OrderEnforcingWrapper(IteratedGameAECEnv(**kwargs))
+
+
+def make_wrapped_aec(entry_point: str, /, **kwargs: Any) -> pettingzoo.AECEnv:
+    """AEC entry point of a game of :data:`GAME_IDS`: its AEC env with order enforcement."""
+    from pettingzoo.utils import wrappers
+
+    module, attr = entry_point.split(":")
+    return wrappers.OrderEnforcingWrapper(getattr(importlib.import_module(module), attr)(**kwargs))
 
 
 def make_fixed(entry_point: str, env_id: str, fixed_game: str | None, /, **kwargs: Any) -> Any:
@@ -117,4 +143,25 @@ def register_envs() -> None:
                     make_fixed, "coop_envs.registration:make_aec_env", env_id, game
                 ),
                 kwargs=kwargs,
+            )
+    for name, (pz_name, env, vector, parallel, aec) in GAME_IDS.items():
+        for env_id in (f"coop_envs/{name}-v0", f"{name}-v0"):
+            if env_id not in gym.registry:
+                gym.register(
+                    id=env_id,
+                    entry_point=partial(make_fixed, env, env_id, None),
+                    vector_entry_point=partial(make_fixed, vector, env_id, None),
+                )
+        env_id = f"coop_envs/{pz_name}-v0"
+        kwargs = {"name": f"{pz_name}_v0"}
+        if env_id not in pettingzoo.parallel_registry:
+            pettingzoo.register(
+                "parallel",
+                env_id,
+                entry_point=partial(make_fixed, parallel, env_id, None),
+                kwargs=kwargs,
+            )
+        if env_id not in pettingzoo.aec_registry:
+            pettingzoo.register(
+                "aec", env_id, entry_point=partial(make_wrapped_aec, aec), kwargs=kwargs
             )
