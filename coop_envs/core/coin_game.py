@@ -50,7 +50,7 @@ DEFAULT_GRID_SIZE: int = 3
 """Grid side in every anchor (Lerer & Peysakhovich 2017; pax; JaxMARL)."""
 MIN_GRID_SIZE: int = 2
 """Two players and two coins need four distinct cells at reset."""
-MAX_GRID_SIZE: int = 64
+MAX_GRID_SIZE: int = 16
 OWN_COIN_REWARD: float = 1.0
 """Reward for picking up any coin."""
 PENALTY: float = -2.0
@@ -222,7 +222,7 @@ class CoinGame:
     Args:
         batch_size: B, the number of games played at once.
         num_rounds: T, rounds per game.
-        grid_size: G, the side of the grid (2 .. 64).
+        grid_size: G, the side of the grid (2 .. 16).
         egocentric: Re-centre each observation on the observer.
 
     Attributes:

@@ -197,8 +197,8 @@ def test_render():
 def test_bad_input():
     with pytest.raises(ValueError, match="grid_size must be an int >= 2; got 1"):
         CoinGame(grid_size=1)
-    with pytest.raises(ValueError, match="grid_size must be at most 64; got 65"):
-        CoinGame(grid_size=65)
+    with pytest.raises(ValueError, match="grid_size must be at most 16; got 17"):
+        CoinGame(grid_size=17)
     with pytest.raises(TypeError, match=r"grid_size must be an int >= 2; got 3.0 \(float\)"):
         CoinGame(grid_size=3.0)
     with pytest.raises(ValueError, match="num_rounds must be a positive int; got 0"):
@@ -208,7 +208,7 @@ def test_bad_input():
     with pytest.raises(TypeError, match="egocentric must be a bool; got 'yes'"):
         CoinGame(egocentric="yes")
     with pytest.raises(ValueError, match="observation entries"):
-        CoinGame(batch_size=1_000_000, grid_size=64)
+        CoinGame(batch_size=200_000, grid_size=16)
     game = CoinGame(batch_size=2)
     with pytest.raises(ValueError, match=r"call reset\(\) before step"):
         game.step([[0, 0], [0, 0]])
