@@ -27,8 +27,8 @@ AEC classes): ``coop_envs/PublicGoods-v0`` and ``coop_envs/public_goods-v0`` (N-
 goods, ``num_players=`` etc. as keyword arguments). A new game adds one row.
 
 An id of the matrix games fixes its game:
-``gym.make("coop_envs/IteratedPrisonersDilemma-v0", game="stag_hunt")`` raises ``ValueError`` (as does ``ipd_v0.parallel_env(game=...)``); only the generic ids take
-``game=``.
+``gym.make("coop_envs/IteratedPrisonersDilemma-v0", game="stag_hunt")`` raises ``ValueError``
+(as does ``ipd_v0.parallel_env(game=...)``); only the generic ids take ``game=``.
 """
 
 from __future__ import annotations
