@@ -21,8 +21,9 @@ coin_reactive_*     a random reactive policy per game and episode (below)      t
                                                                                held_out
 ==================  =========================================================  ============
 
-Moves toward a target are the first shortest move in the order RIGHT, LEFT, UP, DOWN (STAY when
-no move is allowed), so the scripted bots are deterministic.
+Moves toward a target are the first shortest move in the order RIGHT, LEFT, UP, DOWN; when the
+only shortest move is blocked (the other's coin, for own-coin play), a one-step detour, else STAY
+(:func:`step_toward`). The scripted bots are deterministic.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def step_toward(
 ) -> np.ndarray:
     """``(B,)`` the first action (RIGHT, LEFT, UP, DOWN, STAY) that gets closest to ``target``.
 
+    STAY counts as one step longer than it is, so a bot whose shortest path is blocked takes a
+    detour instead of waiting.
+
     Args:
         grid: The grid's tables.
         own: ``(B,)`` cells of the mover.
@@ -99,6 +103,7 @@ def step_toward(
     """
     candidates = grid.next_cell[own]  # (B, 5)
     cost = grid.distance[candidates, target[:, None]]
+    cost[:, STAY] += 1  # waiting is no better than a one-step detour around a blocked path
     if avoid is not None:
         cost = cost + (candidates == avoid[:, None]) * (4 * grid.num_cells)
     return cost.argmin(axis=1)
