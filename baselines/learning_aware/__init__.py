@@ -4,6 +4,7 @@
   naive, LOLA and look-ahead gradients;
 - :mod:`.dice`: LOLA-DiCE on episodes sampled by the batched core;
 - :mod:`.mfos`: M-FOS, a PPO meta-agent shaping naive learners;
+- :mod:`.coala`: COALA-PG at test size (a GRU agent over meta-episodes; no preset yet);
 - :mod:`.config`, :mod:`.trainer`: their configurations, presets and run-loop algorithms
   (``python -m baselines.train --preset lola_exact``; docs/learning_aware.md).
 """

@@ -357,3 +357,42 @@ def test_values_refuse_bad_logits(theta, error, match):
 def test_unknown_preset_lists_the_learning_aware_ones():
     with pytest.raises(SystemExit, match="lola_exact"):
         train.parse(["--preset", "lola"])
+
+
+# ------------------------------------------------------------------------ COALA-PG (small)
+def test_coala_weights_add_the_other_streams_future_episodes():
+    from baselines.learning_aware.coala import coupled_weights
+
+    rewards = torch.arange(2 * 3 * 3 * 2, dtype=torch.float32).view(2, 3, 3, 2)  # N, B, M, T
+    got = coupled_weights(rewards)
+    n_, b_, m_, t_ = rewards.shape
+    for n in range(n_):
+        for b in range(b_):
+            for m in range(m_):
+                for t in range(t_):
+                    own = rewards[n, b, m, t:].sum() + rewards[n, b, m + 1 :].sum()
+                    others = sum(rewards[n, o, m + 1 :].sum() for o in range(b_) if o != b)
+                    assert float(got[n, b, m, t]) == float(own + others)
+
+
+@pytest.mark.slow
+def test_coala_agent_learns_against_naive_co_players():
+    """Small budget: the GRU agent's first-episode reward against fresh naive learners rises."""
+    from baselines.learning_aware.coala import GRUAgent, coala_update, settings
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(0)
+    agent = GRUAgent(32)
+    optimizer = torch.optim.Adam(agent.parameters(), lr=3e-3)
+    first = [coala_update(agent, optimizer, settings(), generator) for _ in range(5)]
+    for _ in range(60):
+        coala_update(agent, optimizer, settings(), generator)
+    last = [coala_update(agent, optimizer, settings(), generator) for _ in range(5)]
+    torch.set_num_threads(threads)
+
+    def mean(rows):
+        return sum(r["naive/reward_first"] for r in rows) / len(rows)
+
+    assert mean(last) > mean(first) + 0.2, (mean(first), mean(last))
