@@ -186,10 +186,10 @@ class GRUStepper(Stepper):
         self.head = policy.policy_head
         self.h = torch.zeros(batch_size, policy.config.hidden)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def logits(self, index: torch.Tensor) -> torch.Tensor:
         """``(B, 2)`` logits of this round; advances the hidden state."""
-        x = self.table[index]
+        x = self.table.index_select(0, index)  # the same rows as table[index], cheaper
         if self.bias is not None:
             x = x + self.bias
         self.h = torch.gru_cell(x, self.h, *self.weights)

@@ -10,12 +10,30 @@ decentralised. The run around it (directory, resume, evaluation cadence, time li
 Everything is seeded from the run's seed (one NumPy generator drives the co-players and the
 action sampling); the state holds the generators, so a resumed run continues exactly as an
 uninterrupted one would.
+
+**Overlap** (``algo.overlap``, the default): while update k learns on the main thread, a second
+thread plays update k+1's games with a copy of the weights taken before update k's step, so each
+update learns from episodes played by the policy one step before it (a *one-step-stale* policy,
+as in Sample Factory's double-buffered sampling with a policy lag of one). Chosen over V-trace
+(IMPALA) because the lag is exactly one small A2C step (one Adam step of lr 5e-3 with the gradient
+clipped to norm 1), so the behaviour and target policies barely differ and no importance
+correction is needed: the stage-1 criterion is still met (docs/reproduction.md), the loss stays
+the paper's, and the two halves share nothing but a weight copy, so the run is bit-deterministic
+(the actor thread alone draws from the rollout generator; the learner's PPO shuffles draw from a
+generator of their own). It uses ``run.threads`` cores, one of them the actor's (the learner's
+torch threads: ``run.threads - 1``, at least 1): at GRU-32 x 256 episodes a second torch thread
+makes the learning step no faster, so with the default 2 the second core is free for the actor.
+``algo.overlap=false`` is the on-policy trainer of the runs before the field, number for number.
+The episodes played for the next update are part of the training state, so resuming stays
+bit-exact either way.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,6 +168,15 @@ class Trajectory:
     ids: torch.Tensor | None
     """``(B, 10)`` co-player IDs (ID ablation only)."""
 
+    def state(self) -> dict[str, torch.Tensor | None]:
+        """The tensors, for a checkpoint."""
+        return {
+            "index": self.index,
+            "actions": self.actions,
+            "rewards": self.rewards,
+            "ids": self.ids,
+        }
+
 
 class Trainer(Algorithm):
     """Train ``config.pool.learners`` agents as ``config`` says; see the module docstring.
@@ -173,7 +200,8 @@ class Trainer(Algorithm):
         self.config = config
         self.counters = Counters()
         run = config.run
-        torch.set_num_threads(run.threads)
+        # Overlapped, one of the run's cores is the actor thread's; the learner gets the rest.
+        torch.set_num_threads(max(1, run.threads - 1) if config.algo.overlap else run.threads)
         torch.manual_seed(run.seed)
         self.rng = np.random.default_rng(run.seed)
         self.game = get_game(run.game)
@@ -194,6 +222,13 @@ class Trainer(Algorithm):
         if self.tabular is None and config.tabular_episodes:
             self.tabular = self._tabular()
         self.layout = make_layout(config, len(self.frozen))
+        self.overlap = config.algo.overlap
+        # Overlap only: the actor's weight copies, the episodes the next update learns from, the
+        # actor thread, and the learner's own generator (PPO shuffles) so the threads share none.
+        self._actors: list[ActorCritic] = []
+        self._pending: list[Trajectory] | None = None
+        self._actor_thread: ThreadPoolExecutor | None = None
+        self.learn_rng = np.random.default_rng([run.seed, 1]) if self.overlap else self.rng
 
     # ----------------------------------------------------------------------------- setup
     def _tabular(self) -> CoPlayer:
@@ -245,9 +280,15 @@ class Trainer(Algorithm):
         return len(self.learners)
 
     # --------------------------------------------------------------------------- rollout
-    def rollout(self) -> list[Trajectory]:
-        """Play one update's games; each learner's trajectory."""
+    def rollout(self, policies: list[ActorCritic] | None = None) -> list[Trajectory]:
+        """Play one update's games; each learner's trajectory.
+
+        Args:
+            policies: The learners' acting weights (default: the learners themselves; the
+                overlapped trainer passes its copies).
+        """
         layout, config = self.layout, self.config
+        policies = self.learners if policies is None else policies
         id_cache: dict[int, torch.Tensor] = {}
 
         def learner_ids(i: int) -> torch.Tensor:
@@ -263,7 +304,7 @@ class Trainer(Algorithm):
 
         with_ids = config.policy.co_player_id
         seats = []
-        for i, policy in enumerate(self.learners):
+        for i, policy in enumerate(policies):
             games = layout.learner_games[i]
             for start, end, seat in layout.seat_runs(i):
                 ids = (lambda i=i, a=start, b=end: learner_ids(i)[a:b]) if with_ids else None
@@ -319,7 +360,7 @@ class Trainer(Algorithm):
         stats: dict[str, float] = defaultdict(float)
         steps = 0
         for _ in range(algo.ppo_epochs):
-            order = torch.from_numpy(self.rng.permutation(batch))
+            order = torch.from_numpy(self.learn_rng.permutation(batch))
             for start in range(0, batch, size):
                 mb = order[start : start + size]
                 ids = None if trajectory.ids is None else trajectory.ids[mb]
@@ -380,9 +421,32 @@ class Trainer(Algorithm):
 
     # ------------------------------------------------------------------- the protocol
     def step(self) -> dict[str, float]:
-        """One update: rollout, then a learning step per learner. Returns its metrics."""
+        """One update: rollout, then a learning step per learner. Returns its metrics.
+
+        With ``algo.overlap`` the rollout is the next update's, played on a second thread with
+        the weights before this step while this step learns from the previous rollout.
+        """
+        if not self.overlap:
+            return self._learn_all(self.rollout())
+        if self._pending is None:  # the first update (of a run or a resumed on-policy state)
+            self._pending = self.rollout()
+        if not self._actors:
+            self._actors = [copy.deepcopy(p).requires_grad_(False) for p in self.learners]
+            self._actor_thread = ThreadPoolExecutor(1, thread_name_prefix="actor")
+        for actor, learner in zip(self._actors, self.learners, strict=True):
+            actor.load_state_dict(learner.state_dict())
+        assert self._actor_thread is not None
+        future = self._actor_thread.submit(self.rollout, self._actors)
+        try:
+            metrics = self._learn_all(self._pending)
+        finally:
+            self._pending = future.result()
+        return metrics
+
+    def _learn_all(self, trajectories: list[Trajectory]) -> dict[str, float]:
+        """Each learner's training metrics and learning step on its trajectory."""
         metrics: dict[str, float] = {}
-        for i, trajectory in enumerate(self.rollout()):
+        for i, trajectory in enumerate(trajectories):
             kinds = self.layout.learner_kinds[i]
             reward = trajectory.rewards.numpy().mean(axis=0)  # per episode, per round
             coop = (trajectory.actions.numpy() == COOPERATE).mean(axis=0)
@@ -419,13 +483,17 @@ class Trainer(Algorithm):
         return Evaluation(results)
 
     def state_dict(self) -> dict[str, Any]:
-        """Weights, optimiser states and both generators."""
-        return {
+        """Weights, optimiser states and the generators (and, overlapped, the next episodes)."""
+        state = {
             "rng": self.rng.bit_generator.state,
             "torch_rng": torch.get_rng_state(),
             "learners": [p.state_dict() for p in self.learners],
             "optimizers": [o.state_dict() for o in self.optimizers],
         }
+        if self.overlap:
+            state["learn_rng"] = self.learn_rng.bit_generator.state
+            state["pending"] = None if self._pending is None else [t.state() for t in self._pending]
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict`."""
@@ -435,6 +503,10 @@ class Trainer(Algorithm):
             optimizer.load_state_dict(saved)
         self.rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
+        if self.overlap and "learn_rng" in state:
+            self.learn_rng.bit_generator.state = state["learn_rng"]
+            pending = state["pending"]
+            self._pending = None if pending is None else [Trajectory(**t) for t in pending]
 
     def save_files(self, directory: Path) -> None:
         """Each learner's agent file ``agent_<i>.pt``."""
