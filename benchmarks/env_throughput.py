@@ -13,17 +13,32 @@ Rows:
 - gym env / PettingZoo parallel env / AEC env: one game, per step (``gym.make`` wrappers included);
 - plain-Python loop: the same game written as a loop over games and rounds;
 - PettingZoo ``rps_v2`` parallel env per step (needs pygame-ce), and Axelrod's ``Match``
-  (needs the ``axelrod`` extra), where installed.
+  (needs the ``axelrod`` extra), where installed;
+- public goods (N = 4, 100 rounds), B = 4096 / 65536: ``PublicGoodsGame.step`` plus every
+  player's observation;
+- Coin Game (3x3, 16 rounds), B = 4096 / 65536: ``CoinGame.step`` plus both players'
+  observations, against JaxMARL 0.2.0's ``coin_game`` (``jax.jit`` of ``jax.vmap(env.step)``
+  over B games inside a ``lax.scan`` over the 16 rounds; the observations of both agents are
+  summed into the carry so XLA cannot drop them) run in ``--jaxmarl-python``'s interpreter, in
+  a subprocess that stays up, measured alternately with ours so both see the same load; and a
+  plain-Python loop over games and rounds.
 
-Run:  python benchmarks/env_throughput.py [--quick] [--out PATH]
+Steps are counted alike for every Coin Game row: one env-step is one game advancing one round
+with both players' observations produced, so an episode of B games is B x 16 env-steps. Actions
+are drawn uniformly (five moves) before timing. JAX may use every core (XLA's CPU threads); NumPy
+here runs on one.
+
+Run:  python benchmarks/env_throughput.py [--quick] [--out PATH] [--jaxmarl-python PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -210,23 +225,201 @@ def axelrod_rounds_per_second(seconds: float) -> float | str:
     return best_rate(match, seconds)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
-    parser.add_argument(
-        "--seconds",
-        type=float,
-        default=None,
-        help="seconds per measurement (default 2, or 0.5 with --quick)",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "env_throughput.json"
-    )
-    args = parser.parse_args(argv)
-    seconds = args.seconds if args.seconds is not None else (0.5 if args.quick else 2.0)
-    if seconds <= 0:
-        parser.error(f"--seconds must be positive; got {seconds}")
+COIN_ROUNDS = 16
+PUBLIC_GOODS_ROUNDS = 100
 
+JAXMARL_SERVER = r"""
+import json, sys, time
+import jax, jax.numpy as jnp
+import jaxmarl
+
+T = int(sys.argv[1])
+env = jaxmarl.make("coin_game", num_inner_steps=T, num_outer_steps=1)
+compiled = {}
+
+
+def make(batch):
+    def rollout(key):
+        k0, k1, k2 = jax.random.split(key, 3)
+        _, state = jax.vmap(env.reset)(jax.random.split(k0, batch))
+        actions = jax.random.randint(k1, (T, 2, batch), 0, 5)
+
+        def body(carry, a):
+            state, key, total = carry
+            key, sub = jax.random.split(key)
+            obs, state, rew, _, _ = jax.vmap(env.step)(
+                jax.random.split(sub, batch), state, {"0": a[0], "1": a[1]}
+            )
+            total = total + rew["0"].sum() + obs["0"].sum() + obs["1"].sum()
+            return (state, key, total), None
+
+        (_, _, total), _ = jax.lax.scan(body, (state, k2, 0.0), actions)
+        return total
+
+    f = jax.jit(rollout)
+    f(jax.random.PRNGKey(0)).block_until_ready()
+    return f
+
+
+info = {"ready": True, "jax": jax.__version__, "devices": str(jax.devices())}
+print(json.dumps(info), flush=True)
+for line in sys.stdin:
+    batch, seconds = line.split()
+    batch, seconds = int(batch), float(seconds)
+    if batch not in compiled:
+        compiled[batch] = make(batch)
+    f, episodes, i = compiled[batch], 0, 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        f(jax.random.PRNGKey(i)).block_until_ready()
+        episodes, i = episodes + 1, i + 1
+    print(json.dumps({"rate": batch * T * episodes / (time.perf_counter() - start)}), flush=True)
+"""
+
+
+class JaxMarlCoinGame:
+    """JaxMARL's Coin Game in another interpreter, measured on request (``rate(B, seconds)``)."""
+
+    def __init__(self, python: str) -> None:
+        env = dict(os.environ, JAX_PLATFORMS="cpu")
+        self.process = subprocess.Popen(
+            [python, "-c", JAXMARL_SERVER, str(COIN_ROUNDS)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.info = self._read()
+
+    def _read(self) -> dict:
+        while True:  # jaxmarl prints notices of its own on import
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the JaxMARL interpreter exited (code {self.process.wait()})")
+            if line.startswith("{"):
+                return json.loads(line)
+
+    def rate(self, batch: int, seconds: float) -> float:
+        """Env-steps/s of one timing of at least ``seconds`` (compiles on first use of B)."""
+        self.process.stdin.write(f"{batch} {seconds}\n")
+        self.process.stdin.flush()
+        return self._read()["rate"]
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def coin_game_episode(batch: int) -> Callable[[], int]:
+    """One timed unit of our Coin Game: reset, 16 rounds of step + both observations."""
+    from coop_envs.core.coin_game import CoinGame
+
+    core = CoinGame(batch_size=batch, num_rounds=COIN_ROUNDS)
+    rng = np.random.default_rng(0)
+    actions = rng.integers(0, 5, size=(COIN_ROUNDS, batch, 2))
+
+    def episode() -> int:
+        core.reset(rng)
+        for t in range(COIN_ROUNDS):
+            core.step(actions[t])
+            core.observation(0)
+            core.observation(1)
+        return batch * COIN_ROUNDS
+
+    return episode
+
+
+def coin_game_side_by_side(
+    batch: int, seconds: float, jaxmarl: JaxMarlCoinGame | None, repeats: int = 5
+) -> tuple[float, float | str]:
+    """Best env-steps/s of ours and of JaxMARL's at B, timed alternately."""
+    episode = coin_game_episode(batch)
+    if jaxmarl is not None:
+        jaxmarl.rate(batch, 0.1)  # compile outside the timings
+    ours, theirs = 0.0, 0.0
+    for _ in range(repeats):
+        ours = max(ours, best_rate(episode, seconds / repeats, repeats=1))
+        if jaxmarl is not None:
+            theirs = max(theirs, jaxmarl.rate(batch, seconds / repeats))
+    return ours, theirs if jaxmarl is not None else "skipped: pass --jaxmarl-python"
+
+
+def coin_game_python_loop(games: int, seconds: float) -> float:
+    """The Coin Game as plain Python: a loop over games and rounds, tuples for cells."""
+    size = 3
+    moves = [(0, 1), (0, -1), (1, 0), (-1, 0), (0, 0)]
+    rng = random.Random(0)
+    actions = [
+        [(rng.randrange(5), rng.randrange(5)) for _ in range(COIN_ROUNDS)] for _ in range(games)
+    ]
+    cells = [(r, c) for r in range(size) for c in range(size)]
+
+    def observe(own, other, own_coin, other_coin):
+        obs = [[[0.0] * size for _ in range(size)] for _ in range(4)]
+        for k, (r, c) in enumerate((own, other, own_coin, other_coin)):
+            obs[k][r][c] = 1.0
+        return obs
+
+    def episode() -> int:
+        for game in actions:
+            p0, p1, c0, c1 = rng.sample(cells, 4)
+            totals = [0.0, 0.0]
+            for a0, a1 in game:
+                p0 = ((p0[0] + moves[a0][0]) % size, (p0[1] + moves[a0][1]) % size)
+                p1 = ((p1[0] + moves[a1][0]) % size, (p1[1] + moves[a1][1]) % size)
+                totals[0] += (p0 == c0) + (p0 == c1) - 2 * (p1 == c0)
+                totals[1] += (p1 == c1) + (p1 == c0) - 2 * (p0 == c1)
+                if c0 in (p0, p1):
+                    c0 = rng.choice([c for c in cells if c not in (p0, p1, c1)])
+                if c1 in (p0, p1):
+                    c1 = rng.choice([c for c in cells if c not in (p0, p1, c0)])
+                observe(p0, p1, c0, c1)
+                observe(p1, p0, c1, c0)
+        return games * COIN_ROUNDS
+
+    return best_rate(episode, seconds)
+
+
+def public_goods_rounds_per_second(batch: int, seconds: float) -> float:
+    """``PublicGoodsGame.step`` plus every player's observation, N = 4, 100 rounds."""
+    from coop_envs.core.public_goods import PublicGoodsGame
+
+    core = PublicGoodsGame(batch_size=batch, num_rounds=PUBLIC_GOODS_ROUNDS)
+    players = core.spec.num_players
+    actions = np.random.default_rng(0).integers(0, 2, size=(PUBLIC_GOODS_ROUNDS, batch, players))
+
+    def episode() -> int:
+        core.reset()
+        for t in range(PUBLIC_GOODS_ROUNDS):
+            core.step(actions[t])
+            for p in range(players):
+                core.observation(p)
+        return batch * PUBLIC_GOODS_ROUNDS
+
+    return best_rate(episode, seconds)
+
+
+def provenance() -> dict:
+    """The git commit (and whether the tree differs from it) and the load when measured."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "benchmark_file_modified": bool(
+            git("status", "--porcelain", "--", "benchmarks/env_throughput.py")
+        ),
+        "load_average_1_5_15": list(os.getloadavg()),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def matrix_rows(seconds: float) -> tuple[list[tuple[str, str, float | str]], dict[str, float]]:
+    """The 2x2 matrix-game rows and their ratios."""
     rows: list[tuple[str, str, float | str]] = []  # (name, unit, value)
     core = {}
     for batch in (1, 64, 4096, 65536):
@@ -264,15 +457,6 @@ def main(argv: list[str] | None = None) -> int:
     }
     if isinstance(rps, float):
         ratios["coop_parallel_env_over_rps_v2"] = par_rate / rps
-
-    width = max(len(name) for name, _, _ in rows)
-    print(f"{'measurement':<{width}}  {'rate':>14}  unit      per step/round")
-    for name, unit, value in rows:
-        if isinstance(value, str):
-            print(f"{name:<{width}}  {value}")
-        else:
-            print(f"{name:<{width}}  {value:>14,.0f}  {unit:<8}  {1e6 / value:>8.3f} us")
-    print()
     print(
         f"core at B=65536 plays {ratios['core_B65536_over_python_loop']:.0f}x more rounds/s "
         "than the plain-Python loop (goal >= 50x)"
@@ -287,22 +471,117 @@ def main(argv: list[str] | None = None) -> int:
             f"our parallel env steps {ratios['coop_parallel_env_over_rps_v2']:.2f}x "
             "as fast as rps_v2"
         )
+    return rows, ratios
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+
+def new_game_rows(
+    seconds: float, jaxmarl_python: str | None
+) -> tuple[list[tuple[str, str, float | str]], dict[str, float], dict]:
+    """Public goods and Coin Game rows (JaxMARL side by side), their ratios, JaxMARL's info."""
+    rows: list[tuple[str, str, float | str]] = []
+    ratios: dict[str, float] = {}
+    for batch in (4096, 65536):
+        rate = public_goods_rounds_per_second(batch, seconds)
+        rows.append((f"public goods N=4 core step + 4 obs, B={batch}", "rounds/s", rate))
+    jaxmarl = JaxMarlCoinGame(jaxmarl_python) if jaxmarl_python else None
+    coin = {}
+    try:
+        for batch in (4096, 65536):
+            ours, theirs = coin_game_side_by_side(batch, 2 * seconds, jaxmarl)
+            coin[batch] = ours
+            rows.append((f"coin game core step + 2 obs, B={batch}", "env-steps/s", ours))
+            rows.append(
+                (
+                    f"reference: JaxMARL 0.2.0 coin_game (jit+vmap+scan), B={batch}",
+                    "env-steps/s",
+                    theirs,
+                )
+            )
+            if isinstance(theirs, float):
+                ratios[f"coin_game_core_over_jaxmarl_B{batch}"] = ours / theirs
+        info = jaxmarl.info if jaxmarl is not None else {}
+    finally:
+        if jaxmarl is not None:
+            jaxmarl.close()
+    loop = coin_game_python_loop(64, seconds)
+    rows.append(("reference: coin game plain-Python loop", "env-steps/s", loop))
+    ratios["coin_game_core_B65536_over_python_loop"] = coin[65536] / loop
+    for key, value in ratios.items():
+        print(f"{key}: {value:.2f}")
+    return rows, ratios, info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="seconds per measurement (default 2, or 0.5 with --quick)",
+    )
+    parser.add_argument(
+        "--rows",
+        choices=("all", "matrix", "new_games"),
+        default="all",
+        help="which rows: all, the 2x2 games only, or public goods + Coin Game only",
+    )
+    parser.add_argument(
+        "--jaxmarl-python",
+        default=None,
+        help="a Python with jaxmarl==0.2.0 and jax (CPU) for the JaxMARL Coin Game rows",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON path (default benchmarks/results/env_throughput[_new_games].json)",
+    )
+    args = parser.parse_args(argv)
+    seconds = args.seconds if args.seconds is not None else (0.5 if args.quick else 2.0)
+    if seconds <= 0:
+        parser.error(f"--seconds must be positive; got {seconds}")
+    suffix = "_new_games" if args.rows == "new_games" else ""
+    out = args.out or Path(__file__).parent / "results" / f"env_throughput{suffix}.json"
+    before = provenance()
+
+    rows: list[tuple[str, str, float | str]] = []
+    ratios: dict[str, float] = {}
+    jaxmarl_info: dict = {}
+    if args.rows in ("all", "matrix"):
+        rows, ratios = matrix_rows(seconds)
+    if args.rows in ("all", "new_games"):
+        more, more_ratios, jaxmarl_info = new_game_rows(seconds, args.jaxmarl_python)
+        rows += more
+        ratios.update(more_ratios)
+
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'measurement':<{width}}  {'rate':>14}  unit         per step/round")
+    for name, unit, value in rows:
+        if isinstance(value, str):
+            print(f"{name:<{width}}  {value}")
+        else:
+            print(f"{name:<{width}}  {value:>14,.0f}  {unit:<11}  {1e6 / value:>8.3f} us")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "benchmark": "env_throughput",
+        "rows_measured": args.rows,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "provenance": before,
+        "load_average_after": list(os.getloadavg()),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
             "numpy": np.__version__,
+            "jaxmarl_side": jaxmarl_info,
         },
         "seconds_per_measurement": seconds,
         "rows": [{"name": n, "unit": u, "value": v} for n, u, v in rows],
         "ratios": ratios,
     }
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwrote {args.out}")
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {out}")
     return 0
 
 
