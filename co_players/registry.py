@@ -23,6 +23,7 @@ import numpy as np
 from co_players import finite_state as fsm
 from co_players import learners
 from co_players import memory_one as m1
+from co_players import public_goods as pg
 from co_players.adapters import as_co_player
 from co_players.pools import Mixture, mixed_pool
 from co_players.zero_determinant import ZeroDeterminant
@@ -223,6 +224,113 @@ CO_PLAYERS: Mapping[str, Callable[[], CoPlayer]] = {n: s.factory for n, s in REG
 """Factories of the named co-players, by registry id."""
 
 
+_PUBLIC_GOODS_SPECS = [
+    CoPlayerSpec(
+        "always_contribute",
+        lambda: pg.ReactivePolicy(pg.ALWAYS_CONTRIBUTE, "always_contribute"),
+        "reactive",
+        "Always contributes.",
+    ),
+    CoPlayerSpec(
+        "never_contribute",
+        lambda: pg.ReactivePolicy(pg.NEVER_CONTRIBUTE, "never_contribute"),
+        "reactive",
+        "Never contributes (free-rides).",
+    ),
+    CoPlayerSpec(
+        "conditional_cooperator",
+        lambda: pg.ConditionalCooperator(),
+        "conditional",
+        "Contributes first, then iff a majority of the others contributed last round.",
+    ),
+    CoPlayerSpec(
+        "unconditional_reciprocator",
+        lambda: pg.ConditionalCooperator(threshold=1, name="unconditional_reciprocator"),
+        "conditional",
+        "Contributes first, then iff at least one other contributed last round.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "strict_conditional_cooperator",
+        lambda: pg.ConditionalCooperator(threshold="all", name="strict_conditional_cooperator"),
+        "conditional",
+        "Contributes first, then iff all others contributed last round.",
+        split="held_out",
+    ),
+    CoPlayerSpec(
+        "probabilistic_conditional_cooperator",
+        lambda: pg.ConditionalCooperator(
+            probabilistic=True, name="probabilistic_conditional_cooperator"
+        ),
+        "conditional",
+        "Contributes first, then with probability the share of others who contributed.",
+    ),
+    CoPlayerSpec(
+        "punishing_conditional_cooperator",
+        lambda: pg.ConditionalCooperator(punish=True, name="punishing_conditional_cooperator"),
+        "conditional",
+        "A conditional cooperator that punishes keepers whenever it contributes (punishment).",
+    ),
+    CoPlayerSpec(
+        "public_goods_q_learner",
+        lambda: pg.ReactiveQLearner(),
+        "learner",
+        "Learns by tabular Q-learning on the reactive state within the episode.",
+    ),
+    CoPlayerSpec(
+        "random_reactive",
+        lambda: pg.RandomReactive(),
+        "distribution",
+        "A fresh reactive policy per game and episode, each of its 7 probabilities U(0, 1).",
+    ),
+    CoPlayerSpec(
+        "random_reactive_train",
+        lambda: pg.RandomReactive("train", "random_reactive_train"),
+        "distribution",
+        "Random reactive, drawn from the train half of the cube.",
+        split="train",
+    ),
+    CoPlayerSpec(
+        "random_reactive_held_out",
+        lambda: pg.RandomReactive("held_out", "random_reactive_held_out"),
+        "distribution",
+        "Random reactive, drawn from the held-out half of the cube.",
+        split="held_out",
+    ),
+]
+
+GAME_REGISTRIES: dict[str, Mapping[str, CoPlayerSpec]] = {
+    "public_goods": {spec.name: spec for spec in _PUBLIC_GOODS_SPECS},
+}
+"""Co-players of the games beyond 2x2, by game name (``GameSpec.name``), then registry id.
+
+:data:`REGISTRY` holds the matrix games' co-players. A new game adds its row here; its ids are
+then what ``co_player=`` accepts in its environments (:func:`resolve_co_player` with ``game=``).
+"""
+
+
+def game_names(game: str, split: str | None = None) -> list[str]:
+    """Registry ids of a game's co-players (``"matrix"``: :data:`REGISTRY`), optionally one split.
+
+    Raises:
+        ValueError: For an unknown game or split (the message lists the known ones).
+    """
+    if game == "matrix":
+        return names(split)
+    registry = _game_registry(game)
+    if split not in (None, "train", "held_out"):
+        raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+    return [n for n, s in registry.items() if split is None or s.split == split]
+
+
+def _game_registry(game: str) -> Mapping[str, CoPlayerSpec]:
+    try:
+        return GAME_REGISTRIES[game]
+    except (KeyError, TypeError):
+        known = ", ".join(["matrix", *sorted(GAME_REGISTRIES)])
+        raise ValueError(f"unknown game {game!r} for co-players; known: {known}") from None
+
+
 def names(split: str | None = None, family: str | None = None) -> list[str]:
     """Registry ids, optionally only those of one split and/or family.
 
@@ -293,8 +401,53 @@ def pool(split: str) -> Mixture:
     raise ValueError(f"split must be 'train' or 'held_out'; got {split!r}")
 
 
-def resolve_co_player(spec: Any) -> CoPlayer:
+def resolve_game_co_player(spec: Any, game: str) -> Any:
+    """Turn ``co_player=`` of a game of :data:`GAME_REGISTRIES` into a co-player object.
+
+    Args:
+        spec: One of the game's registry ids; for public goods a reactive 7-vector (or
+            ``(B, 7)`` table); a mixture ``{spec: weight}``; a co-player object
+            (``reset(spec, batch_size, rng)``, ``act(obs, rng)``); or an agent declaring
+            ``protocol = "agent"`` (wrapped as
+            :class:`co_players.public_goods.ObservationAgentCoPlayer`).
+        game: The game's name.
+
+    Raises:
+        ValueError: For an unknown id (the message lists the game's ids) or game.
+        TypeError: For anything else.
+    """
+    registry = _game_registry(game)
+    if isinstance(spec, str):
+        if spec not in registry:
+            hint = " (a matrix-game co-player)" if spec in REGISTRY else ""
+            raise ValueError(
+                f"unknown {game} co-player {spec!r}{hint}; known ids: {', '.join(sorted(registry))}"
+            )
+        co_player = registry[spec].factory()
+        co_player.name = spec
+        return co_player
+    if isinstance(spec, Mapping):
+        parts = [(weight, resolve_game_co_player(part, game)) for part, weight in spec.items()]
+        return Mixture(parts)
+    if game == "public_goods" and isinstance(spec, (list, tuple, np.ndarray)):
+        return pg.ReactivePolicy(spec)
+    if declared_protocol(spec) == "agent":
+        return pg.ObservationAgentCoPlayer(spec)
+    if callable(getattr(spec, "reset", None)) and callable(getattr(spec, "act", None)):
+        return as_co_player(spec)
+    raise TypeError(
+        f"co_player for {game} must be one of its registry ids ({', '.join(sorted(registry))}), "
+        "a {co_player: weight} mixture, an object with reset(spec, batch_size, rng) and "
+        "act(obs, rng), or an agent that declares protocol = 'agent'; "
+        f"got {spec!r} ({type(spec).__name__})"
+    )
+
+
+def resolve_co_player(spec: Any, game: str | None = None) -> CoPlayer:
     """Turn what a user passed as ``co_player=`` into a co-player object.
+
+    For a game of :data:`GAME_REGISTRIES` this is :func:`resolve_game_co_player`; the rest of
+    this docstring is about the matrix games.
 
     Args:
         spec: A registry id (``"tit_for_tat"``) or ``"axelrod:<name>"``; a memory-one 5-vector
@@ -304,6 +457,8 @@ def resolve_co_player(spec: Any) -> CoPlayer:
             sampler); or an agent (``reset(num_envs, seed)``, ``act(observations)``) that
             declares ``protocol = "agent"``, wrapped as a co-player
             (:class:`co_players.AgentCoPlayer`).
+        game: ``None`` for the matrix games, else the name of a game of
+            :data:`GAME_REGISTRIES` (e.g. ``"public_goods"``).
 
     Returns:
         The co-player.
@@ -313,6 +468,8 @@ def resolve_co_player(spec: Any) -> CoPlayer:
         TypeError: For anything else, or an object whose methods fit neither protocol as
             declared (see :func:`co_players.adapters.as_co_player`).
     """
+    if game is not None:
+        return resolve_game_co_player(spec, game)
     if isinstance(spec, str):
         return make_co_player(spec)
     if isinstance(spec, Mapping):

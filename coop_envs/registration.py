@@ -67,10 +67,16 @@ GAME_IDS: dict[str, tuple[str, str, str, str, str]] = {
     ),
 }
 """Games with their own classes (not a ``MatrixGame``), by Gymnasium name."""
-GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in (*GYM_GAMES, *GAME_IDS))
-PETTINGZOO_IDS: tuple[str, ...] = tuple(
-    f"coop_envs/{name}-v0" for name in (*PETTINGZOO_GAMES, *(row[0] for row in GAME_IDS.values()))
-)
+GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in GYM_GAMES)
+"""Gymnasium ids of the 2x2 matrix games (they share arguments: ``prev_action=``, ...)."""
+PETTINGZOO_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in PETTINGZOO_GAMES)
+"""PettingZoo registry ids of the 2x2 matrix games."""
+GAME_GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in GAME_IDS)
+"""Gymnasium ids of the games of :data:`GAME_IDS`."""
+GAME_PETTINGZOO_IDS: tuple[str, ...] = tuple(f"coop_envs/{row[0]}-v0" for row in GAME_IDS.values())
+"""PettingZoo registry ids of the games of :data:`GAME_IDS`."""
+ALL_GYM_IDS: tuple[str, ...] = GYM_IDS + GAME_GYM_IDS
+ALL_PETTINGZOO_IDS: tuple[str, ...] = PETTINGZOO_IDS + GAME_PETTINGZOO_IDS
 
 
 def make_aec_env(**kwargs: object) -> pettingzoo.AECEnv:
