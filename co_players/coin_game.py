@@ -1,4 +1,4 @@
-r"""Co-players of the Coin Game, batched over B games, acting on their own ``(B, 4, G, G)`` view.
+r"""Co-players of the Coin Game, batched over B games, acting on their own view of the grid.
 
 Every co-player here reads only its observation (see :class:`coop_envs.core.coin_game.CoinGame`:
 channels own position, other's position, own coin, other's coin), keeps per-row state arrays, and
@@ -71,18 +71,22 @@ def check_coin_spec(spec: Any) -> CoinGrid:
         raise ValueError(
             f"this co-player plays the Coin Game (spec 'coin_game'); got {spec.name!r}"
         )
-    return coin_grid(spec.observation_shape[-1])
+    cells = int(np.prod(spec.observation_shape)) // NUM_CHANNELS
+    return coin_grid(round(cells**0.5))
 
 
 def decode(obs: np.ndarray, grid: CoinGrid) -> np.ndarray:
     """``(4, B) int64`` cells of own, other, own coin, other coin in the observation's frame.
 
     Raises:
-        ValueError: If ``obs`` is not ``(B, 4, G, G)``.
+        ValueError: If ``obs`` is neither ``(B, 4 * G * G)`` nor ``(B, 4, G, G)``.
     """
     obs = np.asarray(obs)
-    if obs.ndim != 4 or obs.shape[1:] != (NUM_CHANNELS, grid.size, grid.size):
-        raise ValueError(f"obs must have shape (B, 4, {grid.size}, {grid.size}); got {obs.shape}")
+    size, flat = grid.size, NUM_CHANNELS * grid.num_cells
+    if obs.shape[1:] not in ((flat,), (NUM_CHANNELS, size, size)):
+        raise ValueError(
+            f"obs must have shape (B, {flat}) or (B, 4, {size}, {size}); got {obs.shape}"
+        )
     return obs.reshape(len(obs), NUM_CHANNELS, -1).argmax(axis=2).T
 
 
@@ -166,7 +170,7 @@ class _CoinCoPlayer:
         """Per-episode state of subclasses."""
 
     def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """``(B,) int64`` actions for ``(B, 4, G, G)`` observations from this co-player's seat."""
+        """``(B,) int64`` actions for ``(B, 4*G*G)`` or ``(B, 4, G, G)`` observations (own seat)."""
         cells = decode(obs, self.grid)
         if cells.shape[1] != self.batch_size:
             raise ValueError(

@@ -25,6 +25,7 @@ from co_players import learners
 from co_players import memory_one as m1
 from co_players import public_goods as pg
 from co_players.adapters import as_co_player
+from co_players.coin_game import COIN_GAME_CO_PLAYERS
 from co_players.pools import Mixture, mixed_pool
 from co_players.zero_determinant import ZeroDeterminant
 from coop_envs.core import PRISONERS_DILEMMA, CoPlayer, declared_protocol
@@ -299,8 +300,14 @@ _PUBLIC_GOODS_SPECS = [
     ),
 ]
 
+_COIN_GAME_SPECS = [
+    CoPlayerSpec(name, factory, family, summary, split)
+    for name, (factory, family, summary, split) in COIN_GAME_CO_PLAYERS.items()
+]
+
 GAME_REGISTRIES: dict[str, Mapping[str, CoPlayerSpec]] = {
     "public_goods": {spec.name: spec for spec in _PUBLIC_GOODS_SPECS},
+    "coin_game": {spec.name: spec for spec in _COIN_GAME_SPECS},
 }
 """Co-players of the games beyond 2x2, by game name (``GameSpec.name``), then registry id.
 
@@ -416,8 +423,8 @@ def resolve_game_co_player(spec: Any, game: str) -> Any:
         ValueError: For an unknown id (the message lists the game's ids) or game.
         TypeError: For anything else.
     """
-    registry = _game_registry(game)
     if isinstance(spec, str):
+        registry = _game_registry(game)  # a game without co-players of its own takes objects
         if spec not in registry:
             hint = " (a matrix-game co-player)" if spec in REGISTRY else ""
             raise ValueError(
@@ -435,8 +442,9 @@ def resolve_game_co_player(spec: Any, game: str) -> Any:
         return pg.ObservationAgentCoPlayer(spec)
     if callable(getattr(spec, "reset", None)) and callable(getattr(spec, "act", None)):
         return as_co_player(spec)
+    ids = ", ".join(sorted(GAME_REGISTRIES.get(game, {}))) or "none"
     raise TypeError(
-        f"co_player for {game} must be one of its registry ids ({', '.join(sorted(registry))}), "
+        f"co_player for {game} must be one of its registry ids ({ids}), "
         "a {co_player: weight} mixture, an object with reset(spec, batch_size, rng) and "
         "act(obs, rng), or an agent that declares protocol = 'agent'; "
         f"got {spec!r} ({type(spec).__name__})"

@@ -65,6 +65,13 @@ GAME_IDS: dict[str, tuple[str, str, str, str, str]] = {
         "coop_envs.pettingzoo_env:PublicGoodsParallelEnv",
         "coop_envs.pettingzoo_env:PublicGoodsAECEnv",
     ),
+    "CoinGame": (
+        "coin_game",
+        "coop_envs.coin_game_env:CoinGameEnv",
+        "coop_envs.coin_game_env:CoinGameVectorEnv",
+        "coop_envs.coin_game_env:CoinGameParallelEnv",
+        "coop_envs.coin_game_env:CoinGameAECEnv",
+    ),
 }
 """Games with their own classes (not a ``MatrixGame``), by Gymnasium name."""
 GYM_IDS: tuple[str, ...] = tuple(f"coop_envs/{name}-v0" for name in GYM_GAMES)

@@ -172,8 +172,10 @@ class CoinGame:
     the original game had four moves. We keep STAY so that action indices and policies carry
     over from the anchors. Players may share a cell.
 
-    **Observations.** ``(4, G, G) float32`` in ``{0, 1}``, from the observer's own seat (each
-    player sees itself as "own", as in JaxMARL, which swaps the channels for player 1):
+    **Observations.** ``(4 * G * G,) float32`` in ``{0, 1}`` (``flatten=True``, the default: 36
+    numbers, what MLP and recurrent policies and SB3 take), or the grid ``(4, G, G)`` with
+    ``flatten=False`` (the flat vector is this grid in C order). From the observer's own seat:
+    each player sees itself as "own", as in JaxMARL, which swaps the channels for player 1.
 
     =======  ==========  ==========================================
     channel  constant    a single 1 at
@@ -186,8 +188,8 @@ class CoinGame:
 
     With ``egocentric=True`` the grid is re-centred on the observer: it is always at
     ``(G // 2, G // 2)`` and every other object is shifted by the same offset, wrapping (JaxMARL's
-    ``egocentric``). JaxMARL lays the channels last and flattens to 36 numbers unless ``cnn``;
-    ours are channels-first, the PyTorch layout.
+    ``egocentric``). JaxMARL also flattens to 36 numbers unless ``cnn``, but lays the channels
+    last; ours are channels-first, the PyTorch layout.
 
     **Rewards.** Per round, for player ``p``: +1 for each coin ``p`` picks up (either colour),
     and -2 if the other player picks up ``p``'s coin. Both players may step onto the same coin
@@ -224,10 +226,11 @@ class CoinGame:
         num_rounds: T, rounds per game.
         grid_size: G, the side of the grid (2 .. 16).
         egocentric: Re-centre each observation on the observer.
+        flatten: Observations as ``(4 * G * G,)`` vectors (else ``(4, G, G)`` grids).
 
     Attributes:
         spec: The :class:`~coop_envs.core.contract.GameSpec` (``"coin_game"``, 2 players,
-            5 actions, observation ``(4, G, G)``).
+            5 actions, observation ``(4 * G * G,)`` or ``(4, G, G)``).
         t: Rounds played so far.
 
     **Vectorised use.** One object steps all B games: state is a ``(4, B)`` array of cells, a
@@ -252,10 +255,12 @@ class CoinGame:
         num_rounds: int = DEFAULT_COIN_GAME_ROUNDS,
         grid_size: int = DEFAULT_GRID_SIZE,
         egocentric: bool = False,
+        flatten: bool = True,
     ) -> None:
         self.batch_size, self.num_rounds = check_batch(batch_size, num_rounds)
         self.grid = coin_grid(grid_size)
         self.egocentric = check_bool(egocentric, "egocentric")
+        self.flatten = check_bool(flatten, "flatten")
         size = self.grid.size
         cells = NUM_CHANNELS * self.grid.num_cells
         if self.batch_size * cells > MAX_HISTORY_CELLS:
@@ -267,7 +272,7 @@ class CoinGame:
             name="coin_game",
             num_players=2,
             num_actions=len(COIN_GAME_ACTIONS),
-            observation_shape=(NUM_CHANNELS, size, size),
+            observation_shape=(cells,) if self.flatten else (NUM_CHANNELS, size, size),
             observation_low=0.0,
             observation_high=1.0,
             num_rounds=self.num_rounds,
@@ -378,7 +383,7 @@ class CoinGame:
             player: 0 (red) or 1 (blue).
 
         Returns:
-            ``(B, 4, G, G) float32``, a new array.
+            ``(B, 4 * G * G) float32`` (``flatten``) or ``(B, 4, G, G) float32``, a new array.
         """
         player = check_player(player, 2)
         order = (0, 1, 2, 3) if player == 0 else (1, 0, 3, 2)
@@ -388,7 +393,7 @@ class CoinGame:
         size = self.grid.size
         out = np.zeros((self.batch_size, NUM_CHANNELS, size, size), dtype=np.float32)
         np.put(out, self._offsets + cells, 1.0)
-        return out
+        return out.reshape(self.batch_size, -1) if self.flatten else out
 
     @property
     def done(self) -> bool:

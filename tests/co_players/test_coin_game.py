@@ -31,7 +31,7 @@ class RandomMoves:
 
 def play(first, second, batch_size=512, seed=0, egocentric=False, num_rounds=16, trace=None):
     """Play one episode of two co-players; ``trace(game, actions)`` sees every round."""
-    game = CoinGame(batch_size, num_rounds, egocentric=egocentric)
+    game = CoinGame(batch_size, num_rounds, egocentric=egocentric, flatten=not egocentric)
     rng = np.random.default_rng(seed)
     game.reset(rng)
     for player in (first, second):
@@ -188,8 +188,10 @@ def test_bad_input():
         player.reset("coin_game", 4, np.random.default_rng(0))
     spec, obs = one_position((0, 8, 4, 1))
     player.reset(spec, 1, np.random.default_rng(0))
-    with pytest.raises(ValueError, match=r"obs must have shape \(B, 4, 3, 3\); got \(1, 36\)"):
-        player.act(obs.reshape(1, 36), np.random.default_rng(0))
+    with pytest.raises(
+        ValueError, match=r"obs must have shape \(B, 36\) or \(B, 4, 3, 3\); got \(1, 35\)"
+    ):
+        player.act(obs[:, :35], np.random.default_rng(0))
     with pytest.raises(ValueError, match="split must be None, 'train' or 'held_out'; got 'test'"):
         RandomReactive("test")
     with pytest.raises(ValueError, match="punishment must be a positive int; got 0"):

@@ -44,7 +44,8 @@ def started(batch_size: int = 1, seed: int = 0, **kwargs) -> CoinGame:
 def test_implements_the_contract():
     game = started()
     assert isinstance(game, BatchedGame)
-    assert game.spec.num_actions == 5 and game.spec.observation_shape == (4, 3, 3)
+    assert game.spec.num_actions == 5 and game.spec.observation_shape == (36,)
+    assert CoinGame(flatten=False).spec.observation_shape == (4, 3, 3)
     assert game.spec.num_rounds == 16 and game.spec.reward_range == (-2.0, 1.0)
 
 
@@ -130,10 +131,13 @@ def test_uniform_free_cells_is_uniform_over_the_free_cells():
 
 
 def test_observation_from_each_seat():
-    game = started()
+    game = started(flatten=False)
     game.set_positions([[0, 4, 1, 8]])
     mine, theirs = game.observation(0), game.observation(1)
     assert mine.shape == (1, 4, 3, 3) and mine.dtype == np.float32
+    flat = started()
+    flat.set_positions([[0, 4, 1, 8]])
+    np.testing.assert_array_equal(flat.observation(0), mine.reshape(1, 36))
     cells = mine.reshape(4, 9).argmax(axis=1).tolist()
     assert cells == [0, 4, 1, 8] and mine.sum() == 4
     assert theirs.reshape(4, 9).argmax(axis=1).tolist() == [4, 0, 8, 1]
@@ -207,6 +211,8 @@ def test_bad_input():
         CoinGame(batch_size=0)
     with pytest.raises(TypeError, match="egocentric must be a bool; got 'yes'"):
         CoinGame(egocentric="yes")
+    with pytest.raises(TypeError, match="flatten must be a bool; got 1"):
+        CoinGame(flatten=1)
     with pytest.raises(ValueError, match="observation entries"):
         CoinGame(batch_size=200_000, grid_size=16)
     game = CoinGame(batch_size=2)
