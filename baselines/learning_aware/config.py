@@ -37,6 +37,7 @@ from baselines.configs import (
 )
 from baselines.learning_aware.exact import RULES, check_horizon
 from baselines.run import EvalConfig, RunConfig
+from coop_envs.core import check_batch
 
 
 def _la_run() -> RunConfig:
@@ -128,6 +129,7 @@ class DiceConfig:
         check_nonnegative(self.inner_lr, "inner_lr")
         check_unit(self.discount, "discount")
         check_nonnegative(self.init_std, "init_std")
+        check_batch(self.batch, self.rollout_rounds, "batch")
 
     @property
     def run_dir(self) -> Path:

@@ -64,9 +64,9 @@ def check_logits(theta: torch.Tensor, name: str) -> torch.Tensor:
         ValueError: If its last axis is not 5 long or an entry is not finite.
     """
     if not isinstance(theta, torch.Tensor) or not theta.is_floating_point():
+        got = f"a {theta.dtype} tensor" if isinstance(theta, torch.Tensor) else type(theta).__name__
         raise TypeError(
-            f"{name} must be a floating-point torch tensor of shape (..., 5); got "
-            f"{type(theta).__name__}{'' if not isinstance(theta, torch.Tensor) else theta.dtype}"
+            f"{name} must be a floating-point torch tensor of shape (..., 5); got {got}"
         )
     if theta.ndim == 0 or theta.shape[-1] != 5:
         raise ValueError(
