@@ -198,3 +198,33 @@ def test_bad_input():
         Reciprocator(0)
     with pytest.raises(ValueError, match=r"epsilon must be in \[0, 1\]; got 2"):
         Bandit(epsilon=2)
+
+
+class LinearAgent:
+    """A frozen one-layer policy over the flat observation (the shape of a neural agent)."""
+
+    protocol = "agent"
+
+    def __init__(self):
+        self.weights = np.random.default_rng(0).normal(size=(36, 5))
+
+    def reset(self, num_envs, seed=None):
+        self.num_envs = num_envs
+
+    def act(self, observations):
+        return (observations @ self.weights).argmax(axis=1)
+
+
+def test_a_frozen_agent_is_a_coin_game_co_player():
+    import gymnasium as gym
+
+    import coop_envs  # noqa: F401
+
+    agent = LinearAgent()
+    env = gym.make("coop_envs/CoinGame-v0", co_player=agent)
+    env.reset(seed=0)
+    core = env.unwrapped.core
+    for action in range(5):
+        theirs = (core.observation(1) @ agent.weights).argmax(axis=1)[0]
+        _, _, _, _, info = env.step(action)
+        assert info["co_player_action"] == theirs
