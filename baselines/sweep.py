@@ -25,6 +25,14 @@ trains in ``<out>/trials/<trial>`` (resumable), and reports the time to criterio
 environment steps, seconds) on held-out evaluations. A crashed trial is recorded as failed with
 its error and the sweep goes on. After Ctrl-C, run the same command again to resume. Results:
 ``<out>/results.csv``, ``results.json`` and ``criterion.png`` (time to criterion per lever).
+
+``python -m baselines.sweep seeds --experiment EXPERIMENT/VARIANT [--seeds S ...]`` (or
+``--preset NAME --seeds 0 1 2``) runs one recipe over several seeds, one Ray task per seed
+(locally, or on a cluster with ``--address``; ``--sequential`` without Ray, with the same
+results), each in ``runs/<name>_seed<S>`` (resumed if it exists), then writes the seed table the
+reproduction page shows for it (``runs/<name>_seeds.md`` and ``.json``). For an experiment
+variant it also collects each run's evidence into ``docs/results`` and, with ``--write``,
+regenerates the page's tables from it (:mod:`baselines.report`).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import itertools
 import json
 import math
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -384,8 +393,14 @@ def plot_results(rows: list[dict[str, Any]], sweep: Sweep, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line, validate the sweep, run it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Parse the command line, validate the sweep, run it (``seeds ...``: the seeds mode)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["seeds"]:
+        return seeds_main(argv[1:])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="python -m baselines.sweep seeds --help: one recipe over several seeds",
+    )
     parser.add_argument("config", type=Path, help="sweep config (TOML)")
     parser.add_argument("--out", type=Path, default=None, help="default: sweeps/<name>")
     parser.add_argument("--address", default=None, help="Ray cluster address (default: local)")
@@ -406,6 +421,165 @@ def main(argv: list[str] | None = None) -> int:
         f"{reached}/{len(rows)} trials reached {sweep.criterion}; {failed} failed; "
         f"results in {directory / 'results.csv'}"
     )
+    return 0
+
+
+# ---------------------------------------------------------------------------------- seeds mode
+def seed_variant(experiment: str | None, preset_name: str | None, seeds: list[int] | None):
+    """The experiment variant to run over seeds (a preset becomes variant ``preset/<name>``).
+
+    Raises:
+        ValueError: Unless exactly one of ``experiment`` and ``preset_name`` is given, or for an
+            unknown variant or preset, or bad seeds.
+    """
+    from baselines.experiments import Variant, preset_config, variant
+    from coop_envs.core.validation import check_int
+
+    if (experiment is None) == (preset_name is None):
+        raise ValueError("seeds mode needs --experiment EXPERIMENT/VARIANT or --preset NAME")
+    if experiment is not None:
+        chosen = variant(experiment)
+    else:
+        preset_config(preset_name)  # unknown presets fail here, listing the known ones
+        chosen = Variant("preset", preset_name, preset_name, (0, 1, 2), False, "seeds mode")
+    if seeds is not None:
+        if not seeds:
+            raise ValueError("--seeds needs at least one seed")
+        chosen = dataclasses.replace(
+            chosen, seeds=tuple(check_int(s, "seed", 0, 2**32 - 1) for s in seeds)
+        )
+    return chosen
+
+
+def seed_config(chosen: Any, seed: int, runs: Path) -> Any:
+    """The run configuration of one seed, in ``runs/<name>_seed<S>`` (resumed if it exists)."""
+    from baselines.run import run_directory
+
+    out = run_directory(chosen.run_name, seed, runs)
+    flags: dict[str, Any] = {"out": str(out), "progress": False, "threads": 1}
+    if (out / "checkpoint.pt").exists() and not (out / "summary.json").exists():
+        flags["resume"] = True
+    base = chosen.config(seed) if chosen.experiment != "preset" else None
+    if base is None:
+        from baselines.experiments import preset_config
+
+        base = with_overrides(preset_config(chosen.preset), {"seed": seed})
+    return with_overrides(base, flags)
+
+
+def run_seed(config: Any) -> dict[str, Any]:
+    """Train one seed's run (a finished run is not run again); its summary."""
+    from baselines.train import make_algorithm
+
+    done = Path(config.run.out) / "summary.json"
+    if done.exists():
+        return json.loads(done.read_text())
+    return make_algorithm(config).run()
+
+
+def run_seeds(
+    configs: list[Any], address: str | None = None, cpus: int | None = None, sequential=False
+) -> list[dict[str, Any]]:
+    """Every seed's run: in this process one after another, or as Ray tasks (one CPU each)."""
+    if sequential:
+        return [run_seed(config) for config in configs]
+    try:
+        import ray
+    except ImportError as exc:
+        raise ImportError(
+            "seeds on Ray need the optional 'sweep' extra: pip install -c constraints.txt "
+            "'coop-envs[sweep]' (or pass --sequential)"
+        ) from exc
+    started = not ray.is_initialized()
+    if started and address:
+        ray.init(address=address, log_to_driver=False)
+    elif started:
+        ray.init(num_cpus=cpus or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False)
+    try:
+        task = ray.remote(num_cpus=1, max_retries=0)(run_seed)
+        refs = [task.remote(config) for config in configs]
+        from tqdm.auto import tqdm
+
+        with tqdm(total=len(refs), desc="seeds", unit="run") as bar:
+            pending = list(refs)
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                bar.update(len(done))
+        return ray.get(refs)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def seed_runs(chosen: Any, runs: Path) -> list[Any]:
+    """The finished runs of ``chosen`` under ``runs`` as :class:`baselines.report.Run` s."""
+    from baselines.report import Run
+    from baselines.run import run_directory
+
+    found = []
+    for seed in chosen.seeds:
+        directory = run_directory(chosen.run_name, seed, runs)
+        lines = [line for line in (directory / "evals.jsonl").read_text().splitlines() if line]
+        summary = json.loads((directory / "summary.json").read_text())
+        found.append(Run(chosen, seed, directory, summary, json.loads(lines[-1])))
+    return found
+
+
+def seed_table(chosen: Any, found: list[Any]) -> str:
+    """The reproduction page's table for these runs (stage-1, pool or PPI layout)."""
+    from baselines.experiments import PPI_PRESET_NAMES
+    from baselines.report import pool_table, ppi_table, stage1_table
+
+    runs = {chosen.ref: found}
+    if chosen.preset in PPI_PRESET_NAMES:
+        return ppi_table(runs, chosen.ref)
+    opponents = {k for run in found for r in run.final["results"].values() for k in r}
+    if any(k.startswith(("learner_", "frozen_")) for k in opponents):
+        return pool_table(
+            runs, chosen.ref, criterion=chosen.overrides.get("pool.tabular_fraction") != 0
+        )
+    return stage1_table(runs, chosen.ref)
+
+
+def seeds_main(argv: list[str]) -> int:
+    """``seeds``: one recipe over several seeds (Ray tasks), then its seed table."""
+    from baselines.report import RESULTS, collect, write_tables
+
+    parser = argparse.ArgumentParser(
+        prog="python -m baselines.sweep seeds",
+        description="Run one experiment variant or preset over several seeds; write its table.",
+    )
+    parser.add_argument("--experiment", default=None, help="EXPERIMENT/VARIANT (a manifest's)")
+    parser.add_argument("--preset", default=None, help="a preset instead (runs preset_<name>)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: its seeds")
+    parser.add_argument("--address", default=None, help="Ray cluster address (default: local)")
+    parser.add_argument("--cpus", type=int, default=None, help="local CPUs (one run each)")
+    parser.add_argument("--sequential", action="store_true", help="one after another, no Ray")
+    parser.add_argument("--runs", type=Path, default=Path("runs"), help="where runs go")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="evidence root")
+    parser.add_argument("--write", action="store_true", help="regenerate docs/reproduction.md")
+    args = parser.parse_args(argv)
+    try:
+        chosen = seed_variant(args.experiment, args.preset, args.seeds)
+        configs = [seed_config(chosen, seed, args.runs) for seed in chosen.seeds]
+    except (TypeError, ValueError) as exc:
+        print(f"error: {exc}")
+        return 2
+    print(f"{chosen.ref}: seeds {list(chosen.seeds)} -> {args.runs}/{chosen.run_name}_seed<S>")
+    run_seeds(configs, args.address, args.cpus, args.sequential)
+    found = seed_runs(chosen, args.runs)
+    if chosen.experiment != "preset":
+        for run in found:
+            print("collected", collect(run.directory, chosen.ref, results=args.results))
+    table = seed_table(chosen, found)
+    out = args.runs / f"{chosen.run_name}_seeds"
+    out.with_suffix(".md").write_text(table + "\n")
+    rows = [{"seed": r.seed, "summary": r.summary, "final": r.final} for r in found]
+    out.with_suffix(".json").write_text(json.dumps({"variant": chosen.ref, "runs": rows}) + "\n")
+    print(table)
+    print(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}")
+    if args.write and chosen.experiment != "preset":
+        print("rewrote tables:", ", ".join(write_tables(results=args.results)))
     return 0
 
 
