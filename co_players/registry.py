@@ -276,7 +276,7 @@ _PUBLIC_GOODS_SPECS = [
         "public_goods_q_learner",
         lambda: pg.ReactiveQLearner(),
         "learner",
-        "Learns by tabular Q-learning on the reactive state within the episode.",
+        "Learns by tabular Q-learning on the reactive state within the episode (epsilon-greedy).",
     ),
     CoPlayerSpec(
         "random_reactive",
