@@ -21,7 +21,8 @@ Rows:
   over B games inside a ``lax.scan`` over the 16 rounds; the observations of both agents are
   summed into the carry so XLA cannot drop them) run in ``--jaxmarl-python``'s interpreter, in
   a subprocess that stays up, measured alternately with ours so both see the same load; and a
-  plain-Python loop over games and rounds.
+  plain-Python loop over games and rounds. With JaxMARL there, the JSON also records a
+  mechanics check: rewards and moves of 5,000 random transitions, ours against JaxMARL's.
 
 Steps are counted alike for every Coin Game row: one env-step is one game advancing one round
 with both players' observations produced, so an episode of B games is B x 16 env-steps. Actions
@@ -263,7 +264,33 @@ def make(batch):
 
 info = {"ready": True, "jax": jax.__version__, "devices": str(jax.devices())}
 print(json.dumps(info), flush=True)
+
+
+def transitions(request):
+    # JaxMARL's rewards and new player cells for given cells (row * 3 + col) and actions
+    cells = jnp.array(request["cells"])  # (n, 4): red, blue, red coin, blue coin
+    actions = jnp.array(request["actions"])  # (n, 2)
+    _, state = env.reset(jax.random.PRNGKey(0))
+    n = cells.shape[0]
+    batched = jax.tree.map(lambda x: jnp.broadcast_to(x, (n, *jnp.shape(x))), state)
+    pos = jnp.stack([cells // 3, cells % 3], axis=-1)
+    batched = batched.replace(
+        red_pos=pos[:, 0], blue_pos=pos[:, 1], red_coin_pos=pos[:, 2], blue_coin_pos=pos[:, 3]
+    )
+    step = jax.vmap(lambda k, s, a0, a1: env.step_env(k, s, {"0": a0, "1": a1}))
+    keys = jax.random.split(jax.random.PRNGKey(1), n)
+    _, after, rew, _, _ = step(keys, batched, actions[:, 0], actions[:, 1])
+    moved = jnp.stack([after.red_pos, after.blue_pos], axis=1)
+    return {
+        "rewards": jnp.stack([rew["0"], rew["1"]], axis=1).tolist(),
+        "players": (moved[..., 0] * 3 + moved[..., 1]).tolist(),
+    }
+
+
 for line in sys.stdin:
+    if line.startswith("{"):
+        print(json.dumps(transitions(json.loads(line))), flush=True)
+        continue
     batch, seconds = line.split()
     batch, seconds = int(batch), float(seconds)
     if batch not in compiled:
@@ -305,9 +332,40 @@ class JaxMarlCoinGame:
         self.process.stdin.flush()
         return self._read()["rate"]
 
+    def transitions(self, cells: np.ndarray, actions: np.ndarray) -> dict:
+        """JaxMARL's ``rewards`` (n, 2) and new ``players`` cells (n, 2) for these transitions."""
+        request = {"cells": cells.tolist(), "actions": actions.tolist()}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
+
+
+def coin_game_mechanics_check(jaxmarl: JaxMarlCoinGame, transitions: int = 5000) -> dict:
+    """Our rewards and moves against JaxMARL's from the same states and actions.
+
+    States are four distinct cells (every state our game can reach); coin respawns are not
+    compared (the chance models differ on purpose: see ``CoinGame``'s docstring).
+    """
+    from coop_envs.core.coin_game import CoinGame
+
+    rng = np.random.default_rng(0)
+    cells = np.argsort(rng.random((transitions, 9)), axis=1)[:, :4]
+    actions = rng.integers(0, 5, size=(transitions, 2))
+    core = CoinGame(batch_size=transitions)
+    core.reset(rng)
+    core.set_positions(cells)
+    rewards, _ = core.step(actions)
+    theirs = jaxmarl.transitions(cells, actions)
+    return {
+        "transitions": transitions,
+        "with_a_nonzero_reward": int((rewards != 0).any(axis=1).sum()),
+        "rewards_equal": bool(np.array_equal(rewards, np.array(theirs["rewards"], np.float32))),
+        "moves_equal": bool(np.array_equal(core.positions[:, :2], np.array(theirs["players"]))),
+    }
 
 
 def coin_game_episode(batch: int) -> Callable[[], int]:
@@ -499,7 +557,10 @@ def new_game_rows(
             )
             if isinstance(theirs, float):
                 ratios[f"coin_game_core_over_jaxmarl_B{batch}"] = ours / theirs
-        info = jaxmarl.info if jaxmarl is not None else {}
+        info = {}
+        if jaxmarl is not None:
+            info = {**jaxmarl.info, "mechanics_check": coin_game_mechanics_check(jaxmarl)}
+            print(f"mechanics against JaxMARL: {info['mechanics_check']}")
     finally:
         if jaxmarl is not None:
             jaxmarl.close()
