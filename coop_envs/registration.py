@@ -24,7 +24,8 @@ PettingZoo registry ids (``pettingzoo.make("parallel" | "aec", id)``): ``coop_en
 Games beyond the 2x2 matrix games register through :data:`GAME_IDS` (one row per game: the
 Gymnasium name, the PettingZoo name, and the entry points of its env, vector env, parallel and
 AEC classes): ``coop_envs/PublicGoods-v0`` and ``coop_envs/public_goods-v0`` (N-player public
-goods, ``num_players=`` etc. as keyword arguments). A new game adds one row.
+goods, ``num_players=`` etc. as keyword arguments), ``coop_envs/CoinGame-v0`` and
+``coop_envs/coin_game-v0`` (the Coin Game). A new game adds one row.
 
 An id of the matrix games fixes its game:
 ``gym.make("coop_envs/IteratedPrisonersDilemma-v0", game="stag_hunt")`` raises ``ValueError``
