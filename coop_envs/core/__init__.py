@@ -66,6 +66,14 @@ from coop_envs.core.protocols import (
     CoPlayer,
     declared_protocol,
 )
+from coop_envs.core.public_goods import (
+    CONTRIBUTE,
+    CONTRIBUTE_AND_PUNISH,
+    KEEP,
+    KEEP_AND_PUNISH,
+    PublicGoodsGame,
+    PublicGoodsSpec,
+)
 from coop_envs.core.rendering import render_history, render_history_rgb
 from coop_envs.core.validation import (
     MAX_BATCH_SIZE,
@@ -90,6 +98,8 @@ __all__ = [
     "CC",
     "CD",
     "CHICKEN",
+    "CONTRIBUTE",
+    "CONTRIBUTE_AND_PUNISH",
     "COOPERATE",
     "CO_PLAYER_ID_DIM",
     "CO_PLAYER_PROTOCOL",
@@ -99,6 +109,8 @@ __all__ = [
     "DEFECT",
     "DILEMMA_CONDITIONS",
     "GAMES",
+    "KEEP",
+    "KEEP_AND_PUNISH",
     "LOG_PROB_FLOOR",
     "MATCHING_PENNIES",
     "MAX_BATCH_SIZE",
@@ -120,6 +132,8 @@ __all__ = [
     "ObservationConfig",
     "ObservationEncoder",
     "Outcome",
+    "PublicGoodsGame",
+    "PublicGoodsSpec",
     "Seat",
     "check_actions",
     "check_batch",
