@@ -309,6 +309,7 @@ class PublicGoodsGame:
             layout=observation,
         )
         """The game's :class:`PublicGoodsSpec`."""
+        self._table = self._reward_table()
         self._history = np.full((self.num_rounds, self.batch_size, n), -1, dtype=np.int8)
         self._returns = np.zeros((self.batch_size, n), dtype=np.float64)
         self.t = 0
@@ -328,6 +329,23 @@ class PublicGoodsGame:
         """``(B, t, N) float32`` each player's reward in every round played so far."""
         played = self.history[:, : self.t].astype(np.int64)
         return self._rewards(played).astype(np.float32)
+
+    def _reward_table(self) -> np.ndarray:
+        """``(A * (N + 1) * (N + 1),) float32`` rewards by (own action, keepers, punishers), flat.
+
+        Keepers and punishers count everyone, oneself included; a round's rewards are then one
+        ``np.take`` (the step's hot path; :func:`public_goods_rewards` is the reference a test
+        holds it to).
+        """
+        s, n = self.spec, self.spec.num_players
+        own, keepers, punishers = np.meshgrid(
+            np.arange(s.num_actions), np.arange(n + 1), np.arange(n + 1), indexing="ij"
+        )
+        keep, punish = own & 1, own >> 1
+        table = keep + s.multiplier / n * (n - keepers)
+        table -= s.punishment_cost * punish * (keepers - keep)
+        table -= s.punishment_fine * keep * (punishers - punish)
+        return table.astype(np.float32).ravel()
 
     def _rewards(self, actions: np.ndarray) -> np.ndarray:
         s = self.spec
@@ -372,11 +390,18 @@ class PublicGoodsGame:
         if validate:
             actions = check_joint_actions(actions, self.batch_size, self.spec)
         actions = np.asarray(actions)
-        rewards = self._rewards(actions)
+        width = self.num_players + 1
+        index = (actions & 1).sum(axis=1, keepdims=True)  # keepers
+        if self.spec.punishment:
+            index = index * width + (actions >> 1).sum(axis=1, keepdims=True)
+        else:
+            index = index * width
+        index = index + actions * (width * width)
+        rewards = np.take(self._table, index)
         self._returns += rewards
         self._history[self.t] = actions
         self.t += 1
-        return rewards.astype(np.float32), self.t >= self.num_rounds
+        return rewards, self.t >= self.num_rounds
 
     def observation(self, player: int) -> np.ndarray:
         """What ``player`` sees now, from its own seat (layouts in the class docstring).

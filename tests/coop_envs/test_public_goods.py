@@ -321,3 +321,19 @@ def test_unknown_co_players_list_what_the_game_accepts():
         from coop_envs.single_agent import VersusCoPlayer
 
         VersusCoPlayer(PublicGoodsGame(), "always_contribute", co_player_id=True)
+
+
+@pytest.mark.parametrize("num_players", [2, 3, 7, 16])
+@pytest.mark.parametrize("punishment", [False, True])
+def test_step_lookup_equals_the_reference_formula(num_players, punishment):
+    options = dict(punishment_cost=0.35, punishment_fine=1.1) if punishment else {}
+    game = PublicGoodsGame(num_players, 1.9, 500, 3, punishment=punishment, **options)
+    game.reset()
+    actions = np.random.default_rng(num_players).integers(
+        0, game.spec.num_actions, (500, num_players)
+    )
+    rewards, _ = game.step(actions)
+    expected = public_goods_rewards(actions, 1.9, *(options.values() or (0.0, 0.0)))
+    np.testing.assert_allclose(rewards, expected, atol=1e-5)
+    low, high = game.spec.reward_range
+    assert rewards.min() >= low - 1e-5 and rewards.max() <= high + 1e-5
