@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from coop_envs.core import BatchedGame, CoPlayer, check_discrete_actions, co_player_view
+from coop_envs.core import (
+    BatchedGame,
+    CoPlayer,
+    IteratedGame,
+    check_discrete_actions,
+    co_player_view,
+)
 
 
 def resolve_co_player(spec: Any, game: str | None = None) -> CoPlayer:
@@ -59,8 +65,9 @@ class VersusCoPlayer:
     def __init__(self, core: BatchedGame, co_player: Any, co_player_id: bool = False) -> None:
         self.core = core
         self.spec = core.spec
-        self.game = getattr(core, "game", core)
-        game_name = None if hasattr(core, "game") else self.spec.name
+        matrix = isinstance(core, IteratedGame)  # its co-players: the matrix-game protocol
+        self.game = core.game if matrix else core
+        game_name = None if matrix else self.spec.name
         others = self.spec.num_players - 1
         if _per_seat(co_player, others):
             players = [resolve_co_player(s, game_name) for s in co_player]
