@@ -262,7 +262,10 @@ def make(batch):
     return f
 
 
-info = {"ready": True, "jax": jax.__version__, "devices": str(jax.devices())}
+from importlib.metadata import version
+
+info = {"ready": True, "jax": jax.__version__, "jaxmarl": version("jaxmarl")}
+info["devices"] = str(jax.devices())
 print(json.dumps(info), flush=True)
 
 
@@ -638,6 +641,19 @@ def main(argv: list[str] | None = None) -> int:
             "jaxmarl_side": jaxmarl_info,
         },
         "seconds_per_measurement": seconds,
+        "config": {
+            "schema": 1,
+            "matrix_games": {"rounds": ROUNDS, "game": "prisoners_dilemma"},
+            "public_goods": {"num_players": 4, "rounds": PUBLIC_GOODS_ROUNDS, "actions": "uniform"},
+            "coin_game": {
+                "grid_size": 3,
+                "rounds": COIN_ROUNDS,
+                "observation": "flat (36,) float32, both players, every round",
+                "actions": "uniform over the 5 moves, drawn before timing",
+                "env_step": "one game advancing one round (B x rounds per episode)",
+                "python_loop_games": 64,
+            },
+        },
         "rows": [{"name": n, "unit": u, "value": v} for n, u, v in rows],
         "ratios": ratios,
     }
