@@ -1,0 +1,124 @@
+"""The overlapped trainer (``algo.overlap``, the default) and the on-policy one it replaced."""
+
+import numpy as np
+import pytest
+import torch
+
+from baselines.checkpoints import load_policy
+from baselines.config import AlgoConfig, preset
+from baselines.configs import with_overrides
+from baselines.trainer import Trainer
+
+from .test_trainer import read_log, tiny
+
+
+def weights(trainer):
+    return torch.cat([p.detach().flatten() for p in trainer.learners[0].parameters()]).double()
+
+
+@pytest.mark.parametrize(
+    ("algo", "expected"),
+    [
+        # Values of the trainer before algo.overlap existed (commit e3eb07b), same settings.
+        ({}, (-0.5588714047335088, 184.5933907944709, -0.005463011562824249, 0.36250001192092896)),
+        (
+            {"algo.algo": "ppo", "algo.ppo_minibatches": 2},
+            (0.5381714304094203, 199.89161276334198, -0.011569689471798483, 0.668749988079071),
+        ),
+    ],
+)
+def test_on_policy_numbers_are_those_of_the_trainer_before_overlap(algo, expected, tmp_path):
+    settings = {"out": tmp_path, "progress": False, "seed": 3, "algo.overlap": False, **algo}
+    trainer = Trainer(with_overrides(preset("smoke"), settings))
+    metrics = [trainer.step() for _ in range(3)][-1]
+    w = weights(trainer)
+    got = (
+        float(w.sum()),
+        float(w.abs().sum()),
+        metrics["l0/train/policy_loss"],
+        metrics["l0/train/tabular/reward"],
+    )
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_overlapped_trainer_learns_as_the_on_policy_one_does(tmp_path):
+    settings = {
+        "progress": False,
+        "seed": 0,
+        "batch_size": 32,
+        "num_rounds": 10,
+        "policy.hidden": 8,
+        "policy.embed": 4,
+        "updates": 100,
+    }
+    late = {}
+    for overlap in (True, False):
+        config = with_overrides(
+            preset("stage1_fast"),
+            {**settings, "out": tmp_path / str(overlap), "algo.overlap": overlap},
+        )
+        trainer = Trainer(config)
+        rewards = [trainer.step()["l0/train/tabular/reward"] for _ in range(100)]
+        assert np.mean(rewards[:10]) < 0.6  # near-uniform play against random tabular: ~0.5
+        late[overlap] = np.mean(rewards[-10:])
+    assert late[True] > 0.9  # learned to defect against random tabular co-players
+    assert abs(late[True] - late[False]) < 0.1
+
+
+def test_overlapped_runs_are_deterministic_and_differ_from_on_policy(tmp_path):
+    runs = {}
+    for name, overlap in (("a", True), ("b", True), ("on", False)):
+        trainer = Trainer(tiny("mixed_pool", tmp_path, out=tmp_path / name, algo__overlap=overlap))
+        trainer.run()
+        runs[name] = ([weights(trainer)], read_log(tmp_path / name))
+    torch.testing.assert_close(runs["a"][0], runs["b"][0], atol=0, rtol=0)
+    drop = {"seconds"}
+    rows = {k: [{c: v for c, v in r.items() if c not in drop} for r in runs[k][1]] for k in runs}
+    assert rows["a"] == rows["b"]
+    assert not torch.equal(runs["a"][0][0], runs["on"][0][0])  # a stale policy acts: other data
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+@pytest.mark.parametrize("algo", ["a2c", "ppo"])
+def test_resume_is_bit_exact_for_both_variants(overlap, algo, tmp_path):
+    def config(name, updates, **more):
+        return tiny(
+            "stage1",
+            tmp_path,
+            out=tmp_path / name,
+            updates=updates,
+            algo__overlap=overlap,
+            algo__algo=algo,
+            algo__ppo_minibatches=2,
+            **more,
+        )
+
+    Trainer(config("straight", 6)).run()
+    Trainer(config("split", 4)).run()  # checkpoints at 2 and 4, as evaluations and logs do
+    Trainer(config("split", 6, resume=True)).run()
+    a = load_policy(tmp_path / "straight" / "agent_0.pt").state_dict()
+    b = load_policy(tmp_path / "split" / "agent_0.pt").state_dict()
+    torch.testing.assert_close(a, b, atol=0, rtol=0)
+    drop = {"seconds"}
+    rows_a = [
+        {k: v for k, v in r.items() if k not in drop} for r in read_log(tmp_path / "straight")
+    ]
+    rows_b = [{k: v for k, v in r.items() if k not in drop} for r in read_log(tmp_path / "split")]
+    assert rows_a == rows_b
+
+
+def test_the_overlapped_state_holds_the_next_episodes(tmp_path):
+    trainer = Trainer(tiny("stage1", tmp_path))
+    trainer.step()
+    state = trainer.state_dict()
+    pending = state["pending"][0]
+    assert pending["index"].shape == (6, 8) and pending["actions"].shape == (6, 8)
+    fresh = Trainer(tiny("stage1", tmp_path, out=tmp_path / "fresh"))
+    fresh.load_state_dict(state)
+    torch.testing.assert_close(fresh._pending[0].rewards, trainer._pending[0].rewards)
+    assert "pending" not in Trainer(tiny("stage1", tmp_path, algo__overlap=False)).state_dict()
+
+
+def test_overlap_must_be_a_bool():
+    with pytest.raises((TypeError, ValueError), match="overlap"):
+        AlgoConfig(overlap="yes")
