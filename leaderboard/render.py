@@ -286,6 +286,70 @@ def _figures(rows: list[dict], matches: list[dict], curves: dict[int, dict[str, 
     }
 
 
+def _complete(grid: np.ndarray) -> list[int]:
+    """Entries kept for the evolutionary analysis: drop the least-matched until no gap is left."""
+    keep = list(range(len(grid)))
+    while keep and np.isnan(grid[np.ix_(keep, keep)]).any():
+        gaps = np.isnan(grid[np.ix_(keep, keep)]).sum(axis=0) + np.isnan(
+            grid[np.ix_(keep, keep)]
+        ).sum(axis=1)
+        keep.pop(int(np.argmax(gaps)))
+    return keep
+
+
+def _evolution(rows: list[dict], matches: list[dict]) -> list[str]:
+    """The evolutionary analysis of the tournament (:mod:`leaderboard.evolution`) as HTML."""
+    from leaderboard import evolution
+
+    full = [r for r in rows if r["board"] == "full"]
+    grid = evolution.payoff_matrix(full, matches)
+    keep = _complete(grid)
+    head = "<h2 id='evolution'>Evolutionary analysis of the tournament</h2>"
+    if len(keep) < 2:
+        return [
+            head,
+            "<p class='note'>Needs two entries of the full board with all their "
+            "tournament matches.</p>",
+        ]
+    names = [f"{label(full[i])} {full[i]['name']}" for i in keep]
+    try:
+        e = evolution.analyse(grid[np.ix_(keep, keep)], names)
+    except ImportError as error:
+        return [head, f"<p class='note'>{html.escape(str(error))}</p>"]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2.5 + 0.55 * len(names), 3.2))
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, e.stationary, 0.4, label="α-Rank (stationary distribution)")
+    ax.bar(x + 0.2, e.replicator, 0.4, label="replicator dynamics (final share)")
+    ax.set_xticks(x, names, rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(f"population N = {e.population}, α = {e.alpha:g}; replicator from the uniform mix")
+    onload = "this.dataset.loaded = this.naturalWidth > 0 ? 'yes' : 'no'"
+    lines = [
+        head,
+        f"<p class='note'>The round-robin payoff matrix (row's reward per round vs column; the "
+        f"diagonal is self-play) of {len(names)} entries of the full board, read as a game "
+        "between strategies. An entry <em>invades</em> another when one mutant of it takes over "
+        f"a population of N = {e.population} of the other with probability above the neutral "
+        f"1/N (pairwise-comparison process, selection intensity {e.beta:g}; computed with "
+        "egttools).</p>",
+        f"<img id='evolution-chart' alt='evolutionary analysis' src='{_png(fig)}' "
+        f'onload="{onload}">',
+        "<div class='scroll'><table id='invasions'><thead><tr><th class='left'>invader</th>"
+        "<th class='left'>resident</th><th>fixation probability</th></tr></thead><tbody>",
+    ]
+    for invader, resident, rho in e.invasions:
+        lines.append(
+            f"<tr><td class='left'>{html.escape(invader)}</td><td class='left'>"
+            f"{html.escape(resident)}</td><td>{rho:.3f}</td></tr>"
+        )
+    if not e.invasions:
+        lines.append("<tr><td class='left' colspan='3'>no entry invades another</td></tr>")
+    return [*lines, "</tbody></table></div>"]
+
+
 def _detail(row: dict[str, Any]) -> str:
     """An entry's per-scenario table (hidden until its row is expanded)."""
     e = html.escape
@@ -445,6 +509,7 @@ def render(db: Database, out: str | Path) -> Path:
                 f"<h2>{title}</h2><img id='{key}' alt='{title}' src='{images[key]}' "
                 f'onload="{onload}">'
             )
+    lines += _evolution(rows, matches)
     lines.append(f"<script>{SCRIPT}</script></body></html>")
     path = out / "index.html"
     path.write_text("\n".join(lines) + "\n")
