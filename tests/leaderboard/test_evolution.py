@@ -77,3 +77,26 @@ def test_bad_input():
         evo.analyse(PD, population=1)
     with pytest.raises(ValueError, match="beta must be positive"):
         evo.analyse(PD, beta=0.0)
+
+
+def test_the_page_section_names_who_invades_whom():
+    pytest.importorskip("egttools")
+    from leaderboard import render
+
+    rows = [
+        {"submission_id": i, "board": "full", "rank": i + 1, "name": name, "scenarios": {}}
+        for i, name in enumerate(("all_c", "all_d"))
+    ]
+    for row, self_play in zip(rows, (1.0, 0.0), strict=True):
+        row["scenarios"]["pd/self_play"] = {"reward": {"mean": self_play}}
+    matches = [{"first_id": 0, "second_id": 1, "reward": -1.0, "opponent_reward": 2.0}]
+    html = "\n".join(render._evolution(rows, matches))
+    assert "<td class='left'>2 all_d</td><td class='left'>1 all_c</td>" in html
+    assert "evolution-chart" in html
+
+
+def test_the_page_section_explains_a_board_too_small():
+    from leaderboard import render
+
+    html = "\n".join(render._evolution([], []))
+    assert "Needs two entries" in html
