@@ -193,7 +193,10 @@ class Trainer(Algorithm):
 
     name = "actor_critic"
     unit = "update"
-    resumable = ("updates",)
+    resumable = ("updates", "algo.overlap")
+    """``algo.overlap`` may change on resuming, for runs saved before the field existed: such a
+    run (on-policy) continues exactly with ``--algo.overlap false``; with the overlapped default
+    it continues overlapped from its next update (and a run switched either way is its own)."""
     legacy_format = "coop-envs-training-state"
 
     def __init__(self, config: TrainConfig, co_player: CoPlayer | None = None) -> None:

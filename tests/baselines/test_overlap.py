@@ -1,5 +1,7 @@
 """The overlapped trainer (``algo.overlap``, the default) and the on-policy one it replaced."""
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -122,3 +124,23 @@ def test_the_overlapped_state_holds_the_next_episodes(tmp_path):
 def test_overlap_must_be_a_bool():
     with pytest.raises((TypeError, ValueError), match="overlap"):
         AlgoConfig(overlap="yes")
+
+
+def test_a_run_saved_before_the_overlap_field_resumes(tmp_path):
+    def config(name, updates, **more):
+        return tiny("stage1", tmp_path, out=tmp_path / name, updates=updates, **more)
+
+    Trainer(config("straight", 4, algo__overlap=False)).run()
+    Trainer(config("old", 2, algo__overlap=False)).run()
+    checkpoint = tmp_path / "old" / "checkpoint.pt"
+    saved = torch.load(checkpoint, weights_only=False)
+    del saved["config"]["algo"]["overlap"]  # as a checkpoint written before the field
+    torch.save(saved, checkpoint)
+    twin = tmp_path / "twin"
+    shutil.copytree(tmp_path / "old", twin)
+    Trainer(config("old", 4, algo__overlap=False, resume=True)).run()  # continues exactly
+    a = load_policy(tmp_path / "straight" / "agent_0.pt").state_dict()
+    b = load_policy(tmp_path / "old" / "agent_0.pt").state_dict()
+    torch.testing.assert_close(a, b, atol=0, rtol=0)
+    summary = Trainer(config("twin", 4, resume=True)).run()  # the default: overlapped from here
+    assert summary["status"] == "finished" and summary["update"] == 4
