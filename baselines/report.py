@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from baselines.criteria import IN_CONTEXT_BEST_RESPONDER, MIXED_POOL_COOPERATION, Criterion
+from baselines.crossplay import crossplay_figures, crossplay_table
 from baselines.experiments import EXPERIMENTS, RESULTS, Variant, experiments, variant
+from baselines.panel import panel_table
 from baselines.records import read_record
 from baselines.run import ROOT
 
@@ -690,6 +692,7 @@ FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = 
     "ppi_pools_s2500.png": lambda runs, out: plot_pools(
         runs, _ppi_pools("s2500")[:2], out, PPI_POOL_PANELS, "update"
     ),
+    **crossplay_figures(),
 }
 """The figures the docs embed (``docs/figures/<name>``), drawn from the evidence."""
 
@@ -710,6 +713,8 @@ def build_tables(
     tables["summary"] = summary_table(runs, manifests)
     tables["throughput"] = throughput_table()
     tables["learning_aware"] = learning_aware_table(runs)
+    tables["crossplay"] = crossplay_table(results / "crossplay")
+    tables["panel"] = panel_table(results / "crossplay" / "panel")
     return tables
 
 
