@@ -542,4 +542,5 @@ class Trainer(Algorithm):
         config, retired = migrate(state["config"])
         config = to_dict(from_dict(TrainConfig, config)) if not retired else config
         keys = ("rng", "torch_rng", "learners", "optimizers")
+        keys += tuple(k for k in ("learn_rng", "pending") if k in state)  # an overlapped state
         return legacy_state(state, Trainer.name, config, retired, "update", {}, keys)
