@@ -10,8 +10,9 @@ that imports ``coop_envs`` inside the worker, so that::
     config = PPOConfig().environment("coop_envs/ipd", env_config=rllib.AGENT_ENV_CONFIG)
 
 works in every env runner, locally or on a cluster. The names (derived from
-:data:`coop_envs.registration.PETTINGZOO_IDS` and :data:`~coop_envs.registration.GYM_IDS`, so a
-newly registered game is included):
+:data:`coop_envs.registration.ALL_PETTINGZOO_IDS` and
+:data:`~coop_envs.registration.ALL_GYM_IDS`, so every registered game is included: the matrix
+games, public goods, the Coin Game):
 
 - every PettingZoo id (``coop_envs/ipd-v0``, ...) and the same without its version
   (``coop_envs/ipd``): multi-agent, RLlib's ``ParallelPettingZooEnv`` over our ``ParallelEnv``;
@@ -45,7 +46,7 @@ from coop_envs.core import (
     check_probability,
     get_game,
 )
-from coop_envs.registration import GYM_IDS, PETTINGZOO_IDS
+from coop_envs.registration import ALL_GYM_IDS, ALL_PETTINGZOO_IDS
 
 INSTALL_HINT = "pip install -c constraints.txt 'coop-envs[rllib]'"
 """What fixes a missing Ray RLlib (it pins gymnasium 1.2.2: give it a virtual environment)."""
@@ -88,7 +89,7 @@ def env_names() -> dict[str, tuple[str, str]]:
     ``"mixed_pool"``.
     """
     names: dict[str, tuple[str, str]] = {}
-    for kind, ids in (("multi_agent", PETTINGZOO_IDS), ("single_agent", GYM_IDS)):
+    for kind, ids in (("multi_agent", ALL_PETTINGZOO_IDS), ("single_agent", ALL_GYM_IDS)):
         for env_id in ids:
             names[env_id] = (kind, env_id)
             names.setdefault(_unversioned(env_id), (kind, env_id))

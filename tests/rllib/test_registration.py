@@ -9,7 +9,7 @@ from ray.rllib.env.multi_agent_env import MultiAgentEnv
 from ray.tune.registry import ENV_CREATOR, _global_registry
 
 from coop_envs import COOPERATE, DEFECT, rllib
-from coop_envs.registration import GYM_IDS, PETTINGZOO_IDS
+from coop_envs.registration import ALL_GYM_IDS, ALL_PETTINGZOO_IDS
 
 
 def make(name, config=None):
@@ -19,7 +19,7 @@ def make(name, config=None):
 
 def test_every_registered_id_has_an_rllib_name_with_and_without_version():
     names = rllib.register()
-    for env_id in (*PETTINGZOO_IDS, *GYM_IDS):
+    for env_id in (*ALL_PETTINGZOO_IDS, *ALL_GYM_IDS):
         assert env_id in names and env_id.rsplit("-v", 1)[0] in names
         assert _global_registry.contains(ENV_CREATOR, env_id)
     assert "coop_envs/ipd" in names and rllib.MIXED_POOL in names
@@ -43,6 +43,23 @@ def test_multi_agent_name_gives_parallel_pettingzoo_env_with_its_arguments():
 def test_multi_agent_fixed_game_refuses_another_game():
     with pytest.raises(ValueError, match="game"):
         make("coop_envs/ipd-v0", {"game": "stag_hunt"})
+
+
+@pytest.mark.parametrize("name", ["coop_envs/public_goods", "coop_envs/coin_game"])
+def test_the_new_games_run_multi_agent(name):
+    env = make(name)
+    obs, _ = env.reset(seed=0)
+    assert len(obs) >= 2
+    actions = {agent: env.action_space[agent].sample() for agent in obs}
+    _, rewards, terms, _, _ = env.step(actions)
+    assert set(rewards) == set(obs) and "__all__" in terms
+
+
+@pytest.mark.parametrize("name", ["coop_envs/PublicGoods-v0", "coop_envs/CoinGame-v0"])
+def test_the_new_games_run_single_agent(name):
+    env = make(name)
+    env.reset(seed=0)
+    assert len(env.step(env.action_space.sample())) == 5
 
 
 def test_single_agent_name_takes_co_player():
