@@ -67,10 +67,12 @@ class AlgoConfig:
     """PPO: minibatches per pass (whole episodes; must divide the batch)."""
     ppo_clip: float = 0.2
     """PPO: clip range of the probability ratio."""
-    overlap: bool = True
-    """Play update k+1's games (on a second core, with the weights before update k's step: a
-    one-step-stale policy) while update k learns; ``False``: on-policy, one after the other (the
-    behaviour, and the numbers, of the runs before this field; see :mod:`baselines.trainer`)."""
+    overlap: bool | None = None
+    """``True``: play update k+1's games (on a second core, with the weights before update k's
+    step: a one-step-stale policy) while update k learns (see :mod:`baselines.trainer`).
+    ``None`` (or ``False``): on-policy, one after the other -- the behaviour, and the numbers, of
+    every run recorded before this field, which is why it is not (yet) the default: each recorded
+    run's config must keep building what it ran."""
 
     def __post_init__(self) -> None:
         check_fields(self, "algo.")
@@ -86,8 +88,8 @@ class AlgoConfig:
             check_nonnegative(self.entropy_coef_final, "algo.entropy_coef_final")
         check_positive(self.ppo_epochs, "algo.ppo_epochs", integer=True)
         check_positive(self.ppo_minibatches, "algo.ppo_minibatches", integer=True)
-        if not isinstance(self.overlap, bool):
-            raise TypeError(f"algo.overlap must be a bool; got {self.overlap!r}")
+        if self.overlap is not None and not isinstance(self.overlap, bool):
+            raise TypeError(f"algo.overlap must be a bool or None; got {self.overlap!r}")
 
 
 @dataclass(frozen=True)

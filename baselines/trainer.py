@@ -11,7 +11,7 @@ Everything is seeded from the run's seed (one NumPy generator drives the co-play
 action sampling); the state holds the generators, so a resumed run continues exactly as an
 uninterrupted one would.
 
-**Overlap** (``algo.overlap``, the default): while update k learns on the main thread, a second
+**Overlap** (``algo.overlap=true``): while update k learns on the main thread, a second
 thread plays update k+1's games with a copy of the weights taken before update k's step, so each
 update learns from episodes played by the policy one step before it (a *one-step-stale* policy,
 as in Sample Factory's double-buffered sampling with a policy lag of one). Chosen over V-trace
@@ -23,9 +23,11 @@ the paper's, and the two halves share nothing but a weight copy, so the run is b
 generator of their own). It uses ``run.threads`` cores, one of them the actor's (the learner's
 torch threads: ``run.threads - 1``, at least 1): at GRU-32 x 256 episodes a second torch thread
 makes the learning step no faster, so with the default 2 the second core is free for the actor.
-``algo.overlap=false`` is the on-policy trainer of the runs before the field, number for number.
-The episodes played for the next update are part of the training state, so resuming stays
-bit-exact either way.
+Unset (or ``false``) it is the on-policy trainer of the runs before the field, number for number;
+it is not the default because every recorded run's configuration must keep building what it ran
+(tests/baselines/test_report.py), and those runs record no ``algo.overlap`` (making it the default
+needs a config-schema migration that writes ``false`` into them). The episodes played for the next
+update are part of the training state, so resuming stays bit-exact either way.
 """
 
 from __future__ import annotations
@@ -193,10 +195,7 @@ class Trainer(Algorithm):
 
     name = "actor_critic"
     unit = "update"
-    resumable = ("updates", "algo.overlap")
-    """``algo.overlap`` may change on resuming, for runs saved before the field existed: such a
-    run (on-policy) continues exactly with ``--algo.overlap false``; with the overlapped default
-    it continues overlapped from its next update (and a run switched either way is its own)."""
+    resumable = ("updates",)
     legacy_format = "coop-envs-training-state"
 
     def __init__(self, config: TrainConfig, co_player: CoPlayer | None = None) -> None:
@@ -225,7 +224,7 @@ class Trainer(Algorithm):
         if self.tabular is None and config.tabular_episodes:
             self.tabular = self._tabular()
         self.layout = make_layout(config, len(self.frozen))
-        self.overlap = config.algo.overlap
+        self.overlap = bool(config.algo.overlap)
         # Overlap only: the actor's weight copies, the episodes the next update learns from, the
         # actor thread, and the learner's own generator (PPO shuffles) so the threads share none.
         self._actors: list[ActorCritic] = []

@@ -1,6 +1,4 @@
-"""The overlapped trainer (``algo.overlap``, the default) and the on-policy one it replaced."""
-
-import shutil
+"""The overlapped trainer (``algo.overlap=true``) and the on-policy one (unset or false)."""
 
 import numpy as np
 import pytest
@@ -30,17 +28,18 @@ def weights(trainer):
     ],
 )
 def test_on_policy_numbers_are_those_of_the_trainer_before_overlap(algo, expected, tmp_path):
-    settings = {"out": tmp_path, "progress": False, "seed": 3, "algo.overlap": False, **algo}
-    trainer = Trainer(with_overrides(preset("smoke"), settings))
-    metrics = [trainer.step() for _ in range(3)][-1]
-    w = weights(trainer)
-    got = (
-        float(w.sum()),
-        float(w.abs().sum()),
-        metrics["l0/train/policy_loss"],
-        metrics["l0/train/tabular/reward"],
-    )
-    assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    for overlap in ({}, {"algo.overlap": False}):  # unset (the default) and false
+        settings = {"out": tmp_path, "progress": False, "seed": 3, **overlap, **algo}
+        trainer = Trainer(with_overrides(preset("smoke"), settings))
+        metrics = [trainer.step() for _ in range(3)][-1]
+        w = weights(trainer)
+        got = (
+            float(w.sum()),
+            float(w.abs().sum()),
+            metrics["l0/train/policy_loss"],
+            metrics["l0/train/tabular/reward"],
+        )
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 def test_overlapped_trainer_learns_as_the_on_policy_one_does(tmp_path):
@@ -110,15 +109,16 @@ def test_resume_is_bit_exact_for_both_variants(overlap, algo, tmp_path):
 
 
 def test_the_overlapped_state_holds_the_next_episodes(tmp_path):
-    trainer = Trainer(tiny("stage1", tmp_path))
+    trainer = Trainer(tiny("stage1", tmp_path, algo__overlap=True))
     trainer.step()
     state = trainer.state_dict()
     pending = state["pending"][0]
     assert pending["index"].shape == (6, 8) and pending["actions"].shape == (6, 8)
-    fresh = Trainer(tiny("stage1", tmp_path, out=tmp_path / "fresh"))
+    fresh = Trainer(tiny("stage1", tmp_path, out=tmp_path / "fresh", algo__overlap=True))
     fresh.load_state_dict(state)
     torch.testing.assert_close(fresh._pending[0].rewards, trainer._pending[0].rewards)
     assert "pending" not in Trainer(tiny("stage1", tmp_path, algo__overlap=False)).state_dict()
+    assert "pending" not in Trainer(tiny("stage1", tmp_path)).state_dict()  # unset: on-policy
 
 
 def test_overlap_must_be_a_bool():
@@ -126,21 +126,17 @@ def test_overlap_must_be_a_bool():
         AlgoConfig(overlap="yes")
 
 
-def test_a_run_saved_before_the_overlap_field_resumes(tmp_path):
+def test_a_run_saved_before_the_overlap_field_resumes_exactly(tmp_path):
     def config(name, updates, **more):
         return tiny("stage1", tmp_path, out=tmp_path / name, updates=updates, **more)
 
-    Trainer(config("straight", 4, algo__overlap=False)).run()
-    Trainer(config("old", 2, algo__overlap=False)).run()
+    Trainer(config("straight", 4)).run()
+    Trainer(config("old", 2)).run()
     checkpoint = tmp_path / "old" / "checkpoint.pt"
     saved = torch.load(checkpoint, weights_only=False)
     del saved["config"]["algo"]["overlap"]  # as a checkpoint written before the field
     torch.save(saved, checkpoint)
-    twin = tmp_path / "twin"
-    shutil.copytree(tmp_path / "old", twin)
-    Trainer(config("old", 4, algo__overlap=False, resume=True)).run()  # continues exactly
+    Trainer(config("old", 4, resume=True)).run()  # the default (unset) is what it ran
     a = load_policy(tmp_path / "straight" / "agent_0.pt").state_dict()
     b = load_policy(tmp_path / "old" / "agent_0.pt").state_dict()
     torch.testing.assert_close(a, b, atol=0, rtol=0)
-    summary = Trainer(config("twin", 4, resume=True)).run()  # the default: overlapped from here
-    assert summary["status"] == "finished" and summary["update"] == 4
