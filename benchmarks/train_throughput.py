@@ -7,7 +7,7 @@ in one run, the environment steps per second of
   thread (the learner's share of the default two cores);
 - ``on-policy``: a full update of the stage-1 trainer (``stage1_fast`` at that shape,
   ``algo.overlap=false``): the rollout through the NumPy core, then the A2C step, one thread;
-- ``overlapped``: the default trainer (``algo.overlap=true``, ``run.threads=2``): the next
+- ``overlapped``: the overlapped trainer (``algo.overlap=True``, ``run.threads=2``): the next
   update's rollout on a second thread while this one learns;
 - ``jax``: with ``--jax-python PATH`` (an interpreter with ``jax`` and ``optax``, e.g.
   ``python3 -m venv /work/venvs/jax && /work/venvs/jax/bin/pip install jax optax``), the
