@@ -518,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=512, help="games per pair")
     parser.add_argument("--rounds", type=int, default=DEFAULT_NUM_ROUNDS)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: fastest on shared cores)"
+    )
     parser.add_argument("--game", default="prisoners_dilemma")
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--out", type=Path, default=None, help="JSON file")
@@ -529,6 +532,9 @@ def main(argv: list[str] | None = None) -> int:
         "(exactly one --experiment)",
     )
     args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error(f"--threads must be at least 1; got {args.threads}")
+    torch.set_num_threads(args.threads)
     specs: list[str | Path] = [*args.entrants]
     for ref in args.experiment:
         specs.extend(experiment_runs(ref))

@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=2048, help="games per co-player")
     parser.add_argument("--rounds", type=int, default=DEFAULT_NUM_ROUNDS)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: fastest on shared cores)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON file")
     parser.add_argument(
         "--evidence",
@@ -212,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         help=f"write {PANEL_DIR.relative_to(CROSSPLAY.parents[2])}/NAME.json (the page's table)",
     )
     args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error(f"--threads must be at least 1; got {args.threads}")
+    torch.set_num_threads(args.threads)
     specs: list[str | Path] = [*args.entrants]
     for ref in args.experiment:
         specs.extend(experiment_runs(ref))
