@@ -461,8 +461,8 @@ def crossplay_table(directory: Path = CROSSPLAY) -> str:
     """The reproduction page's cross-play table: one row per evidence file of ``directory``."""
     rows = [
         "| recipe | learners | partner | self (copy) | cross-seed: mean | cross-seed pairs ≥ 0.8 "
-        "| figure |",
-        "|---|---|---|---|---|---|---|",
+        "| games per pair | figure |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text())
@@ -474,18 +474,13 @@ def crossplay_table(directory: Path = CROSSPLAY) -> str:
         mean = f"{cross['mean']:.2f}" if cross else "—"
         rows.append(
             f"| {', '.join(f'`{r}`' for r in recipes)} | {learners} | {_span(s['partner'])} | "
-            f"{_span(s['self'])} | {mean} | {share} | "
+            f"{_span(s['self'])} | {mean} | {share} | {data['settings']['episodes']} | "
             f"[heat map](figures/crossplay_{path.stem}.png) |"
         )
-    settings = {json.dumps(json.loads(p.read_text())["settings"]) for p in directory.glob("*.json")}
-    note = ""
-    if len(settings) == 1:
-        s = json.loads(settings.pop())
-        note = (
-            f"\n\nMutual cooperation (the pair's mean cooperation rate), {s['episodes']} games of "
-            f"{s['rounds']} rounds per pair, seed {s['seed']}."
-        )
-    return "\n".join(rows) + note
+    return "\n".join(rows) + (
+        "\n\nMutual cooperation: the pair's mean cooperation rate; *partner* and *self* give "
+        "the range over the recipe's runs (mean). Rounds and seeds: each file's `settings`."
+    )
 
 
 def crossplay_figures(directory: Path = CROSSPLAY) -> dict[str, Any]:
