@@ -394,12 +394,20 @@ def crossplay(
 
 
 # ---------------------------------------------------------------------------- figure and text
+def _short(name: str) -> str:
+    """``...seed3/agent_1`` -> ``s3/a1`` (a tick label); other names unchanged."""
+    run, _, agent = name.rpartition("/")
+    if run and "_seed" in run and agent.startswith("agent_"):
+        return f"s{run.rsplit('_seed', 1)[1]}/a{agent.removeprefix('agent_')}"
+    return name
+
+
 def plot_matrix(data: dict[str, Any], out: Path, title: str | None = None) -> Path:
     """Heat maps of mutual cooperation and of the row entrant's reward, from the JSON form."""
     from baselines.plotting import plt, save
 
     names = [e["name"] for e in data["entrants"]]
-    short = [n.rsplit("_", 1)[-1] if "/" in n else n for n in names]
+    short = [_short(n) for n in names]
     size = 2.2 + 0.42 * len(names)
     fig, axes = plt.subplots(1, 2, figsize=(2 * size + 1.5, size), constrained_layout=True)
     panels = (
@@ -550,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(data, indent=1) + "\n")
         print("wrote", args.out)
     if args.figure:
-        print("wrote", plot_matrix(data, args.figure))
+        print("wrote", plot_matrix(data, args.figure, f"cross-play: {args.figure.stem}"))
     return 0
 
 
