@@ -558,7 +558,12 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(data, indent=1) + "\n")
         print("wrote", args.out)
     if args.figure:
-        print("wrote", plot_matrix(data, args.figure, f"cross-play: {args.figure.stem}"))
+        print(
+            "wrote",
+            plot_matrix(
+                data, args.figure, f"cross-play: {args.figure.stem.removeprefix('crossplay_')}"
+            ),
+        )
     return 0
 
 
