@@ -1,9 +1,11 @@
 """``load_agent(path)``: any agent file of this project as an agent (the agent protocol).
 
-Returns a :class:`~baselines.players.PolicyAgent` for A2C/PPO policies and a
-:class:`~baselines.ppi.PPIAgent` for PPI agents (``kind: "ppi"``), so a trained baseline can be a
-co-player (``gym.make(..., co_player=load_agent(path))``), a leaderboard submission, or
-evaluated.
+Returns a :class:`~baselines.players.PolicyAgent` for A2C/PPO policies, a
+:class:`~baselines.ppi.PPIAgent` for PPI agents (``kind: "ppi"``) and a
+:class:`~baselines.general.policy.GamePolicyAgent` for agents of the games beyond 2x2
+(``kind: "game_policy"``; its ``game`` and ``game_kwargs`` say which game), so a trained
+baseline can be a co-player (``gym.make(..., co_player=load_agent(path))``), a leaderboard
+submission, or evaluated.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from baselines.checkpoints import policy_from_payload, read_checkpoint
+from baselines.general.policy import KIND, GamePolicyAgent, game_policy_from_payload
 from baselines.players import PolicyAgent
 from baselines.ppi.agent import PPIAgent, ppi_agent_from_payload
 from coop_envs.core import check_bool
 
 
-def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent | PPIAgent:
+def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent | PPIAgent | GamePolicyAgent:
     """Load an agent file as an agent.
 
     Args:
@@ -34,6 +37,10 @@ def load_agent(path: str | Path, greedy: bool = False) -> PolicyAgent | PPIAgent
     source = f"checkpoint {str(path)!r}"
     if payload.get("kind") == "ppi":
         return ppi_agent_from_payload(payload, source, greedy, Path(path).stem)
+    if payload.get("kind") == KIND:
+        policy = game_policy_from_payload(payload, source)
+        name = payload.get("meta", {}).get("name") or Path(path).stem
+        return GamePolicyAgent(policy, greedy=greedy, name=name)
     policy = policy_from_payload(payload, source=source)
     name = payload.get("meta", {}).get("name") or Path(path).stem
     return PolicyAgent(policy, greedy=greedy, name=name)

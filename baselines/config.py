@@ -32,7 +32,7 @@ from baselines.configs import (
 )
 from baselines.policies import PolicyConfig
 from baselines.run import RunConfig, run_directory
-from coop_envs.core import check_batch
+from coop_envs.core import CONTRACT_GAMES, check_batch
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,11 @@ class TrainConfig:
         check_fields(self)
         check_positive(self.updates, "updates", integer=True)
         check_batch(self.batch_size, self.run.num_rounds, "batch_size")
+        if self.run.game in CONTRACT_GAMES:
+            raise ValueError(
+                f"game {self.run.game!r} is not a 2x2 matrix game: train it with its own presets "
+                f"(e.g. stage1_{self.run.game}_fast; baselines.general)"
+            )
         if self.algo.algo == "ppo" and self.batch_size % self.algo.ppo_minibatches:
             raise ValueError(
                 f"batch_size ({self.batch_size}) must be divisible by algo.ppo_minibatches "

@@ -40,6 +40,7 @@ import tomllib
 
 from baselines.config import PRESET_NAMES, TrainConfig, preset
 from baselines.configs import ConfigError, with_overrides
+from baselines.general.config import GAME_PRESET_NAMES, GameTrainConfig, game_preset
 from baselines.learning_aware.config import LA_PRESET_NAMES, LearningAwareConfig, la_preset
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_preset
 from baselines.run import ROOT
@@ -68,7 +69,9 @@ from the evidence), and ``kind``, the shape of the generated result (see
 :data:`baselines.report.SUMMARIES`)."""
 
 
-def preset_config(name: str) -> TrainConfig | PPIConfig | LearningAwareConfig:
+def preset_config(
+    name: str,
+) -> TrainConfig | PPIConfig | LearningAwareConfig | GameTrainConfig:
     """The preset ``name``, of whichever algorithm it belongs to.
 
     Raises:
@@ -80,7 +83,9 @@ def preset_config(name: str) -> TrainConfig | PPIConfig | LearningAwareConfig:
         return ppi_preset(name)
     if name in LA_PRESET_NAMES:
         return la_preset(name)
-    known = (*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES)
+    if name in GAME_PRESET_NAMES:
+        return game_preset(name)
+    known = (*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES, *GAME_PRESET_NAMES)
     raise ConfigError(f"unknown preset {name!r}; known: {', '.join(known)}")
 
 

@@ -41,7 +41,13 @@ from baselines.runfiles import (
     write_summary,
 )
 from co_players.registry import AXELROD_PREFIX, REGISTRY
-from coop_envs.core import MAX_BATCH_SIZE, check_batch, check_positive_int, get_game
+from coop_envs.core import (
+    CONTRACT_GAMES,
+    MAX_BATCH_SIZE,
+    check_batch,
+    check_positive_int,
+    get_game,
+)
 
 SCHEMA = 2
 """Version of the run files' layout and of every config's fields (``config.json``, checkpoints).
@@ -97,7 +103,8 @@ class RunConfig:
     experiment: str | None = None
     """The experiment variant this run belongs to (``stage1/fast``; set by ``--experiment``)."""
     game: str = "prisoners_dilemma"
-    """Game name (see coop_envs.core.GAMES)."""
+    """Game name: a matrix game (coop_envs.core.GAMES) or a game of the general contract
+    (coop_envs.core.CONTRACT_GAMES: ``public_goods``, ``coin_game``)."""
     num_rounds: int = 100
     """Rounds per episode."""
     time_limit: float | None = None
@@ -121,7 +128,8 @@ class RunConfig:
             raise ValueError(
                 f"experiment must be '<experiment>/<variant>'; got {self.experiment!r}"
             )
-        get_game(self.game)  # an unknown name fails here, with the known ones
+        if self.game not in CONTRACT_GAMES:
+            get_game(self.game)  # an unknown name fails here, with the known ones
 
     def name(self, preset: str) -> str:
         """The run's name: ``<experiment>_<variant>``, else the preset."""
@@ -300,6 +308,13 @@ class Algorithm(ABC):
         """The progress bar's text after a step."""
         return ""
 
+    def criteria(self) -> list | None:
+        """The success criteria logged and summarised.
+
+        None: the matrix games' (:func:`baselines.criteria.criteria_for` the number of learners).
+        """
+        return None
+
     def sources(self) -> dict[str, str]:
         """Input files the run starts from (``{role: path}``), recorded in ``config.json``."""
         return {}
@@ -427,7 +442,9 @@ class Runner:
         if evaluation is not None:
             metrics.update(evaluation.metrics)
             results = evaluation.results
-        self.last_row = log_step(self.directory, head, metrics, results, self.algo.num_learners)
+        self.last_row = log_step(
+            self.directory, head, metrics, results, self.algo.num_learners, self.algo.criteria()
+        )
 
     # ---------------------------------------------------------------------------- loop
     def _timed(self, fn):
@@ -514,5 +531,6 @@ class Runner:
             seconds=c.seconds,
             learners=algo.num_learners,
             last=self.last_row,
+            criteria=algo.criteria(),
             **{f"{k}_seconds": v for k, v in c.clocks.items()},
         )

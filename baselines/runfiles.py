@@ -27,15 +27,20 @@ class RunDirectoryError(ValueError):
     """The run directory does not fit the request (exists without --resume, or cannot resume)."""
 
 
-def eval_columns(evaluation: dict[str, Any], learners: int) -> dict[str, float]:
-    """``{learner}/eval/{opponent}/{metric}`` and ``{learner}/criterion/{name}`` log columns."""
+def eval_columns(
+    evaluation: dict[str, Any], learners: int, criteria: list | None = None
+) -> dict[str, float]:
+    """``{learner}/eval/{opponent}/{metric}`` and ``{learner}/criterion/{name}`` log columns.
+
+    ``criteria``: those that apply (default: the matrix games', :func:`criteria_for`).
+    """
     row: dict[str, float] = {}
     for learner, results in evaluation.items():
         for opponent, result in results.items():
             for key, value in result.summary().items():
                 if key != "episodes":
                     row[f"{learner}/eval/{opponent}/{key}"] = round(value, 5)
-        for criterion in criteria_for(learners):
+        for criterion in criteria_for(learners) if criteria is None else criteria:
             holds, _ = criterion.evaluate(results)
             row[f"{learner}/criterion/{criterion.name}"] = int(holds)
     return row
@@ -47,6 +52,7 @@ def log_step(
     train: dict[str, float],
     evaluation: dict[str, Any],
     learners: int,
+    criteria: list | None = None,
 ) -> dict[str, float]:
     """Log one step; returns the ``log.csv`` row.
 
@@ -56,7 +62,7 @@ def log_step(
     from baselines.evaluation import results_to_dict
 
     row = {**head, **{k: round(v, 5) for k, v in train.items()}}
-    row.update(eval_columns(evaluation, learners))
+    row.update(eval_columns(evaluation, learners, criteria))
     append_row(directory, row)
     if evaluation:
         record = {k: head[k] for k in ("update", "env_steps", "seconds")}
@@ -167,9 +173,13 @@ def write_summary(
     seconds: float,
     learners: int,
     last: dict[str, float],
+    criteria: list | None = None,
     **extra: float,
 ) -> dict[str, Any]:
-    """Write (and return) ``summary.json``: status, budget used, time to each criterion."""
+    """Write (and return) ``summary.json``: status, budget used, time to each criterion.
+
+    ``criteria``: those that apply (default: the matrix games', :func:`criteria_for`).
+    """
     from baselines.criteria import time_to_criterion
 
     summary = {
@@ -184,7 +194,7 @@ def write_summary(
         "time_to_criterion": {
             f"l{i}/{c.name}": time_to_criterion(directory, c, i)
             for i in range(learners)
-            for c in criteria_for(learners)
+            for c in (criteria_for(learners) if criteria is None else criteria)
         },
         "last": last,
     }

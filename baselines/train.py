@@ -4,7 +4,9 @@ Every field of the preset's configuration is a flag (``--help`` lists them all):
 presets take :class:`baselines.config.TrainConfig`, ``ppi_*`` presets run Predictive Policy
 Improvement (:class:`baselines.ppi.PPIConfig`), and the learning-aware presets (``naive_exact``,
 ``lola_exact``, ``lola_naive_exact``, ``naive_dice``, ``lola_dice``, ``mfos``, ``mfos_cpu``) run
-:mod:`baselines.learning_aware`, whose agent files are memory-one vectors ``agent_<i>.json``.
+:mod:`baselines.learning_aware`, whose agent files are memory-one vectors ``agent_<i>.json``, and
+the presets of the games beyond 2x2 (``<experiment>_public_goods_fast``,
+``<experiment>_coin_game_fast``) run :mod:`baselines.general`.
 ``--preset`` picks the defaults and the other flags override them; ``--experiment NAME/VARIANT``
 runs a variant of an experiment manifest (``experiments/NAME.toml``: a preset, its overrides and
 seeds; ``python -m baselines.experiments`` lists them) and names the run after it; ``--deviations``
@@ -28,6 +30,7 @@ from baselines.cli import run_cli
 from baselines.config import PRESET_NAMES, TrainConfig, deviations
 from baselines.configs import ConfigError
 from baselines.experiments import preset_config, variant
+from baselines.general.config import GAME_PRESET_NAMES, GameTrainConfig, game_deviations
 from baselines.learning_aware.config import LA_PRESET_NAMES, la_deviations
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_deviations
 from baselines.run import Algorithm
@@ -47,7 +50,7 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
     pre.add_argument("--deviations", action="store_true")
     known, _ = pre.parse_known_args(argv)
     argv = [a for a in argv if a != "--deviations"]
-    names = [*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES]
+    names = [*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES, *GAME_PRESET_NAMES]
     try:
         if known.experiment is not None:
             chosen = variant(known.experiment)
@@ -69,6 +72,8 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
             if name in PPI_PRESET_NAMES
             else la_deviations
             if name in LA_PRESET_NAMES
+            else game_deviations
+            if name in GAME_PRESET_NAMES
             else deviations
         )(name)
         lines = [f"{name}: the paper's {base} with"] + [
@@ -93,6 +98,10 @@ def make_algorithm(config: TrainConfig | PPIConfig) -> Algorithm:
         from baselines.ppi.trainer import PPITrainer
 
         return PPITrainer(config)
+    if isinstance(config, GameTrainConfig):
+        from baselines.general.trainer import GameTrainer
+
+        return GameTrainer(config)
     if not isinstance(config, TrainConfig):  # a learning-aware preset (baselines.learning_aware)
         from baselines.learning_aware.trainer import make_learning_aware
 

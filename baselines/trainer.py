@@ -162,7 +162,8 @@ class Trajectory:
     """A learner's episodes of one update, round-major: ``(T, B)`` each."""
 
     index: torch.Tensor
-    """int64 policy inputs ``seat * 5 + code``."""
+    """The policy's inputs: int64 ``seat * 5 + code`` (matrix games), or float32 ``(T, B, F)``
+    features (the games of :mod:`baselines.general`)."""
     actions: torch.Tensor
     """int64 actions."""
     rewards: torch.Tensor
@@ -180,7 +181,101 @@ class Trajectory:
         }
 
 
-class Trainer(Algorithm):
+class PolicyGradient:
+    """The A2C/PPO loss and learning step, shared by every actor-critic trainer.
+
+    A subclass has ``config`` (with ``algo`` and ``updates``), ``counters``, ``learners`` (the
+    networks, called as ``policy(inputs, ids) -> (logits, values)``), ``optimizers`` (one per
+    learner) and ``learn_rng`` (PPO's minibatch shuffles).
+    """
+
+    def _schedule(self, start: float, final: float | None) -> float:
+        """The value at this update of a linear schedule from ``start`` to ``final``."""
+        if final is None:
+            return start
+        progress = min(1.0, self.counters.step / max(1, self.config.updates - 1))
+        return start + (final - start) * progress
+
+    def _learn(self, i: int, trajectory: Trajectory) -> dict[str, float]:
+        algo = self.config.algo
+        policy = self.learners[i]
+        entropy_coef = self._schedule(algo.entropy_coef, algo.entropy_coef_final)
+        rewards = trajectory.rewards * algo.reward_scale
+        actions = trajectory.actions.unsqueeze(-1)
+        if algo.algo == "a2c":
+            logits, values = policy(trajectory.index, trajectory.ids)
+            advantages, returns = gae(rewards, values.detach(), algo.gamma, algo.gae_lambda)
+            return self._step(i, logits, values, actions, advantages, returns, None, entropy_coef)
+        with torch.no_grad():
+            old_logits, old_values = policy(trajectory.index, trajectory.ids)
+            old_logp = torch.log_softmax(old_logits, -1).gather(-1, actions).squeeze(-1)
+        advantages, returns = gae(rewards, old_values, algo.gamma, algo.gae_lambda)
+        batch = trajectory.index.shape[1]
+        size = batch // algo.ppo_minibatches
+        stats: dict[str, float] = defaultdict(float)
+        steps = 0
+        for _ in range(algo.ppo_epochs):
+            order = torch.from_numpy(self.learn_rng.permutation(batch))
+            for start in range(0, batch, size):
+                mb = order[start : start + size]
+                ids = None if trajectory.ids is None else trajectory.ids[mb]
+                logits, values = policy(trajectory.index[:, mb], ids)
+                step = self._step(
+                    i,
+                    logits,
+                    values,
+                    actions[:, mb],
+                    advantages[:, mb],
+                    returns[:, mb],
+                    old_logp[:, mb],
+                    entropy_coef,
+                )
+                for key, value in step.items():
+                    stats[key] += value
+                steps += 1
+        return {k: v / steps for k, v in stats.items()}
+
+    def _step(
+        self,
+        i: int,
+        logits: torch.Tensor,
+        values: torch.Tensor,
+        actions: torch.Tensor,
+        advantages: torch.Tensor,
+        returns: torch.Tensor,
+        old_logp: torch.Tensor | None,
+        entropy_coef: float,
+    ) -> dict[str, float]:
+        algo = self.config.algo
+        logp_all = torch.log_softmax(logits, -1)
+        logp = logp_all.gather(-1, actions).squeeze(-1)
+        entropy = -(logp_all.exp() * logp_all).sum(-1).mean()
+        if algo.normalize_advantage:
+            advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+        if old_logp is None:
+            policy_loss = -(advantages * logp).mean()
+        else:
+            ratio = torch.exp(logp - old_logp)
+            clipped = torch.clamp(ratio, 1 - algo.ppo_clip, 1 + algo.ppo_clip)
+            policy_loss = -torch.min(ratio * advantages, clipped * advantages).mean()
+        value_loss = (returns - values).pow(2).mean()
+        loss = policy_loss + algo.value_coef * value_loss - entropy_coef * entropy
+        optimizer = self.optimizers[i]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(
+            self.learners[i].parameters(), algo.max_grad_norm
+        )
+        optimizer.step()
+        return {
+            "policy_loss": policy_loss.item(),
+            "value_loss": value_loss.item(),
+            "entropy": entropy.item(),
+            "grad_norm": grad_norm.item(),
+        }
+
+
+class Trainer(PolicyGradient, Algorithm):
     """Train ``config.pool.learners`` agents as ``config`` says; see the module docstring.
 
     Args:
@@ -334,92 +429,6 @@ class Trainer(Algorithm):
                 )
             )
         return out
-
-    # ------------------------------------------------------------------------------ loss
-    def _schedule(self, start: float, final: float | None) -> float:
-        """The value at this update of a linear schedule from ``start`` to ``final``."""
-        if final is None:
-            return start
-        progress = min(1.0, self.counters.step / max(1, self.config.updates - 1))
-        return start + (final - start) * progress
-
-    def _learn(self, i: int, trajectory: Trajectory) -> dict[str, float]:
-        algo = self.config.algo
-        policy = self.learners[i]
-        entropy_coef = self._schedule(algo.entropy_coef, algo.entropy_coef_final)
-        rewards = trajectory.rewards * algo.reward_scale
-        actions = trajectory.actions.unsqueeze(-1)
-        if algo.algo == "a2c":
-            logits, values = policy(trajectory.index, trajectory.ids)
-            advantages, returns = gae(rewards, values.detach(), algo.gamma, algo.gae_lambda)
-            return self._step(i, logits, values, actions, advantages, returns, None, entropy_coef)
-        with torch.no_grad():
-            old_logits, old_values = policy(trajectory.index, trajectory.ids)
-            old_logp = torch.log_softmax(old_logits, -1).gather(-1, actions).squeeze(-1)
-        advantages, returns = gae(rewards, old_values, algo.gamma, algo.gae_lambda)
-        batch = trajectory.index.shape[1]
-        size = batch // algo.ppo_minibatches
-        stats: dict[str, float] = defaultdict(float)
-        steps = 0
-        for _ in range(algo.ppo_epochs):
-            order = torch.from_numpy(self.learn_rng.permutation(batch))
-            for start in range(0, batch, size):
-                mb = order[start : start + size]
-                ids = None if trajectory.ids is None else trajectory.ids[mb]
-                logits, values = policy(trajectory.index[:, mb], ids)
-                step = self._step(
-                    i,
-                    logits,
-                    values,
-                    actions[:, mb],
-                    advantages[:, mb],
-                    returns[:, mb],
-                    old_logp[:, mb],
-                    entropy_coef,
-                )
-                for key, value in step.items():
-                    stats[key] += value
-                steps += 1
-        return {k: v / steps for k, v in stats.items()}
-
-    def _step(
-        self,
-        i: int,
-        logits: torch.Tensor,
-        values: torch.Tensor,
-        actions: torch.Tensor,
-        advantages: torch.Tensor,
-        returns: torch.Tensor,
-        old_logp: torch.Tensor | None,
-        entropy_coef: float,
-    ) -> dict[str, float]:
-        algo = self.config.algo
-        logp_all = torch.log_softmax(logits, -1)
-        logp = logp_all.gather(-1, actions).squeeze(-1)
-        entropy = -(logp_all.exp() * logp_all).sum(-1).mean()
-        if algo.normalize_advantage:
-            advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
-        if old_logp is None:
-            policy_loss = -(advantages * logp).mean()
-        else:
-            ratio = torch.exp(logp - old_logp)
-            clipped = torch.clamp(ratio, 1 - algo.ppo_clip, 1 + algo.ppo_clip)
-            policy_loss = -torch.min(ratio * advantages, clipped * advantages).mean()
-        value_loss = (returns - values).pow(2).mean()
-        loss = policy_loss + algo.value_coef * value_loss - entropy_coef * entropy
-        optimizer = self.optimizers[i]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(
-            self.learners[i].parameters(), algo.max_grad_norm
-        )
-        optimizer.step()
-        return {
-            "policy_loss": policy_loss.item(),
-            "value_loss": value_loss.item(),
-            "entropy": entropy.item(),
-            "grad_norm": grad_norm.item(),
-        }
 
     # ------------------------------------------------------------------- the protocol
     def step(self) -> dict[str, float]:

@@ -298,6 +298,10 @@ class RandomReactive(_CoinCoPlayer):
     def _reset_rows(self, rng: np.random.Generator) -> None:
         self.parameters = self.sample(self.batch_size, rng)
 
+    def identity(self) -> np.ndarray:
+        """``(B, 4) float32`` each game's ``[p_own, q]`` per feature value (ID ablation)."""
+        return self.parameters.reshape(self.batch_size, 4).astype(np.float32)
+
     def _act(self, cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         p_own, q = self.parameters[np.arange(self.batch_size), self.tracker.taken.astype(int)].T
         u = rng.random(self.batch_size)

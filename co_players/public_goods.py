@@ -124,6 +124,10 @@ class ReactivePolicy:
             )
         self._rows = np.arange(batch_size)
 
+    def identity(self) -> np.ndarray:
+        """``(B, 7) float32`` each game's contribution probabilities (the opponent-ID ablation)."""
+        return np.asarray(self.tables, dtype=np.float32)
+
     def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """``(B,)`` actions: ``CONTRIBUTE`` with the table's probability, else ``KEEP``."""
         p = self.tables[self._rows, reactive_state(self.spec, obs)]

@@ -4,6 +4,7 @@ Imports only NumPy. Every game implements :class:`BatchedGame` (:mod:`coop_envs.
 every front end is an adapter over it.
 """
 
+from coop_envs.core.coin_game import CoinGame
 from coop_envs.core.constants import (
     ACTION_NAMES,
     ACTIONS,
@@ -90,6 +91,10 @@ from coop_envs.core.validation import (
     codes_from_one_hot,
 )
 
+CONTRACT_GAMES: dict[str, type] = {"public_goods": PublicGoodsGame, "coin_game": CoinGame}
+"""The games of the general contract beyond the 2x2 matrix games, by ``GameSpec.name``: each
+class takes ``batch_size=`` and ``num_rounds=`` plus its own parameters."""
+
 __all__ = [
     "ACTIONS",
     "ACTION_NAMES",
@@ -98,6 +103,7 @@ __all__ = [
     "CC",
     "CD",
     "CHICKEN",
+    "CONTRACT_GAMES",
     "CONTRIBUTE",
     "CONTRIBUTE_AND_PUNISH",
     "COOPERATE",
@@ -124,6 +130,7 @@ __all__ = [
     "Agent",
     "BatchedGame",
     "CoPlayer",
+    "CoinGame",
     "GameCoPlayer",
     "GameSeat",
     "GameSpec",

@@ -26,7 +26,7 @@ or per seat with :func:`outcome`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +158,7 @@ def play_batched(
     seats: Sequence[GameSeat],
     rng: np.random.Generator,
     validate: bool = True,
+    on_round: Callable[[np.ndarray, np.ndarray], None] | None = None,
 ) -> BatchedGame:
     """Play all ``core.spec.num_rounds`` rounds of every game of ``core`` with every seat filled.
 
@@ -168,6 +169,9 @@ def play_batched(
             Players are reset, then act each round, in the order given, all drawing from ``rng``.
         rng: The generator the game and every player reset and act with.
         validate: Check every player's actions (shape, dtype, range) each round.
+        on_round: Called after every round with that round's ``(B, N)`` joint actions and
+            ``(B, N)`` rewards (arrays the loop reuses: copy what you keep); how a trainer
+            records the rounds of a game that keeps no history.
 
     Returns:
         ``core``, holding the finished games.
@@ -204,7 +208,9 @@ def play_batched(
                     actions, (len(s),), spec.action_meanings, f"actions of {s.name!r}"
                 )
             joint[s.games, s.seat] = actions
-        core.step(joint, validate=False)
+        rewards, _ = core.step(joint, validate=False)
+        if on_round is not None:
+            on_round(joint, rewards)
     return core
 
 

@@ -1,0 +1,306 @@
+"""Configurations and presets of the recurrent in-context trainer on the games beyond 2x2.
+
+A :class:`GameTrainConfig` is :class:`~baselines.config.TrainConfig`'s counterpart for any game
+of the batched core contract (:class:`~coop_envs.core.contract.BatchedGame`): the game and its
+parameters (:class:`GameConfig`), the same :class:`~baselines.policies.PolicyConfig` and
+:class:`~baselines.config.AlgoConfig` (the paper's A2C loss), and a pool of the game's own
+co-players (:class:`GamePoolConfig`). Presets are data, as for the matrix games: a base recipe
+per game plus the deviations of each experiment (``python -m baselines.train --preset NAME
+--deviations`` prints them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import tyro
+
+from baselines.config import AlgoConfig
+from baselines.configs import (
+    ConfigError,
+    check_fields,
+    check_positive,
+    check_unit,
+    with_overrides,
+)
+from baselines.policies import PolicyConfig
+from baselines.run import EvalConfig, RunConfig
+from co_players.registry import game_names
+from coop_envs.core import CONTRACT_GAMES, check_batch
+from coop_envs.core.contract import BatchedGame
+
+GAMES = ("public_goods", "coin_game")
+"""The games this trainer plays (``GameSpec.name``)."""
+
+
+@dataclass(frozen=True)
+class GameConfig:
+    """The game and its parameters (those of the other game are ignored; defaults: the issue's)."""
+
+    name: Literal["public_goods", "coin_game"] = "public_goods"
+    """``public_goods`` (N-player public goods) or ``coin_game`` (the two-player Coin Game)."""
+    num_players: int = 4
+    """Public goods: N, 2..16."""
+    multiplier: float = 1.6
+    """Public goods: r (a dilemma for 1 < r < N)."""
+    punishment: bool = False
+    """Public goods: add the costly punishment stage (actions 2 and 3)."""
+    observation: Literal["summary", "full"] = "summary"
+    """Public goods: ``summary`` (own move, others' count) or ``full`` (every seat's move)."""
+    grid_size: int = 3
+    """Coin Game: the grid's side, 2..16."""
+    egocentric: bool = False
+    """Coin Game: observe the grid centred on oneself."""
+
+    def __post_init__(self) -> None:
+        check_fields(self, "game.")
+        if self.name not in GAMES:
+            raise ValueError(f"game.name must be one of {', '.join(GAMES)}; got {self.name!r}")
+        self.build(1, 2)  # the game's own checks (N, r, grid size, ...) fail here, by name
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of the game's core (and its environments) beyond the batch."""
+        if self.name == "public_goods":
+            return {
+                "num_players": self.num_players,
+                "multiplier": self.multiplier,
+                "punishment": self.punishment,
+                "observation": self.observation,
+            }
+        return {"grid_size": self.grid_size, "egocentric": self.egocentric}
+
+    def build(self, batch_size: int, num_rounds: int) -> BatchedGame:
+        """A core of ``batch_size`` games of ``num_rounds`` rounds."""
+        return CONTRACT_GAMES[self.name](
+            batch_size=batch_size, num_rounds=num_rounds, **self.kwargs
+        )
+
+
+@dataclass(frozen=True)
+class GamePoolConfig:
+    """Who the learners play: the game's random co-players and each other."""
+
+    learners: int = 1
+    """Number of learning agents trained at once."""
+    tabular_fraction: float = 1.0
+    """Share of each learner's games against the game's random co-players (the analogue of the
+    paper's random tabular agents); the rest are against the other learners."""
+    tabular: str = ""
+    """Co-player registry id of that share (empty: the game's random reactive train split)."""
+
+    def __post_init__(self) -> None:
+        check_fields(self, "pool.")
+        check_positive(self.learners, "pool.learners", integer=True)
+        check_unit(self.tabular_fraction, "pool.tabular_fraction")
+        if self.learners == 1 and self.tabular_fraction < 1:
+            raise ValueError(
+                "a single learner has no other learner to play: pool.tabular_fraction must be "
+                f"1; got {self.tabular_fraction}"
+            )
+
+
+TRAIN_POOL = {"public_goods": "random_reactive_train", "coin_game": "coin_reactive_train"}
+"""Each game's training co-players (the train split of its random reactive policies)."""
+EVAL_CO_PLAYERS = {
+    "public_goods": (
+        "random_reactive_held_out",
+        "always_contribute",
+        "never_contribute",
+        "conditional_cooperator",
+        "strict_conditional_cooperator",
+    ),
+    "coin_game": ("coin_reactive_held_out", "coin_own_coin", "coin_greedy", "coin_reciprocator"),
+}
+"""What every evaluation plays per game: the held-out random co-players and scripted bots."""
+
+
+@dataclass(frozen=True)
+class GameTrainConfig:
+    """A training run of recurrent in-context agents on a game beyond 2x2."""
+
+    preset: str = "stage1_public_goods_fast"
+    """Preset whose defaults to start from."""
+    updates: int = 2_000
+    """Number of updates (each: one batch of games per learner)."""
+    batch_size: int = 256
+    """Games per learner per update."""
+    run: Annotated[RunConfig, tyro.conf.arg(name="")] = field(
+        default_factory=lambda: RunConfig(game="public_goods", eval=EvalConfig(co_players=()))
+    )
+    game: GameConfig = field(default_factory=GameConfig)
+    policy: PolicyConfig = field(default_factory=lambda: PolicyConfig(hidden=32))
+    algo: AlgoConfig = field(default_factory=AlgoConfig)
+    pool: GamePoolConfig = field(default_factory=GamePoolConfig)
+    eval_co_players: tuple[str, ...] = ()
+    """Co-player ids of the game every evaluation plays (empty: the game's default set)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.eval_co_players, list):  # tyro and JSON give lists
+            object.__setattr__(self, "eval_co_players", tuple(self.eval_co_players))
+        check_fields(self)
+        check_positive(self.updates, "updates", integer=True)
+        check_batch(self.batch_size, self.run.num_rounds, "batch_size")
+        if self.run.game != self.game.name:
+            raise ValueError(
+                f"run.game ({self.run.game!r}) and game.name ({self.game.name!r}) must agree"
+            )
+        if self.policy.arch != "gru":
+            raise ValueError(
+                f"policy.arch must be 'gru' for the games beyond 2x2; got {self.policy.arch!r}"
+            )
+        if self.algo.overlap:
+            raise ValueError("algo.overlap is not available for the games beyond 2x2 (yet)")
+        if self.algo.algo == "ppo" and self.batch_size % self.algo.ppo_minibatches:
+            raise ValueError(
+                f"batch_size ({self.batch_size}) must be divisible by algo.ppo_minibatches "
+                f"({self.algo.ppo_minibatches})"
+            )
+        known = game_names(self.game.name)
+        for name in (self.tabular, *self.evaluation_co_players):
+            if name not in known:
+                raise ValueError(
+                    f"unknown {self.game.name} co-player {name!r}; known ids: {', '.join(known)}"
+                )
+        pairs = self.pool.learners - 1
+        if pairs and self.learner_games % pairs:
+            raise ValueError(
+                f"each learner's {self.learner_games} learner-vs-learner games must split evenly "
+                f"over the {pairs} other learners"
+            )
+
+    @property
+    def tabular(self) -> str:
+        """The training co-players' registry id."""
+        return self.pool.tabular or TRAIN_POOL[self.game.name]
+
+    @property
+    def evaluation_co_players(self) -> tuple[str, ...]:
+        """The co-players every evaluation plays."""
+        return self.eval_co_players or EVAL_CO_PLAYERS[self.game.name]
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run's files go."""
+        return self.run.directory(self.preset)
+
+    @property
+    def tabular_games(self) -> int:
+        """Games per learner and update against the random co-players."""
+        return round(self.batch_size * self.pool.tabular_fraction)
+
+    @property
+    def learner_games(self) -> int:
+        """Games per learner and update against the other learners."""
+        return self.batch_size - self.tabular_games
+
+
+# ------------------------------------------------------------------------------------ presets
+BASE: dict[str, dict[str, Any]] = {
+    "public_goods": {
+        "game.name": "public_goods",
+        "game.num_players": 4,
+        "run.game": "public_goods",
+        "num_rounds": 100,
+        "updates": 2_000,
+        "time_limit": 15,
+        "eval.every": 100,
+        "eval.episodes": 1024,
+    },
+    "coin_game": {
+        "game.name": "coin_game",
+        "run.game": "coin_game",
+        "num_rounds": 16,
+        "updates": 4_000,
+        "time_limit": 15,
+        "eval.every": 200,
+        "eval.episodes": 2048,
+    },
+}
+"""Per game: its parameters, episode length and budget (all presets of the game start here)."""
+
+RECIPE = {
+    "batch_size": 256,
+    "policy.hidden": 32,
+    "algo.entropy_coef": 0.01,
+    "algo.entropy_coef_final": 0.001,
+    "algo.gae_lambda": 0.95,
+}
+"""The stage-1 CPU recipe of the matrix games (GRU-32, 256 games per update, entropy 0.01
+annealed to 0.001, GAE lambda 0.95, the paper's A2C loss and learning rate)."""
+
+MIXED = {
+    "pool.learners": 2,
+    "pool.tabular_fraction": 0.5,
+    "algo.lr": 1e-3,
+    "algo.reward_scale": 0.2,
+    "algo.entropy_coef": 0.03,
+    "algo.entropy_coef_final": 0.003,
+    "algo.gae_lambda": 1.0,
+}
+"""The paper's mixed pool, from scratch: two learners, half their games against each other,
+half against the random co-players (the matrix games' CPU recipe starts from stage-1 agents
+instead); lr 1e-3, entropy 0.03 annealed to 0.003, GAE lambda 1."""
+
+EXPERIMENTS: dict[str, dict[str, Any]] = {
+    "stage1": {},
+    "mixed_pool": MIXED,
+    "no_tabular": {**MIXED, "pool.tabular_fraction": 0.0},
+    "id_ablation": {**MIXED, "policy.co_player_id": True},
+}
+"""What each experiment changes from the game's stage-1 recipe."""
+
+GAME_RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
+    f"{experiment}_{game}_fast": (game, {**RECIPE, **BASE[game], **changes})
+    for game in GAMES
+    for experiment, changes in EXPERIMENTS.items()
+}
+GAME_RECIPES["smoke_public_goods"] = (
+    "public_goods",
+    {
+        **BASE["public_goods"],
+        "updates": 3,
+        "batch_size": 16,
+        "num_rounds": 10,
+        "policy.hidden": 16,
+        "policy.embed": 8,
+        "eval.every": 2,
+        "eval.episodes": 16,
+    },
+)
+GAME_RECIPES["smoke_coin_game"] = (
+    "coin_game",
+    {
+        **BASE["coin_game"],
+        **MIXED,
+        "updates": 3,
+        "batch_size": 16,
+        "policy.hidden": 16,
+        "policy.embed": 8,
+        "eval.every": 2,
+        "eval.episodes": 16,
+    },
+)
+"""Every preset: ``name -> (game, settings over the field defaults)``."""
+
+GAME_PRESET_NAMES: tuple[str, ...] = tuple(GAME_RECIPES)
+"""The presets of the games beyond 2x2."""
+
+
+def game_deviations(name: str) -> tuple[str, dict[str, Any]]:
+    """``(game, settings)`` of preset ``name`` (what ``--deviations`` prints)."""
+    if name not in GAME_RECIPES:
+        raise ConfigError(f"unknown preset {name!r}; known: {', '.join(GAME_PRESET_NAMES)}")
+    return GAME_RECIPES[name]
+
+
+def game_preset(name: str) -> GameTrainConfig:
+    """The preset ``name``.
+
+    Raises:
+        ConfigError: For an unknown name (the message lists the known ones).
+    """
+    _, changes = game_deviations(name)
+    return with_overrides(GameTrainConfig(preset=name), changes)
