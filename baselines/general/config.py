@@ -58,12 +58,16 @@ class GameConfig:
         check_fields(self, "game.")
         if self.name not in GAMES:
             raise ValueError(f"game.name must be one of {', '.join(GAMES)}; got {self.name!r}")
-        self.build(1, 2)  # the game's own checks (N, r, grid size, ...) fail here, by name
+        for game in GAMES:  # each game's own checks (N, r, grid size, ...) fail here, by name
+            CONTRACT_GAMES[game](batch_size=1, num_rounds=2, **self._kwargs(game))
 
     @property
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of the game's core (and its environments) beyond the batch."""
-        if self.name == "public_goods":
+        return self._kwargs(self.name)
+
+    def _kwargs(self, name: str) -> dict[str, Any]:
+        if name == "public_goods":
             return {
                 "num_players": self.num_players,
                 "multiplier": self.multiplier,
@@ -205,7 +209,7 @@ BASE: dict[str, dict[str, Any]] = {
         "run.game": "public_goods",
         "num_rounds": 100,
         "updates": 2_000,
-        "time_limit": 15,
+        "time_limit": 12,
         "eval.every": 100,
         "eval.episodes": 1024,
     },
@@ -213,13 +217,14 @@ BASE: dict[str, dict[str, Any]] = {
         "game.name": "coin_game",
         "run.game": "coin_game",
         "num_rounds": 16,
-        "updates": 4_000,
-        "time_limit": 15,
-        "eval.every": 200,
+        "updates": 15_000,
+        "time_limit": 12,
+        "eval.every": 1_000,
         "eval.episodes": 2048,
     },
 }
-"""Per game: its parameters, episode length and budget (all presets of the game start here)."""
+"""Per game: its parameters, episode length and budget (all presets of the game start here):
+about 3.5 (public goods) and 6 (Coin Game) minutes of one core; the time limit is a cap."""
 
 RECIPE = {
     "batch_size": 256,
@@ -252,8 +257,18 @@ EXPERIMENTS: dict[str, dict[str, Any]] = {
 }
 """What each experiment changes from the game's stage-1 recipe."""
 
+TWO_LEARNERS = {
+    "public_goods": {"updates": 1_000},
+    "coin_game": {"updates": 8_000, "eval.every": 500},
+}
+"""The two-learner experiments' budget per game: about the same minutes as stage 1 (each
+update trains both learners)."""
+
 GAME_RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
-    f"{experiment}_{game}_fast": (game, {**RECIPE, **BASE[game], **changes})
+    f"{experiment}_{game}_fast": (
+        game,
+        {**RECIPE, **BASE[game], **changes, **(TWO_LEARNERS[game] if changes else {})},
+    )
     for game in GAMES
     for experiment, changes in EXPERIMENTS.items()
 }
