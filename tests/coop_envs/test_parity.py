@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import coop_envs
+import coop_envs.pettingzoo_env
 from coop_envs.core import GAMES, IteratedGame, ObservationConfig
 
 ROUNDS = 30
