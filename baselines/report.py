@@ -400,6 +400,88 @@ def _ppi_pools(variant_name: str) -> tuple[str, ...]:
     return tuple(f"{e}/{variant_name}" for e in PPI_POOLS)
 
 
+GAME_PROBES = {
+    "public_goods": (
+        ("random_reactive_held_out", "contribution"),
+        (
+            (
+                "strict_conditional_cooperator",
+                "cooperation_late",
+                "contributes vs strict CC (51-100)",
+            ),
+            ("always_contribute", "cooperation_late", "contributes vs always-contribute (51-100)"),
+        ),
+    ),
+    "coin_game": (
+        ("coin_reactive_held_out", "own-coin share"),
+        (
+            ("coin_own_coin", "reward", "reward vs own-coin"),
+            ("coin_greedy", "reward", "reward vs greedy"),
+        ),
+    ),
+}
+"""Per game: the held-out random co-players, what its cooperation measure is called, and two
+probes ``(co-player, metric, column)`` of in-context adaptation."""
+
+
+def in_episode_gain(curve: list[float]) -> float:
+    """Mean reward of the episode's second half minus its first quarter (adaptation)."""
+    late, early = curve[len(curve) // 2 :], curve[: max(1, len(curve) // 4)]
+    return sum(late) / len(late) - sum(early) / len(early)
+
+
+def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
+    """One row per learner of the runs of a game beyond 2x2 (:mod:`baselines.general`).
+
+    Columns: its reward against the held-out random co-players beside theirs (the co-players'
+    own mean, same episodes), the in-episode gain against them, two adaptation probes, and (two
+    learners) what they do with each other.
+    """
+    (pool, measure), probes = GAME_PROBES[experiment]
+    lines = [
+        "| run | updates | minutes | vs held-out random: reward (theirs) | in-episode gain | "
+        + " | ".join(p[2] for p in probes)
+        + f" | learner vs learner: reward / {measure} |",
+        "|---|---|---|---|---|" + "---|" * len(probes) + "---|",
+    ]
+    beats = gains = learners = 0
+    for run in sorted(
+        (r for ref, rs in runs.items() if ref.startswith(f"{experiment}/") for r in rs),
+        key=lambda r: (list(EXPERIMENT_ORDER).index(r.variant.name), r.seed),
+    ):
+        summary, last = run.summary, run.summary["last"]
+        reference = last[f"ref/{pool}/reward"]
+        for learner, results in run.final["results"].items():
+            mine = results[pool]
+            gain = in_episode_gain(mine["reward_curve"])
+            beats += mine["reward"] > reference
+            gains += gain > 0
+            learners += 1
+            others = [k for k in results if k.startswith("learner_")]
+            pair = "—"
+            if others:
+                other = results[others[0]]
+                pair = f"{_fmt(other['reward'])} / {_fmt(other['cooperation'])}"
+            cells = [_fmt(results[name][metric]) for name, metric, _ in probes]
+            lines.append(
+                f"| {run.label} ({learner}) | {summary['update']} | {summary['seconds'] / 60:.1f} "
+                f"| {_fmt(mine['reward'], 3)} ({_fmt(reference, 3)}) | {_fmt(gain, 3)} | "
+                + " | ".join(cells)
+                + f" | {pair} |"
+            )
+    if learners:
+        lines.append(
+            f"\n{beats} of {learners} learners out-earn the held-out random co-players' own mean; "
+            f"{gains} of {learners} earn more in the second half of the episode than in its "
+            "first quarter against them."
+        )
+    return "\n".join(lines)
+
+
+EXPERIMENT_ORDER = ("stage1", "mixed_pool", "no_tabular", "id_ablation")
+"""The variants of the games beyond 2x2, in the page's order."""
+
+
 TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "stage1_paper": lambda runs: stage1_table(runs, "stage1/cpu"),
     "stage1_fast": lambda runs: stage1_table(runs, "stage1/fast"),
@@ -413,6 +495,8 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "ppi_pools_share05": lambda runs: ppi_table(runs, *_ppi_pools("share05")),
     "ppi_pools_w2500": lambda runs: ppi_table(runs, *_ppi_pools("w2500")),
     "ppi_pools_s2500": lambda runs: ppi_table(runs, *_ppi_pools("s2500")),
+    "public_goods": lambda runs: game_table(runs, "public_goods"),
+    "coin_game": lambda runs: game_table(runs, "coin_game"),
 }
 """The tables of the reproduction page by marker name (the levers table reads the logs)."""
 
