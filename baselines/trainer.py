@@ -36,7 +36,7 @@ import copy
 import itertools
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ from baselines.config import TrainConfig, migrate
 from baselines.configs import from_dict, to_dict
 from baselines.evaluation import evaluate
 from baselines.players import PolicyPlayer, co_player_ids
-from baselines.policies import ActorCritic, make_policy
+from baselines.policies import ActorCritic, GRUStepper, make_policy
 from baselines.run import Algorithm, Counters, Evaluation, legacy_state
 from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
 from co_players import make_co_player, tabular_mixture
@@ -63,7 +63,7 @@ from coop_envs.core import (
     play,
 )
 
-KINDS = ("tabular", "frozen", "learner")
+KINDS = ("tabular", "frozen", "learner", "snapshot")
 
 
 def gae(
@@ -102,6 +102,8 @@ class Layout:
     learner_kinds: list[np.ndarray]  # per slot: index into KINDS
     frozen_games: list[np.ndarray]
     tabular_games: np.ndarray
+    snapshot_games: list[np.ndarray] = field(default_factory=list)
+    """Per learner: its games against a snapshot (it sits in seat 0)."""
 
     def seat_runs(self, learner: int) -> list[tuple[int, int, int]]:
         """``(start, end, seat)`` of each maximal run of a learner's slots in one seat."""
@@ -110,10 +112,19 @@ class Layout:
         return [(a, b, int(seats[a])) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
-    """Assign games and seats: tabular games, then frozen games, then learner-vs-learner games."""
+def make_layout(config: TrainConfig, num_frozen: int, pairs: np.ndarray | None = None) -> Layout:
+    """Assign games and seats: tabular, frozen, snapshot, then learner-vs-learner games.
+
+    Args:
+        config: The run's configuration.
+        num_frozen: Number of frozen agents (they split the frozen games evenly).
+        pairs: ``(P, 2)`` learners that meet this update (seat 0, seat 1), each pair playing
+            all of its learners' learner episodes (random pairing); default: every pair of
+            learners, each with an equal share of them.
+    """
     n = config.pool.learners
     n_tab, n_frozen, n_ll = config.tabular_episodes, config.frozen_episodes, config.learner_episodes
+    n_snap = config.snapshot_episodes
     games: list[list[np.ndarray]] = [[] for _ in range(n)]
     seats: list[list[np.ndarray]] = [[] for _ in range(n)]
     kinds: list[list[np.ndarray]] = [[] for _ in range(n)]
@@ -140,13 +151,16 @@ def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
         for k, part in enumerate(np.array_split(g, max(num_frozen, 1))):
             if num_frozen:
                 frozen[k].append(part)
-    if n > 1:
-        per_pair = n_ll // (n - 1)
-        for i in range(n):
-            for j in range(i + 1, n):
-                g = block(per_pair)
-                own(i, g, 0, 2)
-                own(j, g, 1, 2)
+    snapshot = [block(n_snap) for _ in range(n)]
+    for i in range(n):
+        own(i, snapshot[i], 0, 3)
+    if pairs is None and n > 1:
+        pairs = np.array(list(itertools.combinations(range(n), 2)))
+        n_ll //= n - 1
+    for i, j in [] if pairs is None else pairs.tolist():
+        g = block(n_ll)
+        own(i, g, 0, 2)
+        own(j, g, 1, 2)
     return Layout(
         num_games=cursor,
         learner_games=[np.concatenate(g) for g in games],
@@ -154,7 +168,62 @@ def make_layout(config: TrainConfig, num_frozen: int) -> Layout:
         learner_kinds=[np.concatenate(k) for k in kinds],
         frozen_games=[np.concatenate(f) if f else np.zeros(0, dtype=np.int64) for f in frozen],
         tabular_games=np.concatenate(tabular) if tabular else np.zeros(0, dtype=np.int64),
+        snapshot_games=snapshot,
     )
+
+
+def random_pairs(learners: int, rng: np.random.Generator) -> np.ndarray:
+    """A uniformly random perfect matching of ``learners`` (even) learners, seats at random.
+
+    Returns:
+        ``(learners // 2, 2)`` int64: each row a pair, the learner in seat 0 first.
+    """
+    return rng.permutation(learners).reshape(-1, 2)
+
+
+def resolve_device(name: str | None) -> torch.device:
+    """The torch device ``name`` (``cpu``, ``cuda``, ``cuda:N``), checked to be present.
+
+    Raises:
+        ValueError: If it names a CUDA device this machine does not have (naming those it has).
+    """
+    device = torch.device(name or "cpu")
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (device.index or 0) >= count:
+            available = ", ".join(["cpu", *(f"cuda:{i}" for i in range(count))])
+            raise ValueError(
+                f"device {name!r} is not available: torch {torch.__version__} sees {count} CUDA "
+                f"device(s); available: {available}"
+            )
+    return device
+
+
+class DevicePolicyPlayer(PolicyPlayer):
+    """A policy on a device other than the CPU, as a co-player of the play loop.
+
+    Its inputs and recurrent state live on that device; the probabilities come back to draw the
+    actions on the CPU with the loop's generator, as :class:`~baselines.players.PolicyPlayer`
+    does.
+    """
+
+    def _ids(self) -> torch.Tensor | None:
+        ids = super()._ids()
+        return None if ids is None else ids.to(self.policy.features.device)
+
+    def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``(B,)`` actions for this round's ``(B,)`` codes: one uniform draw per game."""
+        device = self.policy.features.device
+        if self._stepper is None:
+            self._stepper = self.policy.stepper(self._batch_size, self._ids())
+            if isinstance(self._stepper, GRUStepper):  # it starts its state on the CPU
+                self._stepper.h = self._stepper.h.to(device)
+        codes = np.asarray(obs, dtype=np.int64) + self.seat * NUM_OBSERVATIONS
+        logits = self._stepper.logits(torch.from_numpy(codes).to(device))
+        p_defect = torch.sigmoid(logits[:, 1] - logits[:, 0]).cpu().numpy()
+        if self.greedy:
+            return (p_defect > 0.5).astype(np.int64)
+        return (rng.random(len(p_defect)) < p_defect).astype(np.int64)
 
 
 @dataclass
@@ -215,7 +284,7 @@ class PolicyGradient:
         stats: dict[str, float] = defaultdict(float)
         steps = 0
         for _ in range(algo.ppo_epochs):
-            order = torch.from_numpy(self.learn_rng.permutation(batch))
+            order = torch.from_numpy(self.learn_rng.permutation(batch)).to(actions.device)
             for start in range(0, batch, size):
                 mb = order[start : start + size]
                 ids = None if trajectory.ids is None else trajectory.ids[mb]
@@ -285,7 +354,8 @@ class Trainer(PolicyGradient, Algorithm):
 
     Raises:
         CheckpointError: If a frozen or initial agent file is unreadable or of another game.
-        ValueError: If ``co_player`` is given but no episodes go to the tabular share.
+        ValueError: If ``co_player`` is given but no episodes go to the tabular share, or
+            ``config.device`` names a device this machine does not have.
     """
 
     name = "actor_critic"
@@ -297,6 +367,7 @@ class Trainer(PolicyGradient, Algorithm):
         self.config = config
         self.counters = Counters()
         run = config.run
+        self.device = resolve_device(config.device)
         # Overlapped, one of the run's cores is the actor thread's; the learner gets the rest.
         torch.set_num_threads(max(1, run.threads - 1) if config.algo.overlap else run.threads)
         torch.manual_seed(run.seed)
@@ -305,12 +376,14 @@ class Trainer(PolicyGradient, Algorithm):
         pool = config.pool
         self.init_files = pool.init_files(run.seed)
         self.frozen_paths = pool.frozen_files(run.seed)
-        self.learners = [self._make_learner(i) for i in range(pool.learners)]
+        self.learners = [self._make_learner(i).to(self.device) for i in range(pool.learners)]
         self.optimizers = [
             torch.optim.Adam(p.parameters(), lr=config.algo.lr, eps=config.algo.adam_eps)
             for p in self.learners
         ]
-        self.frozen = [self._load(path, "frozen agent") for path in self.frozen_paths]
+        self.frozen = [
+            self._load(path, "frozen agent").to(self.device) for path in self.frozen_paths
+        ]
         for policy in self.frozen:
             policy.requires_grad_(False)
         if co_player is not None and not config.tabular_episodes:
@@ -319,6 +392,11 @@ class Trainer(PolicyGradient, Algorithm):
         if self.tabular is None and config.tabular_episodes:
             self.tabular = self._tabular()
         self.layout = make_layout(config, len(self.frozen))
+        # Population only: frozen copies of the learners ((update, learner) each), and which
+        # one each learner meets this update.
+        self.snapshots: list[ActorCritic] = []
+        self.snapshot_ids: list[tuple[int, int]] = []
+        self._facing: list[int] = []
         self.overlap = bool(config.algo.overlap)
         # Overlap only: the actor's weight copies, the episodes the next update learns from, the
         # actor thread, and the learner's own generator (PPO shuffles) so the threads share none.
@@ -405,11 +483,14 @@ class Trainer(PolicyGradient, Algorithm):
             games = layout.learner_games[i]
             for start, end, seat in layout.seat_runs(i):
                 ids = (lambda i=i, a=start, b=end: learner_ids(i)[a:b]) if with_ids else None
-                player = PolicyPlayer(policy, ids, name=f"learner_{i}")
+                player = self._player(policy, ids, name=f"learner_{i}")
                 seats.append(Seat(player, games[start:end], seat))
         for policy, games in zip(self.frozen, layout.frozen_games, strict=True):
             if len(games):
-                seats.append(Seat(PolicyPlayer(policy, name="frozen"), games, 1))
+                seats.append(Seat(self._player(policy, name="frozen"), games, 1))
+        for i, k in enumerate(self._facing):
+            player = self._player(self.snapshots[k], name="snapshot")
+            seats.append(Seat(player, layout.snapshot_games[i], 1))
         if self.tabular is not None:
             seats.append(Seat(self.tabular, layout.tabular_games, 1))
         core = play(self.game, layout.num_games, config.run.num_rounds, seats, self.rng, False)
@@ -420,15 +501,42 @@ class Trainer(PolicyGradient, Algorithm):
             index = codes[games, :, seat] + (seat * NUM_OBSERVATIONS)[:, None]
             out.append(
                 Trajectory(
-                    index=torch.from_numpy(np.ascontiguousarray(index.T)),
-                    actions=torch.from_numpy(
-                        np.ascontiguousarray(history[games, :, seat].T, dtype=np.int64)
-                    ),
-                    rewards=torch.from_numpy(np.ascontiguousarray(rewards[games, :, seat].T)),
-                    ids=learner_ids(i) if with_ids else None,
+                    index=self._tensor(index.T),
+                    actions=self._tensor(history[games, :, seat].T.astype(np.int64)),
+                    rewards=self._tensor(rewards[games, :, seat].T),
+                    ids=learner_ids(i).to(self.device) if with_ids else None,
                 )
             )
         return out
+
+    def _tensor(self, array: np.ndarray) -> torch.Tensor:
+        """A rollout array as a tensor on the run's device."""
+        return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
+
+    def _player(self, policy: ActorCritic, ids: Any = None, name: str = "policy") -> PolicyPlayer:
+        """``policy`` as a co-player of the play loop, acting on the run's device."""
+        cls = PolicyPlayer if self.device.type == "cpu" else DevicePolicyPlayer
+        return cls(policy, ids, name=name)
+
+    # ------------------------------------------------------------------------ population
+    @property
+    def population(self) -> bool:
+        """Whether the layout is drawn each update (random pairing or snapshots)."""
+        pool = self.config.pool
+        return pool.random_pairing or pool.snapshot_every is not None
+
+    def _draw_population(self) -> None:
+        """Snapshot the learners when due; draw this update's pairs and snapshot opponents."""
+        pool = self.config.pool
+        if pool.snapshot_every is not None and self.counters.step % pool.snapshot_every == 0:
+            for i, policy in enumerate(self.learners):
+                self.snapshots.append(copy.deepcopy(policy).requires_grad_(False))
+                self.snapshot_ids.append((self.counters.step, i))
+        pairs = random_pairs(pool.learners, self.rng) if pool.random_pairing else None
+        self.layout = make_layout(self.config, len(self.frozen), pairs)
+        if self.snapshots:
+            draws = self.rng.integers(len(self.snapshots), size=pool.learners)
+            self._facing = draws.tolist()
 
     # ------------------------------------------------------------------- the protocol
     def step(self) -> dict[str, float]:
@@ -438,6 +546,8 @@ class Trainer(PolicyGradient, Algorithm):
         the weights before this step while this step learns from the previous rollout.
         """
         if not self.overlap:
+            if self.population:
+                self._draw_population()
             return self._learn_all(self.rollout())
         if self._pending is None:  # the first update (of a run or a resumed on-policy state)
             self._pending = self.rollout()
@@ -459,8 +569,8 @@ class Trainer(PolicyGradient, Algorithm):
         metrics: dict[str, float] = {}
         for i, trajectory in enumerate(trajectories):
             kinds = self.layout.learner_kinds[i]
-            reward = trajectory.rewards.numpy().mean(axis=0)  # per episode, per round
-            coop = (trajectory.actions.numpy() == COOPERATE).mean(axis=0)
+            reward = trajectory.rewards.cpu().numpy().mean(axis=0)  # per episode, per round
+            coop = (trajectory.actions.cpu().numpy() == COOPERATE).mean(axis=0)
             for k, kind in enumerate(KINDS):
                 mask = kinds == k
                 if mask.any():
@@ -474,10 +584,14 @@ class Trainer(PolicyGradient, Algorithm):
     def evaluate(self) -> Evaluation:
         """Every learner vs the evaluation co-players, the other learners and frozen agents."""
         run = self.config.run
+        learners, frozen = self.learners, self.frozen
+        if self.device.type != "cpu":  # evaluations play on the CPU, with copies
+            learners = [copy.deepcopy(p).cpu() for p in learners]
+            frozen = [copy.deepcopy(p).cpu() for p in frozen]
         results = {}
-        for i, policy in enumerate(self.learners):
-            others = {f"learner_{j}": p for j, p in enumerate(self.learners) if j != i}
-            others.update({f"frozen_{k}": p for k, p in enumerate(self.frozen)})
+        for i, policy in enumerate(learners):
+            others = {f"learner_{j}": p for j, p in enumerate(learners) if j != i}
+            others.update({f"frozen_{k}": p for k, p in enumerate(frozen)})
             if not run.eval.co_players and not others:
                 continue  # nothing to evaluate against (e.g. an exploiter scored elsewhere)
             policy.eval()
@@ -504,6 +618,9 @@ class Trainer(PolicyGradient, Algorithm):
         if self.overlap:
             state["learn_rng"] = self.learn_rng.bit_generator.state
             state["pending"] = None if self._pending is None else [t.state() for t in self._pending]
+        if self.config.pool.snapshot_every is not None:
+            state["snapshots"] = [p.state_dict() for p in self.snapshots]
+            state["snapshot_ids"] = [list(ids) for ids in self.snapshot_ids]
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -518,19 +635,33 @@ class Trainer(PolicyGradient, Algorithm):
             self.learn_rng.bit_generator.state = state["learn_rng"]
             pending = state["pending"]
             self._pending = None if pending is None else [Trajectory(**t) for t in pending]
+        if "snapshots" in state:
+            self.snapshot_ids = [(int(u), int(i)) for u, i in state["snapshot_ids"]]
+            self.snapshots = []
+            for (_, i), weights in zip(self.snapshot_ids, state["snapshots"], strict=True):
+                snapshot = copy.deepcopy(self.learners[i]).requires_grad_(False)
+                snapshot.load_state_dict(weights)
+                self.snapshots.append(snapshot)
 
     def save_files(self, directory: Path) -> None:
-        """Each learner's agent file ``agent_<i>.pt``."""
+        """Each learner's agent file ``agent_<i>.pt`` (and new snapshots' in ``snapshots/``)."""
         run = self.config.run
+        name = f"{run.name(self.config.preset)}_seed{run.seed}"
         for i, policy in enumerate(self.learners):
             meta = {
-                "name": f"{run.name(self.config.preset)}_seed{run.seed}_l{i}",
+                "name": f"{name}_l{i}",
                 "preset": self.config.preset,
                 "seed": run.seed,
                 "update": self.counters.step,
                 "env_steps": self.counters.env_steps,
             }
             save_policy(directory / f"agent_{i}.pt", policy, meta)
+        for (update, i), policy in zip(self.snapshot_ids, self.snapshots, strict=True):
+            path = directory / "snapshots" / f"u{update}_l{i}.pt"
+            if not path.exists():
+                path.parent.mkdir(exist_ok=True)
+                meta = {"name": f"{name}_u{update}_l{i}", "preset": self.config.preset}
+                save_policy(path, policy, {**meta, "seed": run.seed, "update": update})
 
     def postfix(self, metrics: dict[str, float]) -> str:
         """Reward and cooperation per kind of co-player, and the speed."""
