@@ -478,7 +478,13 @@ def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
     return "\n".join(lines)
 
 
-EXPERIMENT_ORDER = ("stage1", "mixed_pool", "no_tabular", "id_ablation")
+EXPERIMENT_ORDER = (
+    "stage1",
+    "stage1_near_deterministic",
+    "mixed_pool",
+    "no_tabular",
+    "id_ablation",
+)
 """The variants of the games beyond 2x2, in the page's order."""
 
 

@@ -146,20 +146,33 @@ class RandomReactive(ReactivePolicy):
     Args:
         split: ``None`` (the whole cube), ``"train"`` or ``"held_out"``.
         name: Display name.
+        concentration: Draw each probability from Beta(c, c) instead (1: U(0, 1)); below 1 the
+            policies are near-deterministic, as the matrix games' stage-1 CPU recipe draws its
+            tabular co-players (:func:`co_players.tabular_mixture`).
+
+    Raises:
+        ValueError: For an unknown split or a concentration that is not a positive number.
     """
 
-    def __init__(self, split: str | None = None, name: str = "random_reactive") -> None:
-        self._five = RandomMemoryOne(split)  # validates split
+    def __init__(
+        self, split: str | None = None, name: str = "random_reactive", concentration: float = 1.0
+    ) -> None:
+        self._five = RandomMemoryOne(split, concentration=concentration)  # validates both
         self.split = split
+        self.concentration = float(concentration)
         super().__init__(np.full(NUM_STATES, 0.5), name)
 
     def __repr__(self) -> str:
-        return f"RandomReactive(split={self.split!r})"
+        extra = "" if self.concentration == 1.0 else f", concentration={self.concentration}"
+        return f"RandomReactive(split={self.split!r}{extra})"
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Draw a ``(batch_size, 7)`` table."""
         five = self._five.sample(batch_size, rng)
-        return np.concatenate([five, rng.random((batch_size, NUM_STATES - 5))], axis=1)
+        shape = (batch_size, NUM_STATES - 5)
+        c = self.concentration
+        rest = rng.random(shape) if c == 1.0 else rng.beta(c, c, size=shape)
+        return np.concatenate([five, rest], axis=1)
 
 
 class ConditionalCooperator:

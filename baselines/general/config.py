@@ -94,11 +94,17 @@ class GamePoolConfig:
     paper's random tabular agents); the rest are against the other learners."""
     tabular: str = ""
     """Co-player registry id of that share (empty: the game's random reactive train split)."""
+    tabular_concentration: float | None = None
+    """Public goods' random reactive co-players only: draw each probability from Beta(c, c)
+    (below 1: near-deterministic policies; the matrix games' stage-1 CPU recipe takes 0.01 for
+    half its co-players); None: U(0, 1)."""
 
     def __post_init__(self) -> None:
         check_fields(self, "pool.")
         check_positive(self.learners, "pool.learners", integer=True)
         check_unit(self.tabular_fraction, "pool.tabular_fraction")
+        if self.tabular_concentration is not None:
+            check_positive(self.tabular_concentration, "pool.tabular_concentration")
         if self.learners == 1 and self.tabular_fraction < 1:
             raise ValueError(
                 "a single learner has no other learner to play: pool.tabular_fraction must be "
@@ -161,6 +167,13 @@ class GameTrainConfig:
             raise ValueError(
                 f"batch_size ({self.batch_size}) must be divisible by algo.ppo_minibatches "
                 f"({self.algo.ppo_minibatches})"
+            )
+        if self.pool.tabular_concentration is not None and not (
+            self.game.name == "public_goods" and self.tabular.startswith("random_reactive")
+        ):
+            raise ValueError(
+                "pool.tabular_concentration applies to public goods' random_reactive co-players; "
+                f"the pool is {self.game.name} {self.tabular!r}"
             )
         known = game_names(self.game.name)
         for name in (self.tabular, *self.evaluation_co_players):

@@ -37,6 +37,7 @@ from baselines.general.config import GameTrainConfig
 from baselines.general.policy import GamePolicy, GamePolicyPlayer, save_game_policy
 from baselines.run import Algorithm, Counters, Evaluation
 from baselines.trainer import PolicyGradient, Trajectory
+from co_players.public_goods import RandomReactive
 from co_players.registry import resolve_game_co_player
 from coop_envs.core import GameSeat, play_batched
 from coop_envs.core.contract import BatchedGame
@@ -169,11 +170,7 @@ class GameTrainer(PolicyGradient, Algorithm):
         self.spec = config.game.build(1, run.num_rounds).spec
         self.num_players = self.spec.num_players
         self.num_games, self.blocks = make_game_layout(config, self.num_players)
-        self.co_players = {
-            b.seat: resolve_game_co_player(config.tabular, config.game.name)
-            for b in self.blocks
-            if b.learner is None
-        }
+        self.co_players = {b.seat: self._tabular() for b in self.blocks if b.learner is None}
         self.id_size = self._id_size() if config.policy.co_player_id else 0
         game = {
             "name": config.game.name,
@@ -189,9 +186,18 @@ class GameTrainer(PolicyGradient, Algorithm):
             for p in self.learners
         ]
 
+    def _tabular(self) -> Any:
+        """A training co-player for one seat (``pool.tabular``, its concentration applied)."""
+        pool, name = self.config.pool, self.config.tabular
+        co_player = resolve_game_co_player(name, self.config.game.name)
+        if pool.tabular_concentration is None:
+            return co_player
+        split = co_player.split
+        return RandomReactive(split, name, concentration=pool.tabular_concentration)
+
     def _id_size(self) -> int:
         """Length of a learner's co-player ID vector: its co-players' parameters, all seats."""
-        probe = resolve_game_co_player(self.config.tabular, self.config.game.name)
+        probe = self._tabular()
         if not callable(getattr(probe, "identity", None)):
             raise ValueError(
                 f"policy.co_player_id needs co-players with parameters to show; "

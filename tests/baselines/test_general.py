@@ -218,11 +218,26 @@ def test_the_cli_trains_a_preset_and_prints_deviations(tmp_path, capsys):
         ({"pool.tabular_fraction": 0.5}, ConfigError, "single learner"),
         ({"run.game": "coin_game"}, ConfigError, "must agree"),
         ({"algo.overlap": True}, ConfigError, "overlap"),
+        ({"pool.tabular_concentration": 0.0}, ConfigError, "pool.tabular_concentration"),
+        (
+            {"pool.tabular": "conditional_cooperator", "pool.tabular_concentration": 0.1},
+            ConfigError,
+            "applies to public goods' random_reactive",
+        ),
     ],
 )
 def test_bad_settings_fail_where_they_enter(changes, error, message):
     with pytest.raises(error, match=message):
         with_overrides(game_preset("stage1_public_goods_fast"), changes)
+
+
+def test_near_deterministic_pool_draws_near_0_or_1():
+    config = with_overrides(small("stage1_public_goods_fast"), {"pool.tabular_concentration": 0.01})
+    trainer = GameTrainer(config)
+    co_player = trainer.co_players[1]
+    co_player.reset(trainer.spec, 256, np.random.default_rng(0))
+    tables = co_player.identity()
+    assert ((tables < 0.01) | (tables > 0.99)).mean() > 0.9
 
 
 def test_matrix_trainer_refuses_the_new_games_and_the_policy_another_game():
