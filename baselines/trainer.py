@@ -11,6 +11,19 @@ Everything is seeded from the run's seed (one NumPy generator drives the co-play
 action sampling); the state holds the generators, so a resumed run continues exactly as an
 uninterrupted one would.
 
+**Population** (``pool.pairing="random"``, issue 31): K learners (K even) meet in a fresh random
+perfect matching each update, drawn from the run's generator before the games, each pair playing
+all of its two learners' learner episodes (``"all"``, the default, gives every pair of learners
+an equal share every update). With ``pool.snapshot_every`` a frozen copy of every learner joins a
+snapshot pool every that many updates (from update 0), and ``pool.snapshot_fraction`` of each
+learner's episodes go to one snapshot drawn from the pool each update; the snapshots are in the
+training state (resume stays bit-exact) and their agent files in ``<run>/snapshots/``.
+
+**Device** (``--device cuda``): the networks, the episodes' tensors and the loss live on the
+device; the game stays NumPy on the CPU, a learner on a GPU acts through
+:class:`DevicePolicyPlayer` (its inputs and state there, the draws on the CPU), and evaluations
+play copies on the CPU. Unset, or ``cpu``, it is the CPU trainer, number for number.
+
 **Overlap** (``algo.overlap=true``): while update k learns on the main thread, a second
 thread plays update k+1's games with a copy of the weights taken before update k's step, so each
 update learns from episodes played by the policy one step before it (a *one-step-stale* policy,
