@@ -66,7 +66,8 @@ def make_game_layout(config: GameTrainConfig, num_players: int) -> tuple[int, li
         games = np.arange(cursor, cursor + n_tab)
         cursor += n_tab
         tabular.append(games)
-        blocks.append(SeatBlock(i, games, 0, 0))
+        if n_tab:
+            blocks.append(SeatBlock(i, games, 0, 0))
     if n_tab:
         every = np.concatenate(tabular)
         blocks += [SeatBlock(None, every, seat, 0) for seat in range(1, num_players)]

@@ -150,6 +150,17 @@ def test_same_seed_same_numbers_and_agent_files_load(name, tmp_path):
         agent.act(np.zeros((2, 7), dtype=np.float32))
 
 
+@pytest.mark.parametrize("game", GAMES)
+def test_learners_without_random_co_players_train(game):
+    """The no_tabular ablation: every game is learner against learner."""
+    trainer = GameTrainer(small(f"no_tabular_{game}_fast"))
+    metrics = trainer.step()
+    assert "l0/train/learner/reward" in metrics and "l0/train/tabular/reward" not in metrics
+    assert trainer.counters.env_steps == 2 * 16 * trainer.config.run.num_rounds * (
+        trainer.num_players // 2
+    )
+
+
 def test_resume_continues_exactly(tmp_path):
     # no entropy annealing: its schedule follows the run's length, which the split run changes
     whole = with_overrides(
