@@ -33,6 +33,7 @@ from typing import Any
 from baselines.criteria import IN_CONTEXT_BEST_RESPONDER, MIXED_POOL_COOPERATION, Criterion
 from baselines.crossplay import crossplay_figures, crossplay_table
 from baselines.experiments import EXPERIMENTS, RESULTS, Variant, experiments, variant
+from baselines.general.trainer import reference_curve
 from baselines.panel import panel_table
 from baselines.records import read_record
 from baselines.run import ROOT
@@ -424,7 +425,11 @@ GAME_PROBES = {
 probes ``(co-player, metric, column)`` of in-context adaptation."""
 
 
-def in_episode_gain(curve: list[float]) -> float:
+GAIN_MARGIN = 0.01
+"""How much more than the co-players' own in-episode gain counts as adapting (per round)."""
+
+
+def in_episode_gain(curve: list[float] | tuple[float, ...]) -> float:
     """Mean reward of the episode's second half minus its first quarter (adaptation)."""
     late, early = curve[len(curve) // 2 :], curve[: max(1, len(curve) // 4)]
     return sum(late) / len(late) - sum(early) / len(early)
@@ -439,7 +444,8 @@ def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
     """
     (pool, measure), probes = GAME_PROBES[experiment]
     lines = [
-        "| run | updates | minutes | vs held-out random: reward (theirs) | in-episode gain | "
+        "| run | updates | minutes | vs held-out random: reward (theirs) | "
+        "in-episode gain (theirs) | "
         + " | ".join(p[2] for p in probes)
         + f" | learner vs learner: reward / {measure} |",
         "|---|---|---|---|---|" + "---|" * len(probes) + "---|",
@@ -451,11 +457,12 @@ def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
     ):
         summary, last = run.summary, run.summary["last"]
         reference = last[f"ref/{pool}/reward"]
+        their_gain = in_episode_gain(reference_curve(run.variant.config(run.seed), pool))
         for learner, results in run.final["results"].items():
             mine = results[pool]
             gain = in_episode_gain(mine["reward_curve"])
             beats += mine["reward"] > reference
-            gains += gain > 0
+            gains += gain >= their_gain + GAIN_MARGIN
             learners += 1
             others = [k for k in results if k.startswith("learner_")]
             pair = "—"
@@ -465,15 +472,15 @@ def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
             cells = [_fmt(results[name][metric]) for name, metric, _ in probes]
             lines.append(
                 f"| {run.label} ({learner}) | {summary['update']} | {summary['seconds'] / 60:.1f} "
-                f"| {_fmt(mine['reward'], 3)} ({_fmt(reference, 3)}) | {_fmt(gain, 3)} | "
-                + " | ".join(cells)
-                + f" | {pair} |"
+                f"| {_fmt(mine['reward'], 3)} ({_fmt(reference, 3)}) | {_fmt(gain, 3)} "
+                f"({_fmt(their_gain, 3)}) | " + " | ".join(cells) + f" | {pair} |"
             )
     if learners:
         lines.append(
             f"\n{beats} of {learners} learners out-earn the held-out random co-players' own mean; "
-            f"{gains} of {learners} earn more in the second half of the episode than in its "
-            "first quarter against them."
+            f"{gains} of {learners} gain more within the episode than the co-players themselves "
+            f"do, by at least {GAIN_MARGIN} per round (reward in the second half of the episode "
+            "minus the first quarter)."
         )
     return "\n".join(lines)
 

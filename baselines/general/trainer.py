@@ -400,24 +400,29 @@ def _identities(co_players: dict[int, Any], episodes: int, size: int) -> torch.T
 
 
 @cache
-def _reference(game: Any, num_rounds: int, name: str, episodes: int, seed: int) -> float:
-    config_game = game
-    core = config_game.build(episodes, num_rounds)
+def _reference(game: Any, num_rounds: int, name: str, episodes: int, seed: int) -> tuple:
+    core = game.build(episodes, num_rounds)
     games = np.arange(episodes)
     seats = [
-        GameSeat(resolve_game_co_player(name, config_game.name), games, s)
+        GameSeat(resolve_game_co_player(name, game.name), games, s)
         for s in range(core.spec.num_players)
     ]
     recorder = RoundRecorder(core)
     play_batched(core, seats, np.random.default_rng(seed), False, recorder)
-    return float(recorder.arrays()[0][:, :, 0].astype(np.float64).mean())
+    return tuple(recorder.arrays()[0][:, :, 0].astype(np.float64).mean(axis=1).tolist())
+
+
+def reference_curve(config: GameTrainConfig, name: str) -> list[float]:
+    """Per-round mean reward of co-player ``name`` in seat 0, its own kind in every other seat.
+
+    What the learner's seat earns when one of the co-players takes it (the evaluation's number of
+    episodes and seed).
+    """
+    run = config.run
+    return list(_reference(config.game, run.num_rounds, name, run.eval.episodes, run.eval.seed))
 
 
 def reference_reward(config: GameTrainConfig, name: str) -> float:
-    """Mean reward per round of co-player ``name`` in seat 0 against its own kind.
-
-    The "random co-players' mean" a learner should beat (same episodes and seed as the
-    evaluation).
-    """
-    run = config.run
-    return _reference(config.game, run.num_rounds, name, run.eval.episodes, run.eval.seed)
+    """Mean of :func:`reference_curve`: the "random co-players' mean" a learner should beat."""
+    curve = reference_curve(config, name)
+    return sum(curve) / len(curve)
