@@ -200,3 +200,47 @@ class CoPlayerAgent:
             )
         codes = codes_from_one_hot(observations[:, :NUM_OBSERVATIONS])
         return np.asarray(self.co_player.act(codes, self._rng), dtype=np.int64)
+
+
+class GameCoPlayerAgent:
+    """A co-player of a game of the general contract as an agent.
+
+    The reverse of :class:`co_players.public_goods.ObservationAgentCoPlayer`: it acts on the
+    game's observations from its own seat, as the agent protocol of the games beyond 2x2 gives
+    them, and declares the game it plays (``game``, ``game_kwargs``), as the game trainers'
+    agent files do. The scripted reference entries of the game leaderboard suites are these.
+
+    Args:
+        co_player: A co-player of the game (``reset(spec, batch_size, rng)``,
+            ``act(obs, rng)``); it is reset with a generator seeded by ``reset(num_envs, seed)``.
+        spec: The game's :class:`~coop_envs.core.contract.GameSpec`.
+        game_kwargs: The game's arguments, declared as they are.
+    """
+
+    protocol = AGENT_PROTOCOL
+
+    def __init__(self, co_player: Any, spec: Any, game_kwargs: dict[str, Any] | None = None):
+        if declared_protocol(co_player) == AGENT_PROTOCOL:
+            raise TypeError(f"co_player must be a co-player, not an agent; got {co_player!r}")
+        self.co_player = co_player
+        self.spec = spec
+        self.game = spec.name
+        self.game_kwargs = dict(game_kwargs or {})
+        self.name = getattr(co_player, "name", type(co_player).__name__)
+
+    def reset(self, num_envs: int, seed: int | None = None) -> None:
+        """Start ``num_envs`` games."""
+        self.num_envs = check_positive_int(num_envs, "num_envs", MAX_BATCH_SIZE)
+        self._rng = np.random.default_rng(seed)
+        self.co_player.reset(self.spec, self.num_envs, self._rng)
+
+    def act(self, observations: np.ndarray) -> np.ndarray:
+        """The co-player's ``(num_envs,)`` actions for ``(num_envs, *observation_shape)``."""
+        observations = np.asarray(observations, dtype=np.float32)
+        shape = (getattr(self, "num_envs", -1), *self.spec.observation_shape)
+        if observations.shape != shape:
+            raise ValueError(
+                f"observations must have shape {shape} after reset(num_envs, seed); got "
+                f"{observations.shape}"
+            )
+        return np.asarray(self.co_player.act(observations, self._rng), dtype=np.int64)

@@ -15,7 +15,12 @@ line; ``--debug`` (before the command) shows its traceback.
 - ``export --format csv|json [--out FILE]``: the ranked table with every metric.
 - ``render --out DIR``: a static HTML page (table, plots) that works offline.
 - ``seed-references [--quick]``: submit the reference entries (TFT, WSLS, always-defect, a ZD
-  extortioner, and the paper's baselines when their checkpoints are present).
+  extortioner, and the paper's baselines when their checkpoints are present); with ``--game
+  public_goods`` or ``--game coin_game``, that game suite's scripted reference entries.
+
+``submit``, ``export`` and ``seed-references`` take ``--game public_goods|coin_game`` for a game
+suite (its own version, board and normalisation; default: the matrix suite); ``show`` and
+``render`` list every suite's board separately.
 - ``restore``: put the automatic backup (``<db>.backup``, refreshed before every write) back in
   place of a damaged or vanished database.
 
@@ -37,6 +42,8 @@ import textwrap
 from pathlib import Path
 from typing import Any, TextIO
 
+from leaderboard.game_scoring import FULL_GAME, QUICK_GAME
+from leaderboard.game_suites import GAME_SUITES, get_game_suite
 from leaderboard.ranking import flat, format_interval, table
 from leaderboard.sandbox import (
     INSTALL_HINT,
@@ -46,7 +53,7 @@ from leaderboard.sandbox import (
     jail_available,
 )
 from leaderboard.storage import Database, backup_path, default_path, restore
-from leaderboard.submissions import KINDS, SubmissionError, inspect_submission
+from leaderboard.submissions import KINDS, SubmissionError, check_game_kind, inspect_submission
 from leaderboard.suite import FULL, QUICK, SUITE_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,18 +131,24 @@ def submit(
     limits: Limits | None = None,
     out: TextIO | None = None,
     ray: str | None = None,
+    game: str | None = None,
 ) -> int:
     """Evaluate and store one submission; returns the exit status (0 ok, 1 failed).
 
     A progress bar is shown when ``out`` is left to standard output. With ``ray`` (a cluster
     address, or ``"local"``) the suite's parts run as Ray tasks
-    (:func:`~leaderboard.scoring.score_submission_on_ray`), with the same results.
+    (:func:`~leaderboard.scoring.score_submission_on_ray`), with the same results. With
+    ``game`` (``"public_goods"``, ``"coin_game"``; ``None`` or ``"matrix"``: the matrix suite)
+    the submission is scored on that game's suite (:mod:`leaderboard.game_suites`), its own
+    board, without a tournament.
     """
     show_progress = out is None
     out = out or sys.stdout
 
+    game_suite, version, suite = _suite_for(game, ray, quick)
     name = check_name(name)
     submission = inspect_submission(source, kind)
+    _check_kind(submission, game_suite)
     limits = limits or Limits()
     unjailed = not (limits.jail and jail_available()) and not limits.trust
     if unjailed and limits.jail and submission.kind in UNTRUSTED_KINDS:
@@ -152,7 +165,7 @@ def submit(
                 f"this content is already submitted as {existing.name!r}; got --name {name!r}. "
                 f"A submission keeps its name: pass --name {existing.name!r} to score it again"
             )
-        latest = db.latest_ok_runs(SUITE_VERSION, quick=quick)
+        latest = db.latest_ok_runs(version, quick=quick)
         if any(r["submission_id"] == existing.id for r in latest) and not force:
             print(
                 f"already scored as {existing.name!r} (same content) on the {mode} suite; its "
@@ -168,8 +181,7 @@ def submit(
                 f"the name {name!r} is taken by another submission ({taken.kind}, "
                 f"{taken.source}); choose another --name"
             )
-    suite = QUICK if quick else FULL
-    opponents = tournament_opponents(db, submission) if tournament else []
+    opponents = tournament_opponents(db, submission) if tournament and game_suite is None else []
     if unjailed and limits.jail:  # stored code entries need the jail as much as this one does
         opponents = [o for o in opponents if o[2].kind not in UNTRUSTED_KINDS]
     steps = len(suite.seeds) + int(suite.trained_exploiter) + len(opponents) + 1
@@ -186,21 +198,22 @@ def submit(
         "source": submission.source,
         "content_hash": submission.content_hash,
         "reference": reference,
-        "suite_version": SUITE_VERSION,
+        "suite_version": version,
         "code_version": code_version(),
         "seeds": list(suite.seeds),
         "quick": quick,
     }
     try:
-        evaluation = _scorer(ray)(submission, suite, limits, progress, opponents)
+        evaluation = _scorer(ray, game_suite)(submission, suite, limits, progress, opponents)
     except SubmissionFailure as failure:
+        evaluation = failure
+    finally:  # also before a user error (a game suite's agent for another game) is reported
         if bar is not None:
             bar.close()
-        db.record(**record, status="failed", failure_reason=failure.reason)
-        print(f"submission {name!r} FAILED: {failure.reason}", file=out)
+    if isinstance(evaluation, SubmissionFailure):
+        db.record(**record, status="failed", failure_reason=evaluation.reason)
+        print(f"submission {name!r} FAILED: {evaluation.reason}", file=out)
         return 1
-    if bar is not None:
-        bar.close()
     db.record(
         **record,
         status="ok",
@@ -210,21 +223,59 @@ def submit(
         matches=evaluation.matches,
     )
     print(
-        f"scored {name!r} in {evaluation.seconds:.1f} s (suite v{SUITE_VERSION}"
+        f"scored {name!r} in {evaluation.seconds:.1f} s (suite {_label(version)}"
         f"{', quick' if quick else ''})",
         file=out,
     )
     return 0
 
 
-def _scorer(ray: str | None) -> Any:
+def _check_kind(submission: Any, game_suite: Any) -> None:
+    """Refuse a kind a game suite cannot play (every kind plays the matrix suite)."""
+    if game_suite is not None:
+        check_game_kind(submission, game_suite.game)
+
+
+def _label(version: str) -> str:
+    """``v1`` for the matrix suite's version, a game suite's version as it is."""
+    return f"v{version}" if version == SUITE_VERSION else version
+
+
+def _suite_for(game: str | None, ray: str | None, quick: bool) -> tuple[Any, str, Any]:
+    """``(game suite or None, suite version, how much to run)`` of a ``submit``."""
+    game_suite = _game_suite(game, ray)
+    if game_suite is None:
+        return None, SUITE_VERSION, QUICK if quick else FULL
+    return game_suite, game_suite.version, QUICK_GAME if quick else FULL_GAME
+
+
+def _game_suite(game: str | None, ray: str | None) -> Any:
+    """The game suite ``--game`` names (``None`` for the matrix suite), checked."""
+    if game in (None, "matrix"):
+        return None
+    suite = get_game_suite(game)
+    if ray is not None:
+        raise ValueError(f"--ray scores the matrix suite only; got --game {game} with --ray")
+    return suite
+
+
+def _scorer(ray: str | None, game_suite: Any = None) -> Any:
     """The suite in this process, or (``ray``: an address or ``"local"``) as Ray tasks."""
     from leaderboard.scoring import score_submission, score_submission_on_ray
 
+    if game_suite is not None:
+        from leaderboard.game_scoring import score_game_submission
+
+        return functools.partial(score_game_submission, game_suite)
     if ray is None:
         return score_submission
     return functools.partial(score_submission_on_ray, address=ray)
 
+
+GAME_BOARD_TITLES = {
+    "full": "full suite (3 seeds)",
+    "quick": "quick suite, provisional (1 seed; ranked apart from the full suite)",
+}
 
 BOARD_TITLES = {
     "full": "full suite (3 seeds, trained exploiter)",
@@ -270,27 +321,61 @@ def show(db: Database, out: TextIO | None = None) -> int:
             "reference entry",
             file=out,
         )
+    for suite in GAME_SUITES.values():
+        _show_game_suite(db, suite, out)
     failures = db.failed_runs()
     if failures:
         print("\nfailed submissions:", file=out)
         for f in failures[:20]:
             # the first line is the reason, in full; the page also shows a traceback after it
             reason = (f["reason"] or "no reason recorded").strip().splitlines()[0]
+            where = "" if f["suite_version"] == SUITE_VERSION else f" [{f['suite_version']}]"
             print(
                 textwrap.fill(
-                    reason, width=100, initial_indent=f"  {f['name']}: ", subsequent_indent="    "
+                    reason,
+                    width=100,
+                    initial_indent=f"  {f['name']}{where}: ",
+                    subsequent_indent="    ",
                 ),
                 file=out,
             )
     return 0
 
 
-def export(db: Database, fmt: str, out_path: Path | None, out: TextIO | None = None) -> int:
-    """Write the ranked table as CSV or JSON (to a file, or standard output)."""
+def _show_game_suite(db: Database, suite: Any, out: TextIO) -> None:
+    """Print a game suite's boards (nothing when it has no scored entry)."""
+    rows = table(db, suite.version)
+    if not rows:
+        return
+    print(f"\n{suite.game} suite {suite.describe()} (ranked on its own)", file=out)
+    for key, title in GAME_BOARD_TITLES.items():
+        board_rows = [r for r in rows if r["board"] == key]
+        if board_rows:
+            _print_board(board_rows, title, out)
+    print(
+        "score = (cooperation + adaptivity) / 2 - exploitability, normalised for this game "
+        "(docs/leaderboard.md, 'Game suites')",
+        file=out,
+    )
+
+
+def export(
+    db: Database,
+    fmt: str,
+    out_path: Path | None,
+    out: TextIO | None = None,
+    game: str | None = None,
+) -> int:
+    """Write the ranked table as CSV or JSON (to a file, or standard output).
+
+    ``game`` picks a game suite's table (default: the matrix suite's); suites are never mixed.
+    """
     out = out or sys.stdout
-    rows = table(db)
+    game_suite = _game_suite(game, None)
+    version = SUITE_VERSION if game_suite is None else game_suite.version
+    rows = table(db, version)
     if fmt == "json":
-        text = json.dumps({"suite_version": SUITE_VERSION, "rows": rows}, indent=2) + "\n"
+        text = json.dumps({"suite_version": version, "rows": rows}, indent=2) + "\n"
     else:
         records = flat(rows)
         fields: list[str] = []
@@ -353,6 +438,22 @@ def reference_entries() -> list[tuple[str, str]]:
     return [(n, s) for n, s in entries if Path(s).exists()]
 
 
+GAME_REFERENCE_DIR = ROOT / "leaderboard" / "references"
+"""The reference entries of the game suites: ``<game>_<name>.py`` files (scripted bots)."""
+
+
+def game_reference_entries(game: str) -> list[tuple[str, str]]:
+    """``(name, source)`` of a game suite's reference entries (``leaderboard/references``)."""
+    get_game_suite(game)
+    files = sorted(GAME_REFERENCE_DIR.glob(f"{game}_*.py"))
+    return [(path.stem, str(path)) for path in files]
+
+
+GAME_HELP = "the suite: matrix (default: the 2x2 matrix games, suite v1), " + ", ".join(
+    f"{g} ({s.version})" for g, s in GAME_SUITES.items()
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(
@@ -380,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--force", action="store_true", help="evaluate again even if already scored")
     p.add_argument("--no-tournament", action="store_true", help="skip the round-robin matches")
+    p.add_argument("--game", default=None, help=GAME_HELP)
     p.add_argument(
         "--ray",
         nargs="?",
@@ -393,10 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("export", help="write the table as CSV or JSON")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--out", type=Path, default=None, help="file (default: standard output)")
+    p.add_argument("--game", default=None, help="whose suite's table: " + GAME_HELP)
     p = commands.add_parser("render", help="write a static HTML page")
     p.add_argument("--out", type=Path, required=True, help="directory")
     p = commands.add_parser("seed-references", help="submit the reference entries")
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--game", default=None, help="whose suite's references: " + GAME_HELP)
     commands.add_parser("restore", help="put the automatic backup back (a damaged database)")
     commands.choices["submit"].add_argument(
         "--trust",
@@ -436,13 +540,14 @@ def _run(args: Any, db: Database) -> int:
             tournament=not args.no_tournament,
             limits=Limits(trust=args.trust),
             ray=args.ray,
+            game=args.game,
         )
         show(db)
         return status
     if args.command == "show":
         return show(db)
     if args.command == "export":
-        return export(db, args.format, args.out)
+        return export(db, args.format, args.out, game=args.game)
     if args.command == "render":
         from leaderboard.render import render
 
@@ -451,7 +556,11 @@ def _run(args: Any, db: Database) -> int:
         return 0
     status = 0
     trusted = Limits(trust=True)  # this checkout's own files: jailed where bwrap exists
-    for name, source in reference_entries():
-        status |= submit(db, source, name, quick=args.quick, reference=True, limits=trusted)
+    game = None if _game_suite(args.game, None) is None else args.game
+    entries = reference_entries() if game is None else game_reference_entries(game)
+    for name, source in entries:
+        status |= submit(
+            db, source, name, quick=args.quick, reference=True, limits=trusted, game=game
+        )
     show(db)
     return status

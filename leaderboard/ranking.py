@@ -83,13 +83,21 @@ def _row(db: Database, run: dict[str, Any], suite_version: str, board: str) -> d
     for column in COLUMNS:
         row[column] = summarise(by_metric.get(("summary", column), []))
     scenarios = {}
-    for scenario in SCENARIOS:
+    for scenario in scenarios_of(suite_version):
         values = {m: summarise(v) for (s, m), v in by_metric.items() if s == scenario.name}
         if values:
             scenarios[scenario.name] = values
     row["scenarios"] = scenarios
     row["worst_exploiter"] = worst_exploiter(scenarios)
     return row
+
+
+def scenarios_of(suite_version: str) -> tuple:
+    """The scenarios of a suite version: the matrix suite's, or a game suite's."""
+    from leaderboard.game_suites import suite_of_version
+
+    suite = suite_of_version(suite_version)
+    return SCENARIOS if suite is None else suite.scenarios
 
 
 def board(db: Database, suite_version: str = SUITE_VERSION, *, quick: bool) -> list[dict]:

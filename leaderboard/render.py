@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from leaderboard.game_suites import GAME_SUITES
 from leaderboard.ranking import BOARDS, format_interval, format_number, table
 from leaderboard.storage import Database
 from leaderboard.suite import GROUPS, SCENARIOS, SUITE_VERSION
@@ -36,6 +37,7 @@ CURVE_SCENARIOS = {
     "pd/random_tabular": "random tabular (held out)",
     "pd/corrigible": "corrigible",
 }
+GAME_BOARD_TITLES = {"full": "full suite", "quick": "quick suite (provisional: one seed)"}
 BOARD_TITLES = {
     "full": "Full suite",
     "quick": "Quick suite (provisional: one seed, no trained exploiter; ranked apart)",
@@ -350,7 +352,7 @@ def _evolution(rows: list[dict], matches: list[dict]) -> list[str]:
     return [*lines, "</tbody></table></div>"]
 
 
-def _detail(row: dict[str, Any]) -> str:
+def _detail(row: dict[str, Any], scenarios: tuple = SCENARIOS) -> str:
     """An entry's per-scenario table (hidden until its row is expanded)."""
     e = html.escape
     heads = "".join(f"<th>{e(h)}</th>" for _, h in DETAIL_METRICS)
@@ -358,7 +360,7 @@ def _detail(row: dict[str, Any]) -> str:
         "<table><thead><tr><th class='left'>scenario</th><th class='left'>co-player</th>"
         f"<th class='left'>groups</th>{heads}</tr></thead><tbody>"
     ]
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         metrics = row["scenarios"].get(scenario.name)
         if metrics is None:
             continue
@@ -388,7 +390,7 @@ def _detail(row: dict[str, Any]) -> str:
     return "".join(lines)
 
 
-def _entry(row: dict[str, Any]) -> str:
+def _entry(row: dict[str, Any], scenarios: tuple = SCENARIOS) -> str:
     """One entry: a ``<tbody>`` with its board row and its per-scenario row (sorted together)."""
     e = html.escape
     data = {
@@ -412,24 +414,49 @@ def _entry(row: dict[str, Any]) -> str:
         f"aria-expanded='false' title='per-scenario scores'>&#9656; {e(row['name'])}</button>"
         f"{badges}</td><td class='left'>{e(row['kind'])}</td>{cells}"
         f"<td class='left'>{e(row['worst_exploiter'] or '—')}</td></tr>"
-        f"<tr class='detail' hidden><td colspan='{len(COLUMNS)}'>{_detail(row)}</td></tr></tbody>"
+        f"<tr class='detail' hidden><td colspan='{len(COLUMNS)}'>{_detail(row, scenarios)}</td>"
+        "</tr></tbody>"
     )
 
 
-def _board(key: str, rows: list[dict[str, Any]]) -> list[str]:
+def _board(
+    key: str, rows: list[dict[str, Any]], suite: Any = None, scenarios: tuple = SCENARIOS
+) -> list[str]:
+    """A board's heading and table; ``suite``: a game suite's board (its own id and title)."""
     e = html.escape
+    title = BOARD_TITLES[key] if suite is None else f"{suite.version}: {GAME_BOARD_TITLES[key]}"
+    table_id = f"board-{key}" if suite is None else f"board-{suite.version}-{key}"
     heads = "".join(
         f"<th data-sort='{k}' class='{'left' if kind == 'text' and k != 'rank' else ''}'"
         f"{ASCENDING if k == 'rank' else ''}>{e(h)}</th>"
         for k, h, kind in COLUMNS
     )
     return [
-        f"<h2>{e(BOARD_TITLES[key])}</h2>",
-        f"<div class='scroll'><table class='board' id='board-{key}'><thead><tr>{heads}</tr>"
+        f"<h2>{e(title)}</h2>",
+        f"<div class='scroll'><table class='board' id='{e(table_id)}'><thead><tr>{heads}</tr>"
         "</thead>",
-        *(_entry(row) for row in rows),
+        *(_entry(row, scenarios) for row in rows),
         "</table></div>",
     ]
+
+
+def _game_boards(db: Database) -> list[str]:
+    """Every game suite's boards, each under its own heading (suites are never mixed)."""
+    lines = []
+    for suite in GAME_SUITES.values():
+        rows = table(db, suite.version)
+        if not rows:
+            continue
+        lines.append(
+            f"<h2 id='suite-{html.escape(suite.version)}'>{html.escape(suite.game)} suite "
+            f"{html.escape(suite.describe())}</h2><p class='note'>Ranked on its own; the scores "
+            "are normalised for this game (docs/leaderboard.md, Game suites).</p>"
+        )
+        for key in BOARDS:
+            board_rows = [r for r in rows if r["board"] == key]
+            if board_rows:
+                lines += _board(key, board_rows, suite, suite.scenarios)
+    return lines
 
 
 def _docs_link(out: Path, anchor: str, text: str) -> str:
@@ -482,6 +509,7 @@ def render(db: Database, out: str | Path) -> Path:
         board_rows = [r for r in rows if r["board"] == key]
         if board_rows:
             lines += _board(key, board_rows)
+    lines += _game_boards(db)
     failures = db.failed_runs()
     if failures:
         lines.append(

@@ -87,6 +87,13 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be a positive number; got {value!r}")
 
 
+def accepted_actions(num_actions: int) -> str:
+    """What ``act()`` may return: ``0 (cooperate) or 1 (defect)``, or ``an int in 0..n-1``."""
+    if num_actions == 2:
+        return "0 (cooperate) or 1 (defect)"
+    return f"an int in 0..{num_actions - 1}"
+
+
 class JailUnavailable(RuntimeError):
     """No jail can be set up for an untrusted submission; the message says how to fix it."""
 
@@ -220,7 +227,8 @@ class RemoteAgent:
 
     Args:
         submission: What to load (a :class:`~leaderboard.submissions.Submission`).
-        game: The game the agent plays (memory-one and Axelrod agents need the payoffs).
+        game: The game the agent plays (memory-one and Axelrod agents need the payoffs), or a
+            game suite's :class:`~leaderboard.game_scoring.SuiteGame`.
         limits: Resource limits.
 
     The worker starts loading at once; :meth:`wait_ready` (or the first ``reset``) waits for it,
@@ -234,6 +242,8 @@ class RemoteAgent:
 
     def __init__(self, submission: Any, game: MatrixGame, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
+        # a game suite's agent (leaderboard.game_scoring.SuiteGame) may have more actions
+        self.num_actions = int(getattr(game, "num_actions", 2))
         self.name = Path(submission.source).stem if "/" in submission.source else submission.source
         self._closed = True
         self.jailed = self.limits.jail and jail_available()
@@ -341,18 +351,19 @@ class RemoteAgent:
         self._receive("in reset()", self.limits.call_seconds)
 
     def act(self, observations: np.ndarray) -> np.ndarray:
-        """``(B,)`` actions for ``(B, 8)`` observations; checked here, not trusted."""
+        """``(B,)`` actions for ``(B, 8)`` observations (a game suite's: ``(B, D)``); checked."""
         payload = np.ascontiguousarray(observations, dtype=np.float32).tobytes()
         self._send(("act", payload), "act()")
         body = self._receive("in act()", self.limits.call_seconds)
         if len(body) != 8 * self.num_envs:
             self._fail(f"act() answered {len(body)} bytes; expected {8 * self.num_envs}")
         actions = np.frombuffer(body, dtype=np.int64).copy()
-        bad = (actions != 0) & (actions != 1)
+        bad = (actions < 0) | (actions >= self.num_actions)
         if bad.any():
             i = int(np.argmax(bad))
             self._fail(
-                f"act() must return 0 (cooperate) or 1 (defect); got {int(actions[i])} at index {i}"
+                f"act() must return {accepted_actions(self.num_actions)}; got "
+                f"{int(actions[i])} at index {i}"
             )
         return actions
 

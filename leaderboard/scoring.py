@@ -211,14 +211,14 @@ def train_exploiter(
         )
 
 
-def aggregate(evaluation: Evaluation, seeds: tuple[int, ...]) -> None:
-    """Group scores and the headline per seed (``summary`` scenario)."""
+def aggregate(evaluation: Evaluation, seeds: tuple[int, ...], scenarios: tuple = SCENARIOS) -> None:
+    """Group scores and the headline per seed (``summary`` scenario) over ``scenarios``."""
     for seed in seeds:
         per_group = {}
         for group in GROUPS:
             metric = METRIC_OF_GROUP[group]
             values = []
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 if group not in scenario.groups:
                     continue
                 rows = [

@@ -325,7 +325,7 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
     Raises:
         SubmissionError: If the submission cannot be loaded or does not give an agent.
     """
-    from co_players.adapters import CoPlayerAgent, check_agent
+    from co_players.adapters import CoPlayerAgent
 
     kind, source = submission.kind, submission.source
     if kind == "memory_one":
@@ -346,6 +346,13 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
         from baselines.rllib_agent import RLlibAgent
 
         return RLlibAgent(source)
+    return _python_agent(source)
+
+
+def _python_agent(source: str) -> Any:
+    """The agent of a ``.py`` file or module's ``make_agent()`` (runs the submitted code)."""
+    from co_players.adapters import check_agent
+
     if source.endswith(".py"):
         spec = importlib.util.spec_from_file_location("submission", source)
         module = importlib.util.module_from_spec(spec)
@@ -360,3 +367,88 @@ def load_agent(submission: Submission, game: MatrixGame | str = "prisoners_dilem
         return check_agent(agent, f"make_agent() of {source!r}")
     except TypeError as exc:
         raise SubmissionError(str(exc)) from None
+
+
+GAME_KINDS = ("python", "checkpoint")
+"""The kinds a game suite (public goods, Coin Game) takes: a ``make_agent()`` file or module, or
+an agent file of the game trainers."""
+
+
+def check_game_kind(submission: Submission, game: str) -> None:
+    """Refuse a kind that cannot play a game suite (memory-one vectors, SB3, RLlib, Axelrod).
+
+    Raises:
+        SubmissionError: Naming the kind received and the kinds accepted.
+    """
+    if submission.kind not in GAME_KINDS:
+        raise SubmissionError(
+            f"the {game} suite takes a .py file or module with make_agent(), or a game-trainer "
+            f"agent file (.pt); got a {submission.kind} submission {submission.source!r} (that "
+            "kind plays the 2x2 matrix games: leave out --game)"
+        )
+
+
+def load_game_agent(submission: Submission, game: str) -> Any:
+    """Build the agent of a submission to a game suite (call it in a worker process).
+
+    An agent that declares ``game`` (and ``game_kwargs``, ``observation_shape``), as the game
+    trainers' agent files do, must declare the suite's; a checkpoint must declare its game.
+
+    Args:
+        submission: A ``python`` or ``checkpoint`` submission.
+        game: The suite's game name (a key of :data:`leaderboard.game_suites.GAME_SUITES`).
+
+    Raises:
+        SubmissionError: For another kind, or an agent made for another game, other game
+            arguments or another observation shape (the message says which it declares).
+    """
+    from leaderboard.game_suites import get_game_suite
+
+    suite = get_game_suite(game)
+    check_game_kind(submission, game)
+    if submission.kind == "checkpoint":
+        from baselines.agents import load_agent as load_checkpoint
+
+        agent = load_checkpoint(submission.source)
+        if getattr(agent, "game", None) is None:
+            raise SubmissionError(
+                f"{submission.source!r} is an agent of the 2x2 matrix games (it declares no "
+                f"game); the {suite.version} suite needs an agent trained on {game!r}"
+            )
+    else:
+        agent = _python_agent(submission.source)
+    check_declared_game(agent, suite, submission.source)
+    return agent
+
+
+def check_declared_game(agent: Any, suite: Any, source: str) -> None:
+    """Refuse an agent whose declared ``game``, ``game_kwargs`` or observation shape differ.
+
+    Raises:
+        SubmissionError: Naming what the agent declares and what the suite plays.
+    """
+    declared = getattr(agent, "game", None)
+    where = f"the {suite.version} suite plays {suite.describe()}"
+    if declared is not None and declared != suite.game:
+        raise SubmissionError(
+            f"{source!r} is an agent for {declared!r} (its game attribute); {where}: submit it "
+            f"with --game {declared}"
+        )
+    kwargs = dict(getattr(agent, "game_kwargs", None) or {})
+    differ = {k: v for k, v in kwargs.items() if suite.game_kwargs.get(k, v) != v}
+    if differ:
+        raise SubmissionError(f"{source!r} declares game_kwargs {differ}; {where}")
+    try:  # arguments the suite leaves at their defaults (e.g. the observation layout)
+        theirs = suite.make_core(1, **kwargs).spec
+    except (TypeError, ValueError) as exc:
+        raise SubmissionError(
+            f"{source!r} declares game_kwargs {kwargs} ({exc}); {where}"
+        ) from None
+    shape = getattr(agent, "observation_shape", None) or theirs.observation_shape
+    ours = suite.spec
+    if tuple(shape) != ours.observation_shape or theirs.num_actions != ours.num_actions:
+        raise SubmissionError(
+            f"{source!r} takes observations of shape {tuple(shape)} and {theirs.num_actions} "
+            f"actions; {where}, with observations {ours.observation_shape} and "
+            f"{ours.num_actions} actions"
+        )

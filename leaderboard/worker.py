@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 from coop_envs.core import AGENT_OBSERVATION
+from leaderboard.sandbox import accepted_actions
 
 OBS_WIDTH = AGENT_OBSERVATION.size
 
 
-def check_actions(actions: Any, batch: int) -> np.ndarray | str:
-    """The actions as int64, or a description of what is wrong with them."""
+def check_actions(actions: Any, batch: int, num_actions: int = 2) -> np.ndarray | str:
+    """The actions as int64 in ``0..num_actions - 1``, or a description of what is wrong."""
     try:
         array = np.asarray(actions)
     except Exception as exc:
@@ -36,12 +37,11 @@ def check_actions(actions: Any, batch: int) -> np.ndarray | str:
             return "act() returned non-integer actions"
     elif array.dtype.kind not in "iub":
         return f"act() must return integer actions; got dtype {array.dtype}"
-    bad = (array != 0) & (array != 1)
+    bad = (array < 0) | (array >= num_actions)
     if bad.any():
         i = int(np.argmax(bad))
-        return (
-            f"act() must return 0 (cooperate) or 1 (defect); got {array[i].item()!r} at index {i}"
-        )
+        accepted = accepted_actions(num_actions)
+        return f"act() must return {accepted}; got {array[i].item()!r} at index {i}"
     return array.astype(np.int64)
 
 
@@ -62,7 +62,7 @@ def main(config: dict[str, Any]) -> int:
             processes = int(limits["processes"])
             resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
         from coop_envs.core import MatrixGame
-        from leaderboard.submissions import Submission, load_agent
+        from leaderboard.submissions import Submission, load_agent, load_game_agent
 
         spec = config["submission"]
         submission = Submission(
@@ -71,8 +71,13 @@ def main(config: dict[str, Any]) -> int:
             spec["content_hash"],
             tuple(spec["memory_one"]) if spec["memory_one"] else None,
         )
-        game = MatrixGame(config["game"]["name"], np.array(config["game"]["payoffs"]))
-        agent = load_agent(submission, game)
+        game = config["game"]
+        if "suite" in game:  # a game suite's agent: its observation shape and actions
+            agent = load_game_agent(submission, game["suite"])
+            shape, num_actions = tuple(game["observation_shape"]), int(game["num_actions"])
+        else:
+            agent = load_agent(submission, MatrixGame(game["name"], np.array(game["payoffs"])))
+            shape, num_actions = (OBS_WIDTH,), 2
         if "torch" in sys.modules:  # one thread: the parent and other workers share the CPU
             sys.modules["torch"].set_num_threads(1)
     except BaseException as exc:
@@ -94,8 +99,8 @@ def main(config: dict[str, Any]) -> int:
                 agent.reset(batch, message[2])
                 conn.send_bytes(b"K")
             elif command == "act":
-                obs = np.frombuffer(message[1], dtype=np.float32).reshape(batch, OBS_WIDTH)
-                actions = check_actions(agent.act(obs.copy()), batch)
+                obs = np.frombuffer(message[1], dtype=np.float32).reshape(batch, *shape)
+                actions = check_actions(agent.act(obs.copy()), batch, num_actions)
                 if isinstance(actions, str):
                     _error(conn, actions)
                 else:

@@ -1,0 +1,12 @@
+"""A reference entry of the public_goods suite, ``public_goods_random``.
+
+Contributes or keeps with probability 1/2 each round.
+Submitted by ``coop-leaderboard seed-references --game public_goods``.
+"""
+
+from leaderboard.game_suites import reference_agent
+
+
+def make_agent():
+    """The entry point the leaderboard calls."""
+    return reference_agent("public_goods", "random")
