@@ -259,8 +259,15 @@ def public_goods_reference(opponent: str, spec: PublicGoodsSpec) -> tuple[float,
     return float(best[0]), float(rand[0])
 
 
-PUBLIC_GOODS_KWARGS: dict[str, Any] = {"num_players": 4, "multiplier": 1.6, "num_rounds": 100}
-"""The suite's game: N = 4, r = 1.6 (Fehr & Gächter 2000), 100 rounds, summary observation."""
+PUBLIC_GOODS_KWARGS: dict[str, Any] = {
+    "num_players": 4,
+    "multiplier": 1.6,
+    "num_rounds": 100,
+    "punishment": False,
+    "observation": "summary",
+}
+"""The suite's game: N = 4, r = 1.6 (Fehr & Gächter 2000), 100 rounds, no punishment stage,
+summary observation (an agent file declaring other values is refused)."""
 
 PUBLIC_GOODS_REFERENCES: dict[str, tuple[float, float]] = {
     "conditional_cooperator": (2.2, 1.9),
@@ -477,7 +484,7 @@ def coin_reactive_references(
     return max(values["coin_own_coin"], values["coin_greedy"]), values["random"]
 
 
-COIN_GAME_KWARGS: dict[str, Any] = {"grid_size": 3, "num_rounds": 16}
+COIN_GAME_KWARGS: dict[str, Any] = {"grid_size": 3, "num_rounds": 16, "egocentric": False}
 """The suite's game: the anchors' 3x3 grid and 16 rounds, absolute (not egocentric) view."""
 
 COIN_GAME_REFERENCES: dict[str, tuple[float, float]] = {

@@ -421,6 +421,14 @@ def load_game_agent(submission: Submission, game: str) -> Any:
     return agent
 
 
+def _same(ours: Any, theirs: Any) -> bool:
+    """Equal game arguments; numbers up to float32 rounding (a core stores r as float32)."""
+    numbers = (int, float, np.floating, np.integer)
+    if isinstance(ours, numbers) and isinstance(theirs, numbers) and not isinstance(ours, bool):
+        return bool(np.isclose(float(ours), float(theirs), rtol=1e-6, atol=0.0))
+    return ours == theirs
+
+
 def check_declared_game(agent: Any, suite: Any, source: str) -> None:
     """Refuse an agent whose declared ``game``, ``game_kwargs`` or observation shape differ.
 
@@ -435,7 +443,7 @@ def check_declared_game(agent: Any, suite: Any, source: str) -> None:
             f"with --game {declared}"
         )
     kwargs = dict(getattr(agent, "game_kwargs", None) or {})
-    differ = {k: v for k, v in kwargs.items() if suite.game_kwargs.get(k, v) != v}
+    differ = {k: v for k, v in kwargs.items() if not _same(suite.game_kwargs.get(k, v), v)}
     if differ:
         raise SubmissionError(f"{source!r} declares game_kwargs {differ}; {where}")
     try:  # arguments the suite leaves at their defaults (e.g. the observation layout)

@@ -314,9 +314,26 @@ def test_a_checkpoint_loads_through_baselines_and_must_declare_the_suites_game(m
     made["pg3.pt"] = reference_agent("public_goods", "always_contribute")
     made["pg3.pt"].game_kwargs = {"num_players": 3}
     made["coin.pt"] = reference_agent("coin_game", "coin_greedy")
+    made["ego.pt"] = reference_agent("coin_game", "coin_greedy")
+    made["ego.pt"].game_kwargs = {"grid_size": 3, "egocentric": True}
+    # what the game trainer writes: every argument, r as the float32 core stores it
+    made["full.pt"] = reference_agent("public_goods", "never_contribute")
+    made["full.pt"].game_kwargs = {
+        "num_players": 4,
+        "multiplier": float(np.float32(1.6)),
+        "punishment": False,
+        "observation": "summary",
+    }
+    made["matrix.pt"] = reference_agent("public_goods", "never_contribute")
+    made["matrix.pt"].game = None
     checkpoint = lambda path: Submission("checkpoint", path, "hash")  # noqa: E731
     assert load_game_agent(checkpoint("pg.pt"), "public_goods") is made["pg.pt"]
     with pytest.raises(SubmissionError, match=r"declares game_kwargs \{'num_players': 3\}"):
         load_game_agent(checkpoint("pg3.pt"), "public_goods")
     with pytest.raises(SubmissionError, match="submit it with --game coin_game"):
         load_game_agent(checkpoint("coin.pt"), "public_goods")
+    with pytest.raises(SubmissionError, match=r"declares game_kwargs \{'egocentric': True\}"):
+        load_game_agent(checkpoint("ego.pt"), "coin_game")
+    assert load_game_agent(checkpoint("full.pt"), "public_goods") is made["full.pt"]
+    with pytest.raises(SubmissionError, match="is an agent of the 2x2 matrix games"):
+        load_game_agent(checkpoint("matrix.pt"), "public_goods")
