@@ -337,3 +337,34 @@ def test_a_checkpoint_loads_through_baselines_and_must_declare_the_suites_game(m
     assert load_game_agent(checkpoint("full.pt"), "public_goods") is made["full.pt"]
     with pytest.raises(SubmissionError, match="is an agent of the 2x2 matrix games"):
         load_game_agent(checkpoint("matrix.pt"), "public_goods")
+
+
+def game_agent_file(path, game, kwargs, num_rounds):
+    """An (untrained) agent file of the game trainers, as baselines.general writes it."""
+    from baselines.general.policy import GamePolicy, save_game_policy
+    from baselines.policies import PolicyConfig
+    from coop_envs.core import CONTRACT_GAMES
+
+    spec = CONTRACT_GAMES[game](batch_size=1, num_rounds=num_rounds, **kwargs).spec
+    info = {"name": game, "kwargs": kwargs, "num_rounds": num_rounds}
+    policy = GamePolicy(PolicyConfig(hidden=8, embed=8), spec, game=info)
+    return save_game_policy(path, policy, {"name": path.stem})
+
+
+def test_game_trainer_agent_files_are_scored_on_their_suite_only(db, tmp_path):
+    pg_kwargs = {"num_players": 4, "multiplier": 1.6, "punishment": False, "observation": "summary"}
+    pg = game_agent_file(tmp_path / "pg_gru.pt", "public_goods", pg_kwargs, 100)
+    coin = game_agent_file(tmp_path / "coin_gru.pt", "coin_game", {"grid_size": 3}, 16)
+    full = game_agent_file(
+        tmp_path / "pg_full.pt", "public_goods", {**pg_kwargs, "observation": "full"}, 100
+    )
+    assert submit(db, pg, "pg_gru", "public_goods")[0] == 0
+    version = PUBLIC_GOODS_SUITE.version
+    assert [r["name"] for r in table(db, version)] == ["pg_gru"]
+    assert -0.5 < summary(db, "pg_gru", version, "pg/random_reactive", "adaptivity") < 0.5
+    with pytest.raises(SubmissionError, match="is an agent for 'coin_game'"):
+        submit(db, coin, "coin_gru", "public_goods")
+    with pytest.raises(SubmissionError, match=r"declares game_kwargs \{'observation': 'full'\}"):
+        submit(db, full, "pg_full", "public_goods")
+    assert submit(db, coin, "coin_gru", "coin_game")[0] == 0
+    assert table(db) == []  # neither is on the matrix board
