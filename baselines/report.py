@@ -425,7 +425,7 @@ GAME_PROBES = {
 probes ``(co-player, metric, column)`` of in-context adaptation."""
 
 
-GAIN_MARGIN = 0.01
+GAIN_MARGIN = 0.02
 """How much more than the co-players' own in-episode gain counts as adapting (per round)."""
 
 
