@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from baselines.evaluation import MatchResult
-from baselines.general.config import GameTrainConfig
+from baselines.general.config import GameConfig, GameTrainConfig
 from baselines.general.policy import GamePolicy, GamePolicyPlayer, save_game_policy
 from baselines.run import Algorithm, Counters, Evaluation
 from baselines.trainer import PolicyGradient, Trajectory
@@ -302,11 +302,10 @@ class GameTrainer(PolicyGradient, Algorithm):
 
     # ------------------------------------------------------------------------ evaluation
     def _play(self, seats: list[GameSeat], episodes: int, seed: int) -> MatchResult:
-        core = self.config.game.build(episodes, self.config.run.num_rounds)
-        recorder = RoundRecorder(core)
         with torch.no_grad():
-            play_batched(core, seats, np.random.default_rng(seed), False, recorder)
-        rewards, cooperation = recorder.arrays()
+            rewards, cooperation = play_recorded(
+                self.config.game, self.config.run.num_rounds, episodes, seats, seed
+            )
         return match_result(rewards, cooperation, np.arange(episodes))
 
     def evaluate_policy(self, i: int) -> dict[str, MatchResult]:
@@ -399,17 +398,29 @@ def _identities(co_players: dict[int, Any], episodes: int, size: int) -> torch.T
     return torch.from_numpy(np.concatenate(parts, axis=1).astype(np.float32))
 
 
-@cache
-def _reference(game: Any, num_rounds: int, name: str, episodes: int, seed: int) -> tuple:
+def play_recorded(
+    game: GameConfig, num_rounds: int, episodes: int, seats: list[GameSeat], seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Play ``episodes`` fresh games with ``seats`` from a generator seeded ``seed``.
+
+    Returns:
+        ``(T, B, N)`` per-round rewards and cooperation (:class:`RoundRecorder`).
+    """
     core = game.build(episodes, num_rounds)
+    recorder = RoundRecorder(core)
+    play_batched(core, seats, np.random.default_rng(seed), False, recorder)
+    return recorder.arrays()
+
+
+@cache
+def _reference(game: GameConfig, num_rounds: int, name: str, episodes: int, seed: int) -> tuple:
     games = np.arange(episodes)
     seats = [
         GameSeat(resolve_game_co_player(name, game.name), games, s)
-        for s in range(core.spec.num_players)
+        for s in range(game.build(1, num_rounds).spec.num_players)
     ]
-    recorder = RoundRecorder(core)
-    play_batched(core, seats, np.random.default_rng(seed), False, recorder)
-    return tuple(recorder.arrays()[0][:, :, 0].astype(np.float64).mean(axis=1).tolist())
+    rewards, _ = play_recorded(game, num_rounds, episodes, seats, seed)
+    return tuple(rewards[:, :, 0].astype(np.float64).mean(axis=1).tolist())
 
 
 def reference_curve(config: GameTrainConfig, name: str) -> list[float]:
