@@ -268,8 +268,23 @@ class PolicyGradient:
 
     A subclass has ``config`` (with ``algo`` and ``updates``), ``counters``, ``learners`` (the
     networks, called as ``policy(inputs, ids) -> (logits, values)``), ``optimizers`` (one per
-    learner) and ``learn_rng`` (PPO's minibatch shuffles).
+    learner) and ``learn_rng`` (PPO's minibatch shuffles); ``kinds`` names the co-players whose
+    training reward and cooperation the progress bar shows.
     """
+
+    kinds: tuple[str, ...] = KINDS
+
+    def postfix(self, metrics: dict[str, float]) -> str:
+        """Reward and cooperation per kind of co-player, and the speed."""
+        parts = []
+        for kind in self.kinds:
+            key = f"l0/train/{kind}/reward"
+            if key in metrics:
+                coop = metrics[f"l0/train/{kind}/cooperation"]
+                parts.append(f"{kind} r={metrics[key]:.2f} c={coop:.2f}")
+        rate = self.counters.env_steps / max(self.counters.seconds, 1e-9)
+        parts.append(f"{rate / 1e3:.0f}k steps/s")
+        return " | ".join(parts)
 
     def _schedule(self, start: float, final: float | None) -> float:
         """The value at this update of a linear schedule from ``start`` to ``final``."""
@@ -675,18 +690,6 @@ class Trainer(PolicyGradient, Algorithm):
                 path.parent.mkdir(exist_ok=True)
                 meta = {"name": f"{name}_u{update}_l{i}", "preset": self.config.preset}
                 save_policy(path, policy, {**meta, "seed": run.seed, "update": update})
-
-    def postfix(self, metrics: dict[str, float]) -> str:
-        """Reward and cooperation per kind of co-player, and the speed."""
-        parts = []
-        for kind in KINDS:
-            key = f"l0/train/{kind}/reward"
-            if key in metrics:
-                coop = metrics[f"l0/train/{kind}/cooperation"]
-                parts.append(f"{kind} r={metrics[key]:.2f} c={coop:.2f}")
-        rate = self.counters.env_steps / max(self.counters.seconds, 1e-9)
-        parts.append(f"{rate / 1e3:.0f}k steps/s")
-        return " | ".join(parts)
 
     @staticmethod
     def from_legacy_state(state: dict[str, Any]) -> dict[str, Any]:

@@ -158,6 +158,7 @@ class GameTrainer(PolicyGradient, Algorithm):
 
     name = "actor_critic_general"
     unit = "update"
+    kinds = KINDS
     resumable = ("updates",)
 
     def __init__(self, config: GameTrainConfig) -> None:
@@ -374,18 +375,6 @@ class GameTrainer(PolicyGradient, Algorithm):
                 "env_steps": self.counters.env_steps,
             }
             save_game_policy(directory / f"agent_{i}.pt", policy, meta)
-
-    def postfix(self, metrics: dict[str, float]) -> str:
-        """Reward and cooperation per kind of co-player, and the speed."""
-        parts = []
-        for kind in KINDS:
-            key = f"l0/train/{kind}/reward"
-            if key in metrics:
-                coop = metrics[f"l0/train/{kind}/cooperation"]
-                parts.append(f"{kind} r={metrics[key]:.2f} c={coop:.2f}")
-        rate = self.counters.env_steps / max(self.counters.seconds, 1e-9)
-        parts.append(f"{rate / 1e3:.0f}k steps/s")
-        return " | ".join(parts)
 
 
 def _identities(co_players: dict[int, Any], episodes: int, size: int) -> torch.Tensor:
