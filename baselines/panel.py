@@ -26,10 +26,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from baselines.criteria import IN_CONTEXT_BEST_RESPONDER
 from baselines.crossplay import CROSSPLAY, Entrant, entrants_from, experiment_runs, pair_seed
 from baselines.run import SCHEMA, code_version
 from co_players import AgentCoPlayer
-from co_players.best_response import best_response_to
+from co_players.best_response import best_response_to, probe_tradeoff
 from co_players.finite_state import grim_trigger, tit_for_two_tats
 from co_players.memory_one import (
     TIT_FOR_TAT,
@@ -66,6 +67,32 @@ PANEL: dict[str, Callable[[], CoPlayer]] = {
 PANEL_DIR = CROSSPLAY / "panel"
 TARGET = 0.1
 """The issue's bar: regret per round under 0.1 against every panel co-player."""
+ALLC_BAR = next(
+    c.threshold for c in IN_CONTEXT_BEST_RESPONDER.checks if c.opponent == "always_cooperate"
+)
+"""The stage-1 criterion's reward per round against always-cooperate (an agent must probe)."""
+
+
+def criterion_bounds(
+    game: MatrixGame | str = "prisoners_dilemma", rounds: int = DEFAULT_NUM_ROUNDS
+) -> dict[str, float | None]:
+    """Per panel column, the least regret per round of any agent meeting the stage-1 criterion.
+
+    An agent that earns :data:`ALLC_BAR` per round from always-cooperate must defect early
+    against every co-player that cooperates until provoked, and a co-player that never forgives
+    (grim trigger) punishes that probe for the rest of the episode: the bar of :data:`TARGET`
+    cannot be met there by any agent that keeps the criterion
+    (:func:`co_players.best_response.probe_tradeoff`, exact over all policies). ``None`` for
+    the panel's random co-players (the bound is computed for deterministic ones).
+    """
+    game = get_game(game)
+    bounds: dict[str, float | None] = {}
+    for name, make in PANEL.items():
+        try:
+            bounds[name] = probe_tradeoff(make(), ALLC_BAR, game, rounds).regret
+        except ValueError:
+            bounds[name] = None
+    return bounds
 
 
 def measure(
@@ -181,10 +208,19 @@ def panel_table(directory: Path = PANEL_DIR) -> str:
     rows.append(
         "| exact best response, per round | | " + " | ".join(f"{v:.2f}" for v in best_row) + " | |"
     )
+    bounds = criterion_bounds(settings["game"], settings["rounds"])
+    rows.append(
+        "| least regret meeting the stage-1 criterion | | "
+        + " | ".join("—" if bounds[c] is None else f"{bounds[c]:.2f}" for c in PANEL)
+        + " | |"
+    )
     return "\n".join(rows) + (
         f"\n\nRegret per round (exact best response's total minus the agent's mean total, / "
         f"{settings['rounds']}): mean over the recipe's learners (worst learner), "
-        f"{settings['episodes']} games per learner and co-player, seed {settings['seed']}."
+        f"{settings['episodes']} games per learner and co-player, seed {settings['seed']}. "
+        f"Last row: the least regret of any agent that earns {ALLC_BAR:g} per round from "
+        "always-cooperate, as the stage-1 criterion asks (exact over all policies, "
+        "`co_players.best_response.probe_tradeoff`; — for the random co-players)."
     )
 
 

@@ -37,7 +37,14 @@ from coop_envs.core import (
     get_game,
 )
 
-__all__ = ["MachineBestResponse", "as_machine", "best_response_to", "machine_best_response"]
+__all__ = [
+    "MachineBestResponse",
+    "ProbeTradeoff",
+    "as_machine",
+    "best_response_to",
+    "machine_best_response",
+    "probe_tradeoff",
+]
 
 
 @dataclass(frozen=True)
@@ -190,3 +197,135 @@ def best_response_to(
     """
     game = get_game(game)
     return machine_best_response(*as_machine(co_player, game.swapped()), game=game, rounds=rounds)
+
+
+def _upper_hull(points: set[tuple[float, float]]) -> np.ndarray:
+    """The upper concave hull's vertices of (x, y) points, x ascending, y descending."""
+    hull: list[tuple[float, float]] = []
+    for point in sorted(points):
+        while hull and hull[-1][1] <= point[1]:
+            hull.pop()
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (y2 - y1) * (point[0] - x1) <= (point[1] - y1) * (x2 - x1):
+                hull.pop()
+            else:
+                break
+        hull.append(point)
+    return np.array(hull)
+
+
+@dataclass(frozen=True)
+class ProbeTradeoff:
+    """What meeting a bar against always-cooperate costs against one deterministic co-player.
+
+    Until the agent's co-player first defects, an agent cannot tell it from always-cooperate: a
+    deterministic co-player X that opens with cooperation answers the agent's moves exactly as
+    always-cooperate does until then. A policy that takes ``reference`` per round from
+    always-cooperate must defect early (probe), and X may punish the probe.
+
+    Attributes:
+        frontier: ``(K, 2)``: the Pareto frontier's vertices, (mean reward per round against
+            always-cooperate, total against X), reference ascending; mixtures of two adjacent
+            vertices (a stochastic policy) reach the segments between them.
+        best_total: The unconstrained best response's total against X.
+        reference: The bar per round against always-cooperate.
+        total: The highest total against X of any policy meeting the bar (``nan`` if none can).
+        rounds: Horizon T.
+    """
+
+    frontier: np.ndarray
+    best_total: float
+    reference: float
+    total: float
+    rounds: int
+
+    @property
+    def regret(self) -> float:
+        """The least regret per round against X of any policy meeting the bar."""
+        return (self.best_total - self.total) / self.rounds
+
+
+def probe_tradeoff(
+    co_player: Any,
+    reference: float,
+    game: MatrixGame = PRISONERS_DILEMMA,
+    rounds: int = DEFAULT_NUM_ROUNDS,
+) -> ProbeTradeoff:
+    r"""The least regret against ``co_player`` of any agent earning ``reference`` from AllC.
+
+    Exact, over every (history-dependent, stochastic) policy. While ``co_player`` X has only
+    cooperated the agent's history is the same against X and against always-cooperate (AllC),
+    so a policy is one plan for that ambiguous branch plus a free continuation after X's first
+    defection (X's best response from its state then) and after AllC's branch separates (AllC's
+    best response: defect). For a weight :math:`\lambda \ge 0`, backward induction over
+    (round, X's state) on the ambiguous branch maximises :math:`\lambda V_{AllC} + V_X`; a dense
+    sweep of :math:`\lambda` (ties broken both ways) gives the frontier's vertices, and the bar
+    is met on its upper concave hull.
+
+    Args:
+        co_player: A deterministic memory-one or finite-state co-player (see :func:`as_machine`).
+        reference: The bar: mean reward per round against always-cooperate (the stage-1
+            criterion's 1.9).
+        game: The game, the agent being player 0.
+        rounds: Horizon T.
+
+    Raises:
+        ValueError: For a co-player whose moves are random (the ambiguity then depends on the
+            path's probability, not on X's state), or a bad horizon.
+
+    Example:
+        >>> from co_players.finite_state import grim_trigger
+        >>> round(probe_tradeoff(grim_trigger(), 1.9).regret, 2)  # probe by round 10: punished
+        0.89
+    """
+    game = get_game(game)
+    rounds = check_positive_int(rounds, "rounds", MAX_NUM_ROUNDS)
+    next_state, cooperate, start_state = as_machine(co_player, game.swapped())
+    next_state, cooperate = _check_machine(next_state, cooperate, start_state)
+    if not np.isin(cooperate, (0.0, 1.0)).all():
+        raise ValueError(
+            f"probe_tradeoff needs a deterministic co-player; {getattr(co_player, 'name', '?')!r} "
+            f"cooperates with probabilities {sorted(set(cooperate.tolist()))}"
+        )
+    best = machine_best_response(next_state, cooperate, start_state, game, rounds)
+    payoff = game.payoffs[:, :, 0]
+    after = np.append(best.q_values.max(axis=2), np.zeros((1, len(cooperate))), axis=0)
+    exploit = payoff[:, 0].max()  # per round against AllC once the branches part
+    b_of = (cooperate == 0).astype(np.int64)  # X's move in each state
+
+    def plan(weight: float, prefer_cooperate: bool) -> tuple[float, float]:
+        # J[s] = (objective, V_AllC, V_X) from round t on, X acting from state s, ambiguous
+        states = len(cooperate)
+        value = np.zeros((states, 3))
+        for t in range(rounds - 1, -1, -1):
+            new = np.empty_like(value)
+            for s in range(states):
+                b = b_of[s]
+                options = []
+                for a in (0, 1):
+                    nxt = next_state[s, 1 + 2 * b + a]  # X's view: own move first
+                    if b == 0:
+                        v_ref = payoff[a, 0] + value[nxt, 1]
+                        v_x = payoff[a, 0] + value[nxt, 2]
+                    else:
+                        v_ref = payoff[a, 0] + exploit * (rounds - t - 1)
+                        v_x = payoff[a, 1] + after[t + 1, nxt]
+                    options.append((weight * v_ref + v_x, v_ref, v_x))
+                first, second = options if prefer_cooperate else options[::-1]
+                new[s] = first if first[0] >= second[0] - 1e-12 else second
+            value = new
+        s0 = int(next_state[start_state, START])
+        return float(value[s0, 1]) / rounds, float(value[s0, 2])
+
+    weights = np.concatenate([[0.0], np.geomspace(1e-4, 1e4, 161)])
+    points = {plan(w, p) for w in weights for p in (True, False)}
+    frontier = _upper_hull(points)
+    xs, ys = frontier[:, 0], frontier[:, 1]
+    if reference > xs[-1] + 1e-12:
+        total = float("nan")
+    elif reference <= xs[0]:
+        total = float(ys[0])
+    else:
+        total = float(np.interp(reference, xs, ys))
+    return ProbeTradeoff(frontier, best.total, float(reference), total, rounds)

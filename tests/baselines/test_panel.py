@@ -76,3 +76,12 @@ def test_bad_input():
     with pytest.raises(SystemExit):
         panel.main([])
     assert np.isfinite(best_response([1, 1, 0, 1, 0]).value).all()
+
+
+def test_criterion_bounds_for_the_deterministic_columns():
+    bounds = panel.criterion_bounds()
+    assert set(bounds) == set(panel.PANEL)
+    assert bounds["grim_trigger"] == pytest.approx(0.89)
+    assert bounds["wsls"] == 0.0
+    assert 0 < bounds["tit_for_two_tats"] < panel.TARGET
+    assert bounds["gtft_0.3"] is None and bounds["zd_extort_2"] is None

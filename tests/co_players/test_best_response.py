@@ -7,7 +7,12 @@ import pytest
 
 from co_players import make_co_player
 from co_players.analysis import best_response
-from co_players.best_response import as_machine, best_response_to, machine_best_response
+from co_players.best_response import (
+    as_machine,
+    best_response_to,
+    machine_best_response,
+    probe_tradeoff,
+)
 from co_players.finite_state import FiniteStateMachine, grim_trigger, tit_for_two_tats
 from co_players.memory_one import MemoryOne, tremble
 from co_players.zero_determinant import ZeroDeterminant
@@ -118,3 +123,60 @@ def test_bad_input():
         machine_best_response(np.zeros((2, 5), dtype=int), [1.5, 0.5])
     with pytest.raises(ValueError, match="rounds"):
         machine_best_response(np.zeros((2, 5), dtype=int), [0.5, 0.5], rounds=0)
+
+
+def best_meeting_bar(co_player, rounds, bar):
+    """Brute force: every deterministic policy tree's (mean vs AllC, total vs X), then the best
+    total vs X of a mixture of two (by Kuhn's theorem every stochastic policy is a mixture of
+    deterministic ones) whose mean vs AllC reaches ``bar``."""
+    allc = as_machine(make_co_player("always_cooperate"))
+    machine = as_machine(co_player)
+    points = {
+        (tree_total(t, *allc, START) / rounds, tree_total(t, *machine, START))
+        for t in policy_trees(rounds)
+    }
+    best = max((y for x, y in points if x >= bar - 1e-12), default=float("nan"))
+    for (x1, y1), (x2, y2) in itertools.combinations(points, 2):
+        if min(x1, x2) < bar - 1e-12 < max(x1, x2):
+            best = max(best, y1 + (y2 - y1) * (bar - x1) / (x2 - x1))
+    return best
+
+
+DETERMINISTIC_MACHINE = FiniteStateMachine(
+    np.random.default_rng(5).integers(0, 3, (3, 5)), [1, 0, 1], 0, name="deterministic_machine"
+)
+
+
+@pytest.mark.parametrize(
+    "co_player",
+    [
+        grim_trigger(),
+        tit_for_two_tats(),
+        make_co_player("win_stay_lose_shift"),
+        make_co_player("tit_for_tat"),
+        DETERMINISTIC_MACHINE,
+    ],
+    ids=lambda c: c.name,
+)
+@pytest.mark.parametrize("bar", [1.25, 1.5, 1.75, 2.0])
+def test_probe_tradeoff_equals_brute_force_over_every_policy(co_player, bar):
+    tradeoff = probe_tradeoff(co_player, bar, rounds=4)
+    assert tradeoff.total == pytest.approx(best_meeting_bar(co_player, 4, bar), abs=1e-9)
+    assert tradeoff.best_total == best_response_to(co_player, rounds=4).total
+
+
+def test_probe_tradeoff_against_grim_trigger():
+    # probing by round 10 on average (1.9 from AllC) costs grim trigger's cooperation after it
+    tradeoff = probe_tradeoff(grim_trigger(), 1.9)
+    assert tradeoff.regret == pytest.approx(0.89)
+    assert tradeoff.frontier.tolist() == [[1.01, 101.0], [2.0, 2.0]]
+    # never probing is the best response: no bar below its 1.01 costs anything
+    assert probe_tradeoff(grim_trigger(), 1.0).regret == 0.0
+    assert np.isnan(probe_tradeoff(grim_trigger(), 2.01).total)  # above what AllC can give
+
+
+def test_probe_tradeoff_refuses_random_co_players():
+    with pytest.raises(ValueError, match=r"deterministic co-player.*generous_tit_for_tat"):
+        probe_tradeoff(make_co_player("generous_tit_for_tat"), 1.9)
+    with pytest.raises(TypeError, match="memory-one or finite-state"):
+        probe_tradeoff(object(), 1.9)
