@@ -239,6 +239,51 @@ class ConditionalCooperator:
         return actions
 
 
+class RandomConditionalCooperator:
+    """A conditional cooperator whose threshold is drawn per game and episode.
+
+    Contributes in the first round, then iff at least k of the others contributed last round,
+    k drawn uniformly from 1..N-1 for each game at ``reset``: a population of reciprocators that
+    differ in how many keepers they tolerate (k = N - 1 tolerates none: one keeper starts a
+    collapse; k = 1 keeps contributing while anybody does). A learner whose training
+    co-players include them meets groups in which its own contribution decides whether the
+    others go on contributing, and it cannot know which from the first round: it must infer
+    the thresholds in context. With ``noise`` each move is flipped with that probability.
+
+    Args:
+        noise: Probability of flipping each move, in [0, 0.5].
+        name: Display name.
+
+    Raises:
+        ValueError: For a noise outside [0, 0.5].
+    """
+
+    protocol = CO_PLAYER_PROTOCOL
+
+    def __init__(self, noise: float = 0.0, name: str = "random_conditional_cooperator") -> None:
+        self.noise = check_float(noise, "noise")
+        if not 0.0 <= self.noise <= 0.5:
+            raise ValueError(f"noise must be in [0, 0.5]; got {noise!r}")
+        self.name = check_name(name)
+        self.threshold = np.zeros(0, dtype=np.int64)
+
+    def __repr__(self) -> str:
+        return f"RandomConditionalCooperator(noise={self.noise})"
+
+    def reset(self, spec: PublicGoodsSpec, batch_size: int, rng: np.random.Generator) -> None:
+        """Draw each game's threshold from 1..N-1."""
+        self.spec = check_spec(spec, self.name)
+        self.threshold = rng.integers(1, spec.num_players, size=batch_size)
+
+    def act(self, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``(B,)`` actions (see the class docstring)."""
+        start, _, others_c, _, _ = self.spec.features(obs)
+        contribute = start | (others_c >= self.threshold)
+        if self.noise:
+            contribute ^= rng.random(len(obs)) < self.noise
+        return np.where(contribute, CONTRIBUTE, KEEP).astype(np.int64)
+
+
 class ReactiveQLearner:
     r"""Tabular Q-learning inside an episode on the reactive state, epsilon-greedy, batched.
 

@@ -279,6 +279,12 @@ _PUBLIC_GOODS_SPECS = [
         "Learns by tabular Q-learning on the reactive state within the episode (epsilon-greedy).",
     ),
     CoPlayerSpec(
+        "random_conditional_cooperator",
+        lambda: pg.RandomConditionalCooperator(),
+        "distribution",
+        "A conditional cooperator with a threshold drawn per game from 1..N-1 others.",
+    ),
+    CoPlayerSpec(
         "random_reactive",
         lambda: pg.RandomReactive(),
         "distribution",

@@ -98,6 +98,11 @@ class GamePoolConfig:
     """Public goods' random reactive co-players only: draw each probability from Beta(c, c)
     (below 1: near-deterministic policies; the matrix games' stage-1 CPU recipe takes 0.01 for
     half its co-players); None: U(0, 1)."""
+    conditional_fraction: float | None = None
+    """Public goods only: share of the random co-players' seats (drawn per seat, game and
+    episode) taken by conditional cooperators with a random threshold
+    (``random_conditional_cooperator``): reciprocators whose contributions a learner's own move
+    decides; None: none (the runs recorded before this field)."""
 
     def __post_init__(self) -> None:
         check_fields(self, "pool.")
@@ -105,6 +110,8 @@ class GamePoolConfig:
         check_unit(self.tabular_fraction, "pool.tabular_fraction")
         if self.tabular_concentration is not None:
             check_positive(self.tabular_concentration, "pool.tabular_concentration")
+        if self.conditional_fraction is not None:
+            check_unit(self.conditional_fraction, "pool.conditional_fraction")
         if self.learners == 1 and self.tabular_fraction < 1:
             raise ValueError(
                 "a single learner has no other learner to play: pool.tabular_fraction must be "
@@ -168,13 +175,7 @@ class GameTrainConfig:
                 f"batch_size ({self.batch_size}) must be divisible by algo.ppo_minibatches "
                 f"({self.algo.ppo_minibatches})"
             )
-        if self.pool.tabular_concentration is not None and not (
-            self.game.name == "public_goods" and self.tabular.startswith("random_reactive")
-        ):
-            raise ValueError(
-                "pool.tabular_concentration applies to public goods' random_reactive co-players; "
-                f"the pool is {self.game.name} {self.tabular!r}"
-            )
+        self._check_pool()
         known = game_names(self.game.name)
         for name in (self.tabular, *self.evaluation_co_players):
             if name not in known:
@@ -187,6 +188,28 @@ class GameTrainConfig:
                 f"each learner's {self.learner_games} learner-vs-learner games must split evenly "
                 f"over the {pairs} other learners"
             )
+
+    def _check_pool(self) -> None:
+        """The pool's public-goods-only settings."""
+        if self.pool.tabular_concentration is not None and not (
+            self.game.name == "public_goods" and self.tabular.startswith("random_reactive")
+        ):
+            raise ValueError(
+                "pool.tabular_concentration applies to public goods' random_reactive co-players; "
+                f"the pool is {self.game.name} {self.tabular!r}"
+            )
+        if self.pool.conditional_fraction is not None:
+            if self.game.name != "public_goods":
+                raise ValueError(
+                    "pool.conditional_fraction applies to public goods (conditional cooperators); "
+                    f"the game is {self.game.name!r}"
+                )
+            if self.policy.co_player_id:
+                raise ValueError(
+                    "policy.co_player_id shows the random co-players' parameters, and the "
+                    "conditional cooperators of pool.conditional_fraction have none in that "
+                    "form: leave one of the two unset"
+                )
 
     @property
     def tabular(self) -> str:

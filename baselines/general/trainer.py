@@ -37,7 +37,8 @@ from baselines.general.config import GameConfig, GameTrainConfig
 from baselines.general.policy import GamePolicy, GamePolicyPlayer, save_game_policy
 from baselines.run import Algorithm, Counters, Evaluation
 from baselines.trainer import PolicyGradient, Trajectory
-from co_players.public_goods import RandomReactive
+from co_players.pools import Mixture
+from co_players.public_goods import RandomConditionalCooperator, RandomReactive
 from co_players.registry import resolve_game_co_player
 from coop_envs.core import GameSeat, play_batched
 from coop_envs.core.contract import BatchedGame
@@ -192,10 +193,16 @@ class GameTrainer(PolicyGradient, Algorithm):
         """A training co-player for one seat (``pool.tabular``, its concentration applied)."""
         pool, name = self.config.pool, self.config.tabular
         co_player = resolve_game_co_player(name, self.config.game.name)
-        if pool.tabular_concentration is None:
+        if pool.tabular_concentration is not None:
+            split = co_player.split
+            co_player = RandomReactive(split, name, concentration=pool.tabular_concentration)
+        if not pool.conditional_fraction:
             return co_player
-        split = co_player.split
-        return RandomReactive(split, name, concentration=pool.tabular_concentration)
+        share = pool.conditional_fraction
+        conditional = RandomConditionalCooperator()
+        return Mixture(
+            [(1.0 - share, co_player), (share, conditional)], name=f"{name}_and_conditional"
+        )
 
     def _id_size(self) -> int:
         """Length of a learner's co-player ID vector: its co-players' parameters, all seats."""

@@ -235,6 +235,12 @@ def test_the_cli_trains_a_preset_and_prints_deviations(tmp_path, capsys):
             ConfigError,
             "applies to public goods' random_reactive",
         ),
+        ({"pool.conditional_fraction": 1.5}, ConfigError, "pool.conditional_fraction"),
+        (
+            {"pool.conditional_fraction": 0.5, "policy.co_player_id": True},
+            ConfigError,
+            "leave one of the two unset",
+        ),
     ],
 )
 def test_bad_settings_fail_where_they_enter(changes, error, message):
@@ -249,6 +255,20 @@ def test_near_deterministic_pool_draws_near_0_or_1():
     co_player.reset(trainer.spec, 256, np.random.default_rng(0))
     tables = co_player.identity()[:, 1:]  # the split moves the first one into its half
     assert ((tables < 0.01) | (tables > 0.99)).mean() > 0.95
+
+
+def test_conditional_share_of_the_pool():
+    config = with_overrides(small("stage1_public_goods_fast"), {"pool.conditional_fraction": 0.5})
+    trainer = GameTrainer(config)
+    co_player = trainer.co_players[1]
+    co_player.reset(trainer.spec, 4000, np.random.default_rng(0))
+    assert abs(co_player.assignment.mean() - 0.5) < 0.03  # half the seats' games: component 1
+    assert {type(c).__name__ for c in co_player.components} == {
+        "RandomReactive",
+        "RandomConditionalCooperator",
+    }
+    with pytest.raises(ConfigError, match="applies to public goods"):
+        with_overrides(game_preset("stage1_coin_game_fast"), {"pool.conditional_fraction": 0.5})
 
 
 def test_matrix_trainer_refuses_the_new_games_and_the_policy_another_game():

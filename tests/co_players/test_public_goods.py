@@ -7,6 +7,7 @@ from co_players import GAME_REGISTRIES, game_names, resolve_co_player, tabular_s
 from co_players.public_goods import (
     ConditionalCooperator,
     ObservationAgentCoPlayer,
+    RandomConditionalCooperator,
     RandomReactive,
     ReactivePolicy,
     ReactiveQLearner,
@@ -104,6 +105,32 @@ def test_punishing_conditional_cooperator_punishes_only_where_it_can():
     out = versus_scripts(cc, [[C, K]], punishment=True)
     assert out[0].tolist() == [CONTRIBUTE_AND_PUNISH, CONTRIBUTE_AND_PUNISH]
     assert versus_scripts(ConditionalCooperator(punish=True), [[C, K]])[0].tolist() == [C, C]
+
+
+def test_random_conditional_cooperator_draws_a_threshold_per_game():
+    # others' contributions per round: 3, 2, 1, 0 (then 3 again)
+    others = [[C, C, C, K, C], [C, C, K, K, C], [C, K, K, K, C]]
+    cc = RandomConditionalCooperator()
+    out = versus_scripts(cc, others, batch=3000, seed=4)
+    assert sorted(set(cc.threshold.tolist())) == [1, 2, 3]  # 1..N-1, each game its own
+    np.testing.assert_allclose(np.bincount(cc.threshold)[1:] / 3000, 1 / 3, atol=0.03)
+    # round 0 contributes; then contribute iff last round's others >= threshold
+    expected = np.stack(
+        [np.array([C] + [C if n >= k else K for n in (3, 2, 1, 0)]) for k in cc.threshold]
+    )
+    np.testing.assert_array_equal(out, expected)
+    again = versus_scripts(RandomConditionalCooperator(), others, batch=3000, seed=4)
+    np.testing.assert_array_equal(again, out)  # same seed, same draws
+
+
+def test_random_conditional_cooperator_noise_and_bad_input():
+    noisy = versus_scripts(RandomConditionalCooperator(noise=0.2), [[C] * 50] * 3, batch=400)
+    assert abs((noisy == K).mean() - 0.2) < 0.02  # everybody contributes: every keep is noise
+    for bad in (-0.1, 0.6):
+        with pytest.raises(ValueError, match=r"noise must be in \[0, 0.5\]"):
+            RandomConditionalCooperator(noise=bad)
+    with pytest.raises(TypeError, match="noise"):
+        RandomConditionalCooperator(noise="some")
 
 
 def test_random_reactive_is_reproducible_split_and_uniform():
