@@ -227,6 +227,66 @@ def pool_table(runs: dict[str, list[Run]], *refs: str, criterion: bool = True) -
     return "\n".join(lines) + tally
 
 
+POPULATION_TABULAR = 0.98
+"""The population goal's bar: each learner's reward per round against held-out random tabular
+co-players (issue 31)."""
+
+
+def population_table(runs: dict[str, list[Run]], ref: str, crossplay_dir: Path) -> str:
+    """Population runs against the issue's goal, one row per run (seed).
+
+    A seed meets the goal when every learner keeps :data:`POPULATION_TABULAR` against held-out
+    random tabular co-players (its final evaluation) and its learners' mutual cooperation with
+    the learners of the *other* runs (cross-play evidence, ``<crossplay_dir>/<ref with _>.json``)
+    averages at least the cross-play threshold (0.8).
+    """
+    chosen = select(runs, ref)
+    if not chosen:
+        return "(no evidence)"
+    path = crossplay_dir / f"{ref.replace('/', '_')}.json"
+    cross = json.loads(path.read_text()) if path.exists() else None
+    lines = [
+        "| run | learners | updates | minutes | within the population: mutual coop (min–max) | "
+        "vs held-out random tabular: reward (min) | cross-seed mutual coop: mean (min–max) | "
+        "goal |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    met = 0
+    for run in chosen:
+        results = run.final["results"]
+        within = [
+            (r[k]["cooperation"] + r[k]["opponent_cooperation"]) / 2
+            for r in results.values()
+            for k in r
+            if k.startswith("learner_")
+        ]
+        tabular = [r["random_tabular_held_out"]["reward"] for r in results.values()]
+        cell, ok = "— (no cross-play evidence)", False
+        if cross is not None:
+            threshold = cross["summary"]["threshold"]
+            group = run.label
+            groups = [e["group"] for e in cross["entrants"]]
+            mine = [i for i, g in enumerate(groups) if g == group]
+            theirs = [i for i, g in enumerate(groups) if g is not None and g != group]
+            values = [cross["mutual"][i][j] for i in mine for j in theirs]
+            if values:
+                mean = sum(values) / len(values)
+                cell = f"{mean:.2f} ({min(values):.2f}–{max(values):.2f})"
+                ok = mean >= threshold and min(tabular) >= POPULATION_TABULAR
+        met += ok
+        lines.append(
+            f"| {run.label} | {len(results)} | {run.summary['update']} | "
+            f"{run.summary['seconds'] / 60:.1f} | {min(within):.2f}–{max(within):.2f} | "
+            f"{_fmt(sum(tabular) / len(tabular))} ({_fmt(min(tabular))}) | {cell} | "
+            f"{'met' if ok else 'not met'} |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nGoal (issue 31): cross-seed mutual cooperation ≥ 0.8 while every learner keeps ≥ "
+        f"{POPULATION_TABULAR} against held-out random tabular co-players — met in **{met} of "
+        f"{len(chosen)} seeds** (asked: ≥ 3 of 5)."
+    )
+
+
 def exploiter_table(runs: dict[str, list[Run]], *refs: str) -> str:
     """Stage 2: what a learner trained against a frozen agent earns, and leaves the agent."""
     lines = [
@@ -812,6 +872,8 @@ def build_tables(
     tables["learning_aware"] = learning_aware_table(runs)
     tables["crossplay"] = crossplay_table(results / "crossplay")
     tables["panel"] = panel_table(results / "crossplay" / "panel")
+    tables["population_fast"] = population_table(runs, "population/fast", results / "crossplay")
+    tables["population_baseline"] = population_table(runs, "mixed_pool/fast", results / "crossplay")
     return tables
 
 

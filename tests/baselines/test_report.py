@@ -229,3 +229,29 @@ def test_ppi_runs_get_rows_with_the_world_models_quality(tmp_path):
     assert report.TABLES["ppi_stage1_cpu"](runs).count("\n") == 1
     for other_recipe in ("ppi_pools_w2500", "ppi_pools_s2500"):  # header only
         assert report.TABLES[other_recipe](runs).count("\n") == 1
+
+
+def test_population_table_reads_cross_play_against_the_goal(evidence, tmp_path, monkeypatch):
+    results, manifests = evidence
+    runs = report.load(results, manifests)
+    assert "no cross-play evidence" in report.population_table(runs, "mixed_pool/fast", tmp_path)
+    own, other = "mixed_pool_fast_seed7", "mixed_pool_fast_seed8"
+    entrants = [{"name": f"{g}/agent_{i}", "group": g} for g in (own, other) for i in (0, 1)]
+    entrants.append({"name": "tit_for_tat", "group": None})  # a named co-player: left out
+    mutual = [
+        [0.9, 0.9, 0.7, 0.9, 1.0],
+        [0.9, 0.9, 1.0, 0.8, 1.0],
+        [0.7, 1.0, 0.9, 0.9, 1.0],
+        [0.9, 0.8, 0.9, 0.9, 1.0],
+        [1.0, 1.0, 1.0, 1.0, 1.0],
+    ]
+    data = {"entrants": entrants, "mutual": mutual, "summary": {"threshold": 0.8}}
+    (tmp_path / "mixed_pool_fast.json").write_text(json.dumps(data))
+    row = report.population_table(runs, "mixed_pool/fast", tmp_path).splitlines()[2]
+    assert row.startswith(f"| {own} | 2 | 4 |")
+    assert "| 0.85 (0.70–1.00) |" in row  # own learners vs the other run's: 0.7, 0.9, 1.0, 0.8
+    assert row.endswith("| not met |")  # 4 tiny updates: below 0.98 against random tabular
+    monkeypatch.setattr(report, "POPULATION_TABULAR", -10.0)
+    table = report.population_table(runs, "mixed_pool/fast", tmp_path)
+    assert table.splitlines()[2].endswith("| met |") and "met in **1 of 1 seeds**" in table
+    assert report.population_table(runs, "population/fast", tmp_path) == "(no evidence)"
