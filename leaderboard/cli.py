@@ -309,7 +309,13 @@ def show(db: Database, out: TextIO | None = None) -> int:
     rows = table(db)
     print(f"coop-envs leaderboard, suite v{SUITE_VERSION} ({db.path})", file=out)
     if not rows:
-        print("  no scored submissions yet: coop-leaderboard submit PATH --name NAME", file=out)
+        others = any(table(db, suite.version) for suite in GAME_SUITES.values())
+        print(
+            "  no scored submissions to the matrix suite"
+            + (" (the game suites' boards follow)" if others else " yet")
+            + ": coop-leaderboard submit PATH --name NAME",
+            file=out,
+        )
     for key, title in BOARD_TITLES.items():
         board_rows = [r for r in rows if r["board"] == key]
         if board_rows:

@@ -368,3 +368,21 @@ def test_game_trainer_agent_files_are_scored_on_their_suite_only(db, tmp_path):
         submit(db, full, "pg_full", "public_goods")
     assert submit(db, coin, "coin_gru", "coin_game")[0] == 0
     assert table(db) == []  # neither is on the matrix board
+
+
+def test_show_with_game_suite_entries_only(db):
+    out = io.StringIO()
+    cli.show(db, out=out)
+    assert "no scored submissions to the matrix suite yet" in out.getvalue()
+    record(
+        db,
+        "pg_only",
+        suite_version="public_goods-1",
+        quick=True,
+        metrics=[("summary", "score", 0, 0.1)],
+    )
+    out = io.StringIO()
+    cli.show(db, out=out)
+    text = out.getvalue()
+    assert "no scored submissions to the matrix suite (the game suites' boards follow)" in text
+    assert text.index("matrix suite") < text.index("public_goods suite") < text.index("pg_only")
