@@ -513,7 +513,7 @@ def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
     beats = gains = learners = 0
     for run in sorted(
         (r for ref, rs in runs.items() if ref.startswith(f"{experiment}/") for r in rs),
-        key=lambda r: (list(EXPERIMENT_ORDER).index(r.variant.name), r.seed),
+        key=lambda r: (_variant_rank(r.variant.name), r.variant.name, r.seed),
     ):
         summary, last = run.summary, run.summary["last"]
         reference = last[f"ref/{pool}/reward"]
@@ -547,12 +547,21 @@ def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
 
 EXPERIMENT_ORDER = (
     "stage1",
+    "stage1_long",
     "stage1_near_deterministic",
+    "stage1_conditional",
+    "stage1_conditional_only",
+    "stage1_conditional_r3",
     "mixed_pool",
     "no_tabular",
     "id_ablation",
 )
-"""The variants of the games beyond 2x2, in the page's order."""
+"""The variants of the games beyond 2x2, in the page's order (any other variant follows)."""
+
+
+def _variant_rank(name: str) -> int:
+    """A variant's place in :data:`EXPERIMENT_ORDER` (after all of them if not listed)."""
+    return EXPERIMENT_ORDER.index(name) if name in EXPERIMENT_ORDER else len(EXPERIMENT_ORDER)
 
 
 TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {

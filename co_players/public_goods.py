@@ -27,6 +27,7 @@ can also punish in games with the punishment stage.
 
 from __future__ import annotations
 
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,7 @@ from coop_envs.core import (
     check_int,
     check_probability,
 )
-from coop_envs.core.public_goods import CONTRIBUTE, KEEP, PublicGoodsSpec
+from coop_envs.core.public_goods import CONTRIBUTE, KEEP, PublicGoodsGame, PublicGoodsSpec
 from coop_envs.core.validation import check_name
 
 NUM_STATES: int = 7
@@ -282,6 +283,58 @@ class RandomConditionalCooperator:
         if self.noise:
             contribute ^= rng.random(len(obs)) < self.noise
         return np.where(contribute, CONTRIBUTE, KEEP).astype(np.int64)
+
+
+def conditional_pool_values(
+    num_players: int = 4, multiplier: float = 1.6, rounds: int = 100
+) -> dict[str, float]:
+    """What a learner can earn per round in a group of random-threshold conditional cooperators.
+
+    Every other seat is a :class:`RandomConditionalCooperator` (threshold k drawn uniformly from
+    1..N-1 per seat). Exact: the expectation over the (N-1)^(N-1) threshold profiles of the
+    returns of always contributing, never contributing, and the best response to each profile
+    (backward induction over the rounds x the others' last contributions; the cooperators are
+    deterministic given their thresholds), all per round.
+
+    Returns:
+        ``{"best_response", "always_contribute", "never_contribute", "contributing_pays"}``: the
+        last is the share of profiles where always contributing beats never contributing.
+
+    Raises:
+        ValueError: For sizes outside the game's bounds.
+    """
+    spec = PublicGoodsGame(num_players, multiplier=multiplier, batch_size=1, num_rounds=rounds).spec
+    n, r, others = spec.num_players, float(spec.multiplier), spec.num_players - 1
+    totals = {"best_response": 0.0, "always_contribute": 0.0, "never_contribute": 0.0}
+    pays = 0
+    profiles = list(product(range(1, n), repeat=others))
+    for ks in profiles:
+
+        def following(last: tuple[int, ...], mine: int, ks: tuple[int, ...] = ks) -> tuple:
+            total = sum(last) + mine
+            return tuple(int(total - c >= k) for c, k in zip(last, ks, strict=True))
+
+        def reward(last: tuple[int, ...], mine: int) -> float:
+            return (1 - mine) + r / n * (mine + sum(last))
+
+        start = (1,) * others  # every conditional cooperator contributes in the first round
+        states = list(product((0, 1), repeat=others))
+        value = dict.fromkeys(states, 0.0)
+        for _ in range(rounds):
+            value = {s: max(reward(s, a) + value[following(s, a)] for a in (0, 1)) for s in states}
+        fixed = {}
+        for a in (0, 1):
+            state, total = start, 0.0
+            for _ in range(rounds):
+                total += reward(state, a)
+                state = following(state, a)
+            fixed[a] = total
+        totals["best_response"] += value[start]
+        totals["always_contribute"] += fixed[1]
+        totals["never_contribute"] += fixed[0]
+        pays += fixed[1] > fixed[0]
+    values = {k: v / len(profiles) / rounds for k, v in totals.items()}
+    return {**values, "contributing_pays": pays / len(profiles)}
 
 
 class ReactiveQLearner:

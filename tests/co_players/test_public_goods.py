@@ -11,6 +11,7 @@ from co_players.public_goods import (
     RandomReactive,
     ReactivePolicy,
     ReactiveQLearner,
+    conditional_pool_values,
     reactive_state,
 )
 from coop_envs.core import GameSeat, play_batched
@@ -235,3 +236,22 @@ def test_public_goods_co_players_refuse_other_games():
 
     with pytest.raises(TypeError, match=r"plays the public goods game .* got MatrixGame"):
         ConditionalCooperator().reset(PRISONERS_DILEMMA, 2, np.random.default_rng(0))
+
+
+def test_conditional_pool_values_exact_and_against_the_core():
+    values = conditional_pool_values()
+    assert values["always_contribute"] == pytest.approx(1.6)  # nobody ever stops
+    assert values["never_contribute"] == pytest.approx(1.456, abs=5e-4)
+    assert values["best_response"] == pytest.approx(1.837, abs=5e-4)
+    assert values["contributing_pays"] == pytest.approx(16 / 27)
+    for learner, key in ((C, "always_contribute"), (K, "never_contribute")):
+        batch, rounds = 3000, 100
+        core = PublicGoodsGame(4, batch_size=batch, num_rounds=rounds)
+        games = np.arange(batch)
+        seats = [GameSeat(Script([learner] * rounds), games, 0)]
+        seats += [GameSeat(RandomConditionalCooperator(), games, i) for i in (1, 2, 3)]
+        play_batched(core, seats, np.random.default_rng(1))
+        played = core.rewards[:, :rounds, 0].mean()
+        assert played == pytest.approx(values[key], abs=0.01)
+    with pytest.raises(ValueError, match="multiplier"):
+        conditional_pool_values(multiplier=5.0)
