@@ -471,6 +471,7 @@ GAME_PROBES = {
                 "contributes vs strict CC (51-100)",
             ),
             ("always_contribute", "cooperation_late", "contributes vs always-contribute (51-100)"),
+            ("never_contribute", "cooperation_late", "contributes vs never-contribute (51-100)"),
         ),
     ),
     "coin_game": (
@@ -552,6 +553,7 @@ EXPERIMENT_ORDER = (
     "stage1_conditional",
     "stage1_conditional_only",
     "stage1_conditional_r3",
+    "stage1_conditional_r3_half",
     "mixed_pool",
     "no_tabular",
     "id_ablation",

@@ -110,6 +110,15 @@ def test_committed_reproduction_page_matches_its_evidence(tmp_path):
     )
 
 
+def recorded_files(record, saved, kind):
+    """The agent files a run started from (``init``) or played (``frozen``), as recorded."""
+    if saved[f"pool.{kind}"]:
+        return saved[f"pool.{kind}"]
+    sources = record.get("sources", {})
+    named = {int(k.rpartition("_")[2]): v["path"] for k, v in sources.items() if k.startswith(kind)}
+    return [named[i] for i in sorted(named)]
+
+
 def test_every_manifest_variant_reproduces_its_evidence():
     """Each run's recorded config is what its manifest variant builds for its seed."""
     skip = {"run.out", "run.threads", "run.progress", "run.resume"}
@@ -128,8 +137,12 @@ def test_every_manifest_variant_reproduces_its_evidence():
                 mine = flatten(to_dict(config))
                 if hasattr(config, "pool") and hasattr(config.pool, "init_files"):
                     # agent files given by run name resolve to the files the run started from
-                    assert list(config.pool.init_files(seed)) in ([], saved["pool.init"])
-                    assert list(config.pool.frozen_files(seed)) == saved["pool.frozen"]
+                    # (recorded in the config by older runs, in ``sources`` by newer ones)
+                    init = recorded_files(record, saved, "init")
+                    assert list(config.pool.init_files(seed)) in ([], init)
+                    assert list(config.pool.frozen_files(seed)) == recorded_files(
+                        record, saved, "frozen"
+                    )
                     by_file = ("init", "frozen", "init_from", "frozen_from")
                     by_file += ("init_seeds", "frozen_seeds")
                     skip_pool = {f"pool.{k}" for k in by_file}
