@@ -12,7 +12,8 @@ from baselines.trainer import KINDS, Trainer, make_layout, random_pairs
 
 from .test_trainer import changed, read_log, tiny
 
-PLANNED = ROOT / "experiments" / "planned" / "population.toml"
+PLANNED = ROOT / "experiments" / "planned" / "population_levers.toml"
+RAN = ROOT / "experiments" / "population.toml"
 POPULATION = ("population_fast", "population8_fast", "population_no_tabular_fast")
 LEARNER, SNAPSHOT = KINDS.index("learner"), KINDS.index("snapshot")
 
@@ -229,12 +230,11 @@ def test_population_presets():
 
 
 def test_population_manifest_builds_every_run_from_the_stage1_evidence():
-    experiment = load_experiment(PLANNED)
-    assert {"fast", "fast8", "no_tabular", "id_ablation", "fast_snapshots"} <= set(
-        experiment.variants
-    )
-    for variant in experiment.variants.values():
-        assert not variant.canonical  # no evidence yet
+    planned, ran = load_experiment(PLANNED), load_experiment(RAN)
+    assert {"fast8", "no_tabular", "id_ablation", "fast_snapshots"} <= set(planned.variants)
+    assert set(ran.variants) == {"fast"} and ran.variants["fast"].canonical  # its evidence: kept
+    for variant in [*planned.variants.values(), *ran.variants.values()]:
+        assert variant.canonical == (variant in ran.variants.values())  # planned: no evidence
         for seed in variant.seeds:
             config = variant.config(seed)
             assert isinstance(config, TrainConfig) and config.pool.random_pairing
