@@ -33,6 +33,7 @@ from coop_envs.core import (
     PRISONERS_DILEMMA,
     START,
     MatrixGame,
+    check_float,
     check_positive_int,
     get_game,
 )
@@ -273,6 +274,7 @@ def probe_tradeoff(
     Raises:
         ValueError: For a co-player whose moves are random (the ambiguity then depends on the
             path's probability, not on X's state), or a bad horizon.
+        TypeError: For a ``reference`` that is not a real number.
 
     Example:
         >>> from co_players.finite_state import grim_trigger
@@ -281,6 +283,7 @@ def probe_tradeoff(
     """
     game = get_game(game)
     rounds = check_positive_int(rounds, "rounds", MAX_NUM_ROUNDS)
+    reference = check_float(reference, "reference (mean reward per round against AllC)")
     next_state, cooperate, start_state = as_machine(co_player, game.swapped())
     next_state, cooperate = _check_machine(next_state, cooperate, start_state)
     if not np.isin(cooperate, (0.0, 1.0)).all():

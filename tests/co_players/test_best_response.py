@@ -180,3 +180,5 @@ def test_probe_tradeoff_refuses_random_co_players():
         probe_tradeoff(make_co_player("generous_tit_for_tat"), 1.9)
     with pytest.raises(TypeError, match="memory-one or finite-state"):
         probe_tradeoff(object(), 1.9)
+    with pytest.raises(TypeError, match="reference"):
+        probe_tradeoff(grim_trigger(), "1.9")
