@@ -30,7 +30,7 @@ from baselines.criteria import IN_CONTEXT_BEST_RESPONDER
 from baselines.crossplay import CROSSPLAY, Entrant, entrants_from, experiment_runs, pair_seed
 from baselines.run import SCHEMA, code_version
 from co_players import AgentCoPlayer
-from co_players.best_response import best_response_to, probe_tradeoff
+from co_players.best_response import as_machine, best_response_to, probe_tradeoff
 from co_players.finite_state import grim_trigger, tit_for_two_tats
 from co_players.memory_one import (
     TIT_FOR_TAT,
@@ -88,10 +88,12 @@ def criterion_bounds(
     game = get_game(game)
     bounds: dict[str, float | None] = {}
     for name, make in PANEL.items():
-        try:
-            bounds[name] = probe_tradeoff(make(), ALLC_BAR, game, rounds).regret
-        except ValueError:
-            bounds[name] = None
+        co_player = make()
+        cooperate = as_machine(co_player, game.swapped())[1]
+        deterministic = bool(np.isin(cooperate, (0.0, 1.0)).all())
+        bounds[name] = (
+            probe_tradeoff(co_player, ALLC_BAR, game, rounds).regret if deterministic else None
+        )
     return bounds
 
 
