@@ -254,14 +254,20 @@ class _Block(nn.Module):
         x = x + self.out(att.transpose(1, 2).reshape(x.shape))
         return x + self.mlp(self.norm2(x))
 
-    def step(self, x: torch.Tensor, cache: list[torch.Tensor]) -> torch.Tensor:
-        """One new token per sequence, ``(B, 1, d)``, attending to the cached keys/values."""
+    def step(self, x: torch.Tensor, cache: list[torch.Tensor], t: int) -> torch.Tensor:
+        """Token ``t`` of each sequence, ``(B, 1, d)``, attending to the cached keys/values.
+
+        ``cache`` holds ``[keys, values]``, each ``(B, heads, max_rounds, d_head)``, allocated
+        once per episode batch (extending them by concatenation each round copied the whole
+        prefix: O(T^2) memory traffic, half the acting time at 100 rounds).
+        """
         q, k, v = self._split(x)
-        if cache:
-            k = torch.cat([cache[0], k], dim=2)
-            v = torch.cat([cache[1], v], dim=2)
-        cache[:] = [k, v]
-        att = nn.functional.scaled_dot_product_attention(q, k, v)
+        keys, values = cache
+        keys[:, :, t : t + 1] = k
+        values[:, :, t : t + 1] = v
+        # One query per sequence: two batched matmuls beat the fused kernel here (measured).
+        scores = torch.matmul(q * q.shape[-1] ** -0.5, keys[:, :, : t + 1].transpose(-1, -2))
+        att = torch.matmul(scores.softmax(dim=-1), values[:, :, : t + 1])
         x = x + self.out(att.transpose(1, 2).reshape(x.shape))
         return x + self.mlp(self.norm2(x))
 
@@ -281,10 +287,12 @@ class TransformerStepper(Stepper):
             self.bias = None
             if policy.id_embed is not None:
                 self.bias = policy.id_embed(ids) @ policy.project.weight.T
-        self.caches: list[list[torch.Tensor]] = [[] for _ in policy.blocks]
+        config = policy.config
+        shape = (batch_size, config.heads, config.max_rounds, config.hidden // config.heads)
+        self.caches = [[torch.empty(shape), torch.empty(shape)] for _ in policy.blocks]
         self.t = 0
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def logits(self, index: torch.Tensor) -> torch.Tensor:
         """``(B, 2)`` logits of this round; extends the cache."""
         p = self.policy
@@ -295,7 +303,7 @@ class TransformerStepper(Stepper):
             x = x + self.bias
         x = (x + p.position.weight[self.t]).unsqueeze(1)
         for block, cache in zip(p.blocks, self.caches, strict=True):
-            x = block.step(x, cache)
+            x = block.step(x, cache, self.t)
         self.t += 1
         logits, _ = p.heads(p.norm(x[:, 0]))
         return logits
