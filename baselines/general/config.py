@@ -26,7 +26,7 @@ from baselines.configs import (
     with_overrides,
 )
 from baselines.policies import PolicyConfig
-from baselines.run import EvalConfig, RunConfig
+from baselines.run import EvalConfig, RunConfig, run_directory
 from co_players.registry import game_names
 from coop_envs.core import CONTRACT_GAMES, check_batch
 from coop_envs.core.contract import BatchedGame
@@ -104,9 +104,34 @@ class GamePoolConfig:
     (``random_conditional_cooperator``): reciprocators whose contributions a learner's own move
     decides; None: none (the runs recorded before this field)."""
 
+    init_from: str | None = None
+    """The run whose first agents start the learners, by name (a preset or experiment variant:
+    ``runs/<name>_seed<s>/agent_0.pt``), s from ``init_seeds``; None: fresh weights (every run
+    recorded before this field)."""
+    init_seeds: tuple[int, ...] = ()
+    """Seeds of the ``init_from`` runs, one per learner; default: this run's seed, seed + 1, ..."""
+
     def __post_init__(self) -> None:
+        if isinstance(self.init_seeds, list):  # tyro and JSON give lists
+            object.__setattr__(self, "init_seeds", tuple(self.init_seeds))
         check_fields(self, "pool.")
         check_positive(self.learners, "pool.learners", integer=True)
+        if self.init_from is not None and (
+            not isinstance(self.init_from, str) or not self.init_from
+        ):
+            raise ValueError(
+                f"pool.init_from must be a run name (a preset or experiment variant); got "
+                f"{self.init_from!r}"
+            )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in self.init_seeds):
+            raise TypeError(f"pool.init_seeds must be integers; got {self.init_seeds!r}")
+        if self.init_seeds and self.init_from is None:
+            raise ValueError("pool.init_seeds needs pool.init_from (the run they are seeds of)")
+        if self.init_seeds and len(self.init_seeds) != self.learners:
+            raise ValueError(
+                f"pool.init_seeds needs one seed per learner ({self.learners}); got "
+                f"{self.init_seeds!r}"
+            )
         check_unit(self.tabular_fraction, "pool.tabular_fraction")
         if self.tabular_concentration is not None:
             check_positive(self.tabular_concentration, "pool.tabular_concentration")
@@ -117,6 +142,13 @@ class GamePoolConfig:
                 "a single learner has no other learner to play: pool.tabular_fraction must be "
                 f"1; got {self.tabular_fraction}"
             )
+
+    def init_files(self, seed: int) -> tuple[str, ...]:
+        """The agent files the learners start from (none: fresh weights)."""
+        if self.init_from is None:
+            return ()
+        seeds = self.init_seeds or tuple(seed + i for i in range(self.learners))
+        return tuple(str(run_directory(self.init_from, s) / "agent_0.pt") for s in seeds)
 
 
 TRAIN_POOL = {"public_goods": "random_reactive_train", "coin_game": "coin_reactive_train"}

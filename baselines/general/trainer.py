@@ -32,9 +32,16 @@ from typing import Any
 import numpy as np
 import torch
 
+from baselines.checkpoints import CheckpointError, read_checkpoint
 from baselines.evaluation import MatchResult
 from baselines.general.config import GameConfig, GameTrainConfig
-from baselines.general.policy import GamePolicy, GamePolicyPlayer, save_game_policy
+from baselines.general.policy import (
+    KIND,
+    GamePolicy,
+    GamePolicyPlayer,
+    game_policy_from_payload,
+    save_game_policy,
+)
 from baselines.run import Algorithm, Counters, Evaluation
 from baselines.trainer import PolicyGradient, Trajectory
 from co_players.pools import Mixture
@@ -180,14 +187,41 @@ class GameTrainer(PolicyGradient, Algorithm):
             "kwargs": config.game.kwargs,
             "num_rounds": run.num_rounds,
         }
-        self.learners = [
-            GamePolicy(config.policy, self.spec, self.id_size, game)
-            for _ in range(config.pool.learners)
-        ]
+        self.init_files = config.pool.init_files(run.seed)
+        self.learners = [self._make_learner(i, game) for i in range(config.pool.learners)]
         self.optimizers = [
             torch.optim.Adam(p.parameters(), lr=config.algo.lr, eps=config.algo.adam_eps)
             for p in self.learners
         ]
+
+    def _make_learner(self, i: int, game: dict[str, Any]) -> GamePolicy:
+        """Learner ``i``: fresh weights, or its ``pool.init_from`` agent (checked to fit)."""
+        if not self.init_files:
+            return GamePolicy(self.config.policy, self.spec, self.id_size, game)
+        path = self.init_files[i]
+        source = f"initial agent {path!r}"
+        payload = read_checkpoint(path)
+        if payload.get("kind") != KIND:
+            raise CheckpointError(
+                f"{source} is a {payload.get('kind')!r} agent; a learner of "
+                f"{self.config.game.name} starts from a {KIND!r} agent of the same game"
+            )
+        policy = game_policy_from_payload(payload, source)
+        if policy.game != game:
+            raise CheckpointError(
+                f"{source} was trained on {policy.game!r}; this run plays {game!r}"
+            )
+        if policy.config != self.config.policy or policy.id_size != self.id_size:
+            raise CheckpointError(
+                f"{source} has policy {policy.config} (id size {policy.id_size}); this run "
+                f"needs {self.config.policy} (id size {self.id_size})"
+            )
+        policy.train()
+        return policy
+
+    def sources(self) -> dict[str, str]:
+        """The initial agent files (recorded in ``config.json``)."""
+        return {f"init_{i}": p for i, p in enumerate(self.init_files)}
 
     def _tabular(self) -> Any:
         """A training co-player for one seat (``pool.tabular``, its concentration applied)."""

@@ -277,3 +277,47 @@ def test_matrix_trainer_refuses_the_new_games_and_the_policy_another_game():
     policy = GamePolicy(PolicyConfig(hidden=8, embed=4), CoinGame().spec)
     with pytest.raises(ValueError, match="cannot play public_goods"):
         GamePolicyPlayer(policy).reset(PublicGoodsGame().spec, 2, np.random.default_rng(0))
+
+
+def test_learners_start_from_the_named_runs_agents(tmp_path, monkeypatch):
+    """``pool.init_from``: each learner starts from ``runs/<name>_seed<s>/agent_0.pt``."""
+    monkeypatch.chdir(tmp_path)
+    for seed in (3, 4):  # two stage-1 runs, as the mixed pool's starting points
+        stage1 = with_overrides(small("stage1_public_goods_fast"), {"seed": seed, "updates": 2})
+        GameTrainer(stage1).run()
+    config = with_overrides(
+        small("mixed_pool_public_goods_fast"), {"pool.init_from": "stage1_public_goods_fast"}
+    )
+    trainer = GameTrainer(with_overrides(config, {"seed": 3}))
+    assert trainer.sources() == {
+        f"init_{i}": f"runs/stage1_public_goods_fast_seed{s}/agent_0.pt"
+        for i, s in enumerate((3, 4))
+    }
+    for learner, seed in zip(trainer.learners, (3, 4), strict=True):
+        saved = torch.load(
+            f"runs/stage1_public_goods_fast_seed{seed}/agent_0.pt", weights_only=True
+        )["state_dict"]
+        assert all(torch.equal(learner.state_dict()[k], saved[k]) for k in saved)
+        assert learner.training
+    explicit = with_overrides(config, {"seed": 0, "pool.init_seeds": [4, 3]})
+    assert GameTrainer(explicit).sources()["init_0"].endswith("seed4/agent_0.pt")
+    # a missing run, another game's parameters, another network: refused, naming the file
+    with pytest.raises(ValueError, match=r"seed7/agent_0\.pt' does not exist"):
+        GameTrainer(with_overrides(config, {"seed": 7}))
+    with pytest.raises(ValueError, match="was trained on"):
+        GameTrainer(with_overrides(config, {"seed": 3, "game.multiplier": 3.0}))
+    with pytest.raises(ValueError, match="has policy"):
+        GameTrainer(with_overrides(config, {"seed": 3, "policy.hidden": 8}))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"pool.init_from": ""}, "pool.init_from must be a run name"),
+        ({"pool.init_seeds": [1, 2]}, "needs pool.init_from"),
+        ({"pool.init_from": "x", "pool.init_seeds": [1]}, "one seed per learner"),
+    ],
+)
+def test_bad_init_settings_fail_where_they_enter(changes, message):
+    with pytest.raises(ValueError, match=message):
+        with_overrides(game_preset("mixed_pool_public_goods_fast"), changes)

@@ -140,9 +140,10 @@ def test_every_manifest_variant_reproduces_its_evidence():
                     # (recorded in the config by older runs, in ``sources`` by newer ones)
                     init = recorded_files(record, saved, "init")
                     assert list(config.pool.init_files(seed)) in ([], init)
-                    assert list(config.pool.frozen_files(seed)) == recorded_files(
-                        record, saved, "frozen"
-                    )
+                    if hasattr(config.pool, "frozen_files"):  # the games beyond 2x2 have none
+                        assert list(config.pool.frozen_files(seed)) == recorded_files(
+                            record, saved, "frozen"
+                        )
                     by_file = ("init", "frozen", "init_from", "frozen_from")
                     by_file += ("init_seeds", "frozen_seeds")
                     skip_pool = {f"pool.{k}" for k in by_file}
