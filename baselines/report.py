@@ -557,6 +557,10 @@ EXPERIMENT_ORDER = (
     "mixed_pool",
     "no_tabular",
     "id_ablation",
+    "mixed_pool_conditional_r3_half",
+    "no_tabular_r3",
+    "mixed_pool_from_stage1_r3_half",
+    "no_tabular_from_stage1_r3_half",
 )
 """The variants of the games beyond 2x2, in the page's order (any other variant follows)."""
 
@@ -570,6 +574,7 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "stage1_paper": lambda runs: stage1_table(runs, "stage1/cpu"),
     "stage1_fast": lambda runs: stage1_table(runs, "stage1/fast"),
     "stage1_fast_id": lambda runs: stage1_table(runs, "stage1/fast_id"),
+    "stage1_fast_transformer": lambda runs: stage1_table(runs, "stage1/fast_transformer"),
     "stage2_fast": lambda runs: exploiter_table(runs, "stage2/fast"),
     "stage3_fast": lambda runs: pool_table(runs, "stage3/fast", criterion=False),
     "mixed_pool_fast": lambda runs: pool_table(runs, "mixed_pool/fast"),
