@@ -11,8 +11,10 @@ line; ``--debug`` (before the command) shows its traceback.
   seeds, the trained exploiter and the matches as Ray tasks (a local cluster, or the one at
   ADDRESS), each still in its jail, with the same results.
 - ``show``: the ranked boards in the terminal (full suite; quick runs on a provisional board of
-  their own) and the failed submissions with their reasons.
-- ``export --format csv|json [--out FILE]``: the ranked table with every metric.
+  their own) and the failed submissions with their reasons. Runs of an older version of the
+  matrix suite (v1) are kept and listed apart, on boards of their own, never ranked with v2's.
+- ``export --format csv|json [--out FILE] [--suite-version V]``: the ranked table with every
+  metric (``--suite-version 1``: an older matrix suite version's table).
 - ``render --out DIR``: a static HTML page (table, plots) that works offline.
 - ``seed-references [--quick]``: submit the reference entries (TFT, WSLS, always-defect, a ZD
   extortioner, and the paper's baselines when their checkpoints are present); with ``--game
@@ -44,7 +46,7 @@ from typing import Any, TextIO
 
 from leaderboard.game_scoring import FULL_GAME, QUICK_GAME
 from leaderboard.game_suites import GAME_SUITES, get_game_suite
-from leaderboard.ranking import flat, format_interval, table
+from leaderboard.ranking import archived_versions, flat, format_interval, table
 from leaderboard.sandbox import (
     INSTALL_HINT,
     UNTRUSTED_KINDS,
@@ -54,7 +56,7 @@ from leaderboard.sandbox import (
 )
 from leaderboard.storage import Database, backup_path, default_path, restore
 from leaderboard.submissions import KINDS, SubmissionError, check_game_kind, inspect_submission
-from leaderboard.suite import FULL, QUICK, SUITE_VERSION
+from leaderboard.suite import FULL, MATRIX_SCENARIOS, QUICK, SUITE_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = ROOT / "examples" / "submissions"
@@ -237,8 +239,10 @@ def _check_kind(submission: Any, game_suite: Any) -> None:
 
 
 def _label(version: str) -> str:
-    """``v1`` for the matrix suite's version, a game suite's version as it is."""
-    return f"v{version}" if version == SUITE_VERSION else version
+    """``v2`` for a matrix suite version, a game suite's version as it is."""
+    from leaderboard.game_suites import suite_of_version
+
+    return f"v{version}" if suite_of_version(version) is None else version
 
 
 def _suite_for(game: str | None, ray: str | None, quick: bool) -> tuple[Any, str, Any]:
@@ -304,15 +308,23 @@ def _print_board(rows: list[dict[str, Any]], title: str, out: TextIO) -> None:
 
 
 def show(db: Database, out: TextIO | None = None) -> int:
-    """Print the ranked boards (full suite, then provisional quick) and the failed submissions."""
+    """Print the ranked boards and the failed submissions.
+
+    The current matrix suite's boards (full, then provisional quick), each game suite's, then
+    those of older matrix suite versions (archived, each ranked on its own).
+    """
     out = out or sys.stdout
     rows = table(db)
     print(f"coop-envs leaderboard, suite v{SUITE_VERSION} ({db.path})", file=out)
+    archived = archived_versions(db)
     if not rows:
-        others = any(table(db, suite.version) for suite in GAME_SUITES.values())
+        games = any(table(db, suite.version) for suite in GAME_SUITES.values())
+        older = " and ".join(f"v{v}" for v in archived)
         print(
             "  no scored submissions to the matrix suite"
-            + (" (the game suites' boards follow)" if others else " yet")
+            + (" (the game suites' boards follow)" if games else "")
+            + (f" (the archived {older} boards follow)" if older else "")
+            + ("" if games or older else " yet")
             + ": coop-leaderboard submit PATH --name NAME",
             file=out,
         )
@@ -329,6 +341,8 @@ def show(db: Database, out: TextIO | None = None) -> int:
         )
     for suite in GAME_SUITES.values():
         _show_game_suite(db, suite, out)
+    for version in archived:
+        _show_archived(db, version, out)
     failures = db.failed_runs()
     if failures:
         print("\nfailed submissions:", file=out)
@@ -365,20 +379,63 @@ def _show_game_suite(db: Database, suite: Any, out: TextIO) -> None:
     )
 
 
+def _show_archived(db: Database, version: str, out: TextIO) -> None:
+    """Print an older matrix suite version's boards (ranked among themselves only)."""
+    rows = table(db, version)
+    if not rows:
+        return
+    print(
+        f"\nmatrix suite v{version} (archived: ranked on its own, never with v{SUITE_VERSION}; "
+        f"submit an entry again to score it on v{SUITE_VERSION})",
+        file=out,
+    )
+    for key, title in BOARD_TITLES.items():
+        board_rows = [r for r in rows if r["board"] == key]
+        if board_rows:
+            _print_board(board_rows, f"v{version} {title}", out)
+
+
+def matrix_version(suite_version: Any) -> str:
+    """A stored version of the matrix suite, checked (``None``: the current one).
+
+    Raises:
+        ValueError: If it is not a version of the matrix suite.
+    """
+    if suite_version is None:
+        return SUITE_VERSION
+    if suite_version not in MATRIX_SCENARIOS:
+        raise ValueError(
+            f"--suite-version must be a version of the matrix suite "
+            f"({', '.join(MATRIX_SCENARIOS)}); got {suite_version!r} (a game suite's table: "
+            "--game)"
+        )
+    return suite_version
+
+
 def export(
     db: Database,
     fmt: str,
     out_path: Path | None,
     out: TextIO | None = None,
     game: str | None = None,
+    suite_version: str | None = None,
 ) -> int:
     """Write the ranked table as CSV or JSON (to a file, or standard output).
 
-    ``game`` picks a game suite's table (default: the matrix suite's); suites are never mixed.
+    ``game`` picks a game suite's table (default: the matrix suite's); ``suite_version`` an
+    older version of the matrix suite (default: the current one). Versions are never mixed.
+
+    Raises:
+        ValueError: If ``suite_version`` is not a matrix suite version, or comes with ``game``.
     """
     out = out or sys.stdout
     game_suite = _game_suite(game, None)
-    version = SUITE_VERSION if game_suite is None else game_suite.version
+    if game_suite is not None and suite_version is not None:
+        raise ValueError(
+            f"--suite-version picks a matrix suite version; got it with --game {game} "
+            f"(whose version is {game_suite.version})"
+        )
+    version = matrix_version(suite_version) if game_suite is None else game_suite.version
     rows = table(db, version)
     if fmt == "json":
         text = json.dumps({"suite_version": version, "rows": rows}, indent=2) + "\n"
@@ -455,8 +512,9 @@ def game_reference_entries(game: str) -> list[tuple[str, str]]:
     return [(path.stem, str(path)) for path in files]
 
 
-GAME_HELP = "the suite: matrix (default: the 2x2 matrix games, suite v1), " + ", ".join(
-    f"{g} ({s.version})" for g, s in GAME_SUITES.items()
+GAME_HELP = (
+    f"the suite: matrix (default: the 2x2 matrix games, suite v{SUITE_VERSION}), "
+    + ", ".join(f"{g} ({s.version})" for g, s in GAME_SUITES.items())
 )
 
 
@@ -502,6 +560,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--out", type=Path, default=None, help="file (default: standard output)")
     p.add_argument("--game", default=None, help="whose suite's table: " + GAME_HELP)
+    p.add_argument(
+        "--suite-version",
+        default=None,
+        help=f"an older matrix suite version's table ({', '.join(MATRIX_SCENARIOS)}; default: "
+        f"{SUITE_VERSION})",
+    )
     p = commands.add_parser("render", help="write a static HTML page")
     p.add_argument("--out", type=Path, required=True, help="directory")
     p = commands.add_parser("seed-references", help="submit the reference entries")
@@ -553,7 +617,7 @@ def _run(args: Any, db: Database) -> int:
     if args.command == "show":
         return show(db)
     if args.command == "export":
-        return export(db, args.format, args.out, game=args.game)
+        return export(db, args.format, args.out, game=args.game, suite_version=args.suite_version)
     if args.command == "render":
         from leaderboard.render import render
 

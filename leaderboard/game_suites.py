@@ -1,7 +1,7 @@
 r"""Leaderboard suites of the games beyond 2x2: N-player public goods and the Coin Game.
 
 One suite per game, each with its own version (``public_goods-1``, ``coin_game-1``); runs of
-different versions are never ranked together (nor with the matrix suite, version ``1``). A
+different versions are never ranked together (nor with the matrix suite's, ``1`` and ``2``). A
 scenario is (game, co-player in every other seat, groups, tags), Melting Pot-style; the
 submission sits in seat 0 and, in self-play, a copy of it in every other seat.
 

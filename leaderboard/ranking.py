@@ -1,12 +1,13 @@
 """The ranked tables: one row per submission and suite mode (its latest successful run).
 
-Rank rule (suite v1): by the headline score ``(cooperation + adaptivity) / 2 - exploitability``,
-highest first (mean over seeds).
+Rank rule (every suite version): by the headline score ``(cooperation + adaptivity) / 2 -
+exploitability``, highest first (mean over seeds).
 
 Full and quick runs are never ranked together: a quick run (one seed, fewer episodes, no trained
 exploiter) is noisier and misses the trained exploiter, so it sits on its own, *provisional*
 board; a submission that has a full run is shown on the full board only. Suite versions are never
-mixed either.
+mixed either: runs of an older version of the matrix suite (:func:`archived_versions`) stay
+stored and get boards of their own, ranked among themselves.
 
 The Pareto front of a board is the set of its entries that no other entry of the same board
 *dominates*: at least as good on both cooperation (higher) and exploitability (lower), and better
@@ -21,7 +22,13 @@ from typing import Any
 
 from leaderboard.scoring import summarise
 from leaderboard.storage import Database
-from leaderboard.suite import GROUPS, METRIC_OF_GROUP, SCENARIOS, SUITE_VERSION
+from leaderboard.suite import (
+    GROUPS,
+    MATRIX_SCENARIOS,
+    METRIC_OF_GROUP,
+    SCENARIOS,
+    SUITE_VERSION,
+)
 
 COLUMNS = ("score", *GROUPS)
 TOLERANCE = 1e-3
@@ -93,11 +100,29 @@ def _row(db: Database, run: dict[str, Any], suite_version: str, board: str) -> d
 
 
 def scenarios_of(suite_version: str) -> tuple:
-    """The scenarios of a suite version: the matrix suite's, or a game suite's."""
+    """The scenarios of a suite version: a matrix suite version's, or a game suite's.
+
+    A matrix version this code does not know gets the current scenarios (each row lists only
+    the scenarios it has metrics for).
+    """
     from leaderboard.game_suites import suite_of_version
 
     suite = suite_of_version(suite_version)
-    return SCENARIOS if suite is None else suite.scenarios
+    if suite is not None:
+        return suite.scenarios
+    return MATRIX_SCENARIOS.get(suite_version, SCENARIOS)
+
+
+def archived_versions(db: Database) -> list[str]:
+    """Older matrix suite versions with stored successful runs, newest first.
+
+    Their runs are kept as they were scored and shown on boards of their own; they are never
+    ranked with the current version's (:data:`~leaderboard.suite.SUITE_VERSION`).
+    """
+    from leaderboard.game_suites import suite_of_version
+
+    older = [v for v in db.suite_versions() if v != SUITE_VERSION and suite_of_version(v) is None]
+    return sorted(older, key=lambda v: (int(v) if v.isdigit() else -1, v), reverse=True)
 
 
 def board(db: Database, suite_version: str = SUITE_VERSION, *, quick: bool) -> list[dict]:

@@ -1,6 +1,7 @@
 """A static HTML page of the leaderboard: one file, images inlined, no scripts from elsewhere.
 
-Contents: the ranked boards (full suite; quick runs on a provisional board of their own), each
+Contents: the ranked boards (full suite; quick runs on a provisional board of their own; the
+game suites' and older matrix suite versions' boards apart, each ranked on its own), each
 entry expandable into its per-scenario scores (every co-player, which exploiter sets its worst
 case, the exact best-response gap where there is one), sortable columns and a filter (a few lines
 of inline JavaScript; ``#sort=<column>`` or ``#sort=-<column>`` in the address sorts on load,
@@ -25,7 +26,14 @@ from typing import Any
 import numpy as np
 
 from leaderboard.game_suites import GAME_SUITES
-from leaderboard.ranking import BOARDS, format_interval, format_number, table
+from leaderboard.ranking import (
+    BOARDS,
+    archived_versions,
+    format_interval,
+    format_number,
+    scenarios_of,
+    table,
+)
 from leaderboard.storage import Database
 from leaderboard.suite import GROUPS, SCENARIOS, SUITE_VERSION
 
@@ -36,6 +44,7 @@ CURVE_SCENARIOS = {
     "pd/always_cooperate": "always cooperate",
     "pd/random_tabular": "random tabular (held out)",
     "pd/corrigible": "corrigible",
+    "pd/held_out_learners": "held-out learners",
 }
 GAME_BOARD_TITLES = {"full": "full suite", "quick": "quick suite (provisional: one seed)"}
 BOARD_TITLES = {
@@ -52,8 +61,8 @@ DETAIL_METRICS = (
 )
 """Per-scenario columns of an entry's breakdown: stored metric, heading."""
 DOC_SECTIONS = {
-    "the suite": "the-suite-version-1",
-    "normalisation and rank rule": "the-suite-version-1",
+    "the suite": f"the-suite-version-{SUITE_VERSION}",
+    "normalisation and rank rule": f"the-suite-version-{SUITE_VERSION}",
     "reading the page": "the-page",
 }
 
@@ -420,12 +429,25 @@ def _entry(row: dict[str, Any], scenarios: tuple = SCENARIOS) -> str:
 
 
 def _board(
-    key: str, rows: list[dict[str, Any]], suite: Any = None, scenarios: tuple = SCENARIOS
+    key: str,
+    rows: list[dict[str, Any]],
+    suite: Any = None,
+    scenarios: tuple = SCENARIOS,
+    version: str | None = None,
 ) -> list[str]:
-    """A board's heading and table; ``suite``: a game suite's board (its own id and title)."""
+    """A board's heading and table.
+
+    ``suite``: a game suite's board; ``version``: an older matrix suite version's board (each
+    with its own id and title).
+    """
     e = html.escape
-    title = BOARD_TITLES[key] if suite is None else f"{suite.version}: {GAME_BOARD_TITLES[key]}"
-    table_id = f"board-{key}" if suite is None else f"board-{suite.version}-{key}"
+    if suite is not None:
+        title, table_id = f"{suite.version}: {GAME_BOARD_TITLES[key]}", f"{suite.version}-{key}"
+    elif version is not None:
+        title, table_id = f"v{version}: {BOARD_TITLES[key]}", f"v{version}-{key}"
+    else:
+        title, table_id = BOARD_TITLES[key], key
+    table_id = f"board-{table_id}"
     heads = "".join(
         f"<th data-sort='{k}' class='{'left' if kind == 'text' and k != 'rank' else ''}'"
         f"{ASCENDING if k == 'rank' else ''}>{e(h)}</th>"
@@ -456,6 +478,28 @@ def _game_boards(db: Database) -> list[str]:
             board_rows = [r for r in rows if r["board"] == key]
             if board_rows:
                 lines += _board(key, board_rows, suite, suite.scenarios)
+    return lines
+
+
+def _archived_boards(db: Database) -> list[str]:
+    """Boards of older matrix suite versions: kept as scored, each ranked on its own."""
+    lines = []
+    for version in archived_versions(db):
+        rows = table(db, version)
+        if not rows:
+            continue
+        scenarios = scenarios_of(version)
+        lines.append(
+            f"<h2 id='suite-v{html.escape(version)}'>Matrix suite v{html.escape(version)} "
+            f"(archived)</h2><p class='note'>Scored on suite v{html.escape(version)} "
+            f"({len(scenarios)} scenarios) and kept as scored; ranked on its own, never with "
+            f"v{SUITE_VERSION}. Submit an entry again to score it on v{SUITE_VERSION} "
+            "(docs/leaderboard.md, Suite v2).</p>"
+        )
+        for key in BOARDS:
+            board_rows = [r for r in rows if r["board"] == key]
+            if board_rows:
+                lines += _board(key, board_rows, scenarios=scenarios, version=version)
     return lines
 
 
@@ -510,6 +554,7 @@ def render(db: Database, out: str | Path) -> Path:
         if board_rows:
             lines += _board(key, board_rows)
     lines += _game_boards(db)
+    lines += _archived_boards(db)
     failures = db.failed_runs()
     if failures:
         lines.append(

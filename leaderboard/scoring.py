@@ -14,7 +14,7 @@ import functools
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from leaderboard.sandbox import Limits, RemoteAgent, SubmissionFailure
 from leaderboard.submissions import Submission
 from leaderboard.suite import (
     GROUPS,
+    HELD_OUT_LEARNERS,
     METRIC_OF_GROUP,
     MIN_RANGE,
     ROUNDS,
@@ -78,6 +79,76 @@ def _scenarios_of(game: str, names: set[str] | None = None) -> list:
     ]
 
 
+Population = Sequence[tuple[str, Any]]
+"""The held-out learners as ``(name, agent)`` pairs
+(:func:`leaderboard.held_out.load_population`)."""
+
+
+def needs_population(scenarios: Sequence = SCENARIOS) -> bool:
+    """Whether ``scenarios`` play the held-out population of in-context learners."""
+    return any(s.opponent == HELD_OUT_LEARNERS for s in scenarios)
+
+
+def split_games(games: np.ndarray, population: Population) -> list[np.ndarray]:
+    """``games`` split into one consecutive block per learner, as evenly as they divide.
+
+    Raises:
+        ValueError: If the population is empty or there are fewer games than learners.
+    """
+    if len(population) == 0:
+        raise ValueError("the held-out population is empty; its manifest must list learners")
+    if len(games) < len(population):
+        raise ValueError(
+            f"the held-out scenario needs at least one episode per learner "
+            f"({len(population)} learners); got episodes={len(games)}"
+        )
+    return np.array_split(games, len(population))
+
+
+def _seat_scenarios(
+    scenarios: list, agents: dict[str, RemoteAgent], episodes: int, population: Population | None
+) -> tuple[int, dict[str, list[np.ndarray]], list[Seat], dict[str, Any]]:
+    """Games, seats and co-players of one game's scenarios, played as one batch.
+
+    Returns:
+        ``(number of games, blocks, seats, co-player objects)``: each scenario's games as blocks
+        (one block, or one per held-out learner, each weighted equally in its metrics), every
+        seat (the submission in seat 0 of all games), and the registry co-players by scenario.
+    """
+    blocks: dict[str, list[np.ndarray]] = {}
+    seats, co_player_objects = [], {}
+    cursor = 0
+    for scenario in scenarios:
+        games = np.arange(cursor, cursor + episodes)
+        cursor += episodes
+        if scenario.opponent == HELD_OUT_LEARNERS:
+            blocks[scenario.name] = split_games(games, population)
+            for (name, learner), block in zip(population, blocks[scenario.name], strict=True):
+                seats.append(Seat(AgentCoPlayer(learner, num_rounds=ROUNDS, name=name), block, 1))
+            continue
+        blocks[scenario.name] = [games]
+        if scenario.opponent == "self":
+            seats.append(Seat(AgentCoPlayer(agents["copy"], num_rounds=ROUNDS), games, 1))
+        else:
+            co_player = make_co_player(scenario.opponent)
+            co_player_objects[scenario.name] = co_player
+            seats.append(Seat(co_player, games, 1))
+    main = Seat(AgentCoPlayer(agents["main"], num_rounds=ROUNDS), np.arange(cursor), 0)
+    return cursor, blocks, [main, *seats], co_player_objects
+
+
+def _block_means(core: Any, blocks: list[np.ndarray]) -> dict[str, Any]:
+    """Seat 0's reward, co-player reward, both cooperation shares and curve: mean over blocks."""
+    results = [outcome(core, block, seat=0) for block in blocks]
+    return {
+        "reward": np.mean([r.reward.mean() for r in results]),
+        "opponent_reward": np.mean([r.opponent_reward.mean() for r in results]),
+        "cooperation": np.mean([r.cooperation.mean() for r in results]),
+        "opponent_cooperation": np.mean([r.opponent_cooperation.mean() for r in results]),
+        "curve": np.mean([r.cooperation_curve for r in results], axis=0),
+    }
+
+
 def play_seed(
     submission: Submission,
     agents: dict[str, RemoteAgent],
@@ -85,55 +156,65 @@ def play_seed(
     episodes: int,
     evaluation: Evaluation,
     curves: dict[str, list[np.ndarray]],
+    population: Population | None = None,
 ) -> None:
-    """Play every co-player and self-play scenario of the suite for one seed."""
+    """Play every co-player and self-play scenario of the suite for one seed.
+
+    Args:
+        submission: What is scored.
+        agents: The submission's workers: ``main`` (seat 0) and ``copy`` (self-play's seat 1).
+        seed: Evaluation seed.
+        episodes: Episodes per scenario.
+        evaluation: Where the metrics go.
+        curves: Where each scenario's within-episode cooperation curve goes.
+        population: The held-out learners; default: :func:`leaderboard.held_out.load_population`
+            (verified against its manifest).
+
+    Raises:
+        ValueError: If the held-out population is missing or changed.
+    """
     rng = np.random.default_rng([seed, 2026])
+    if population is None and needs_population():
+        from leaderboard.held_out import load_population
+
+        population = load_population()
     for game_name in dict.fromkeys(s.game for s in SCENARIOS):
         game = get_game(game_name)
         scenarios = _scenarios_of(game_name)
-        blocks = {}
-        cursor = 0
+        num_games, blocks, seats, co_player_objects = _seat_scenarios(
+            scenarios, agents, episodes, population
+        )
+        core = play(game, num_games, ROUNDS, seats, rng)
         for scenario in scenarios:
-            blocks[scenario.name] = np.arange(cursor, cursor + episodes)
-            cursor += episodes
-        main_games = np.arange(cursor)
-        seats = [Seat(AgentCoPlayer(agents["main"], num_rounds=ROUNDS), main_games, 0)]
-        co_players = []
-        co_player_objects = {}
-        for scenario in scenarios:
-            games = blocks[scenario.name]
-            if scenario.opponent == "self":
-                seats.append(Seat(AgentCoPlayer(agents["copy"], num_rounds=ROUNDS), games, 1))
-            else:
-                co_player = make_co_player(scenario.opponent)
-                co_player_objects[scenario.name] = co_player
-                co_players.append(Seat(co_player, games, 1))
-        core = play(game, cursor, ROUNDS, seats + co_players, rng)
-        for scenario in scenarios:
-            result = outcome(core, blocks[scenario.name], seat=0)
             name = scenario.name
-            reward, theirs = result.reward.mean(), result.opponent_reward.mean()
+            result = _block_means(core, blocks[name])
+            reward, theirs = result["reward"], result["opponent_reward"]
             evaluation.add(name, "reward", seed, reward)
             evaluation.add(name, "opponent_reward", seed, theirs)
-            evaluation.add(name, "cooperation", seed, result.cooperation.mean())
-            evaluation.add(name, "opponent_cooperation", seed, result.opponent_cooperation.mean())
-            curves[name].append(result.cooperation_curve)
+            evaluation.add(name, "cooperation", seed, result["cooperation"])
+            evaluation.add(name, "opponent_cooperation", seed, result["opponent_cooperation"])
+            curves[name].append(result["curve"])
             if "cooperation" in scenario.groups:
                 evaluation.add(name, "welfare", seed, welfare_score(reward, theirs, game))
             if "exploitability" in scenario.groups:
                 evaluation.add(name, "exploitability", seed, exploitability(theirs, reward, game))
-            if "adaptivity" not in scenario.groups:
-                continue
-            if scenario.opponent.startswith("random_tabular"):
-                table = co_player_objects[name].table
-                best = best_response(table, game, ROUNDS).value.mean()
-                rand = expected_payoffs(np.full(5, 0.5), table, game, ROUNDS)[:, 0].mean()
-                evaluation.add(name, "best_response", seed, best)
-                evaluation.add(name, "regret", seed, best - reward)
-            else:
-                best, rand = reference_values(scenario.opponent, game_name)
-            if best - rand >= MIN_RANGE:
-                evaluation.add(name, "adaptivity", seed, adaptivity_score(reward, best, rand))
+            if "adaptivity" in scenario.groups:
+                _add_adaptivity(evaluation, scenario, co_player_objects, game, seed, reward)
+
+
+def _add_adaptivity(evaluation, scenario, co_player_objects, game, seed, reward) -> None:
+    """The scenario's adaptivity (and, for random tabular co-players, best response and regret)."""
+    name = scenario.name
+    if scenario.opponent.startswith("random_tabular"):
+        table = co_player_objects[name].table
+        best = best_response(table, game, ROUNDS).value.mean()
+        rand = expected_payoffs(np.full(5, 0.5), table, game, ROUNDS)[:, 0].mean()
+        evaluation.add(name, "best_response", seed, best)
+        evaluation.add(name, "regret", seed, best - reward)
+    else:
+        best, rand = reference_values(scenario.opponent, game.name)
+    if best - rand >= MIN_RANGE:
+        evaluation.add(name, "adaptivity", seed, adaptivity_score(reward, best, rand))
 
 
 def exact_memory_one(vector: tuple[float, ...], evaluation: Evaluation) -> None:
@@ -160,7 +241,7 @@ def train_exploiter(
 ) -> None:
     """Train a GRU exploiter against the frozen submission (the paper's stage 2), then play it.
 
-    Budget (fixed for suite v1): GRU-32, A2C with the paper's stage-2 hyper-parameters, 64
+    Budget (fixed since suite v1): GRU-32, A2C with the paper's stage-2 hyper-parameters, 64
     episodes per update, ``suite.exploiter_updates`` updates, seed 0.
     """
     from baselines.config import preset
@@ -237,6 +318,15 @@ def aggregate(evaluation: Evaluation, seeds: tuple[int, ...], scenarios: tuple =
         evaluation.add("summary", "score", seed, headline(per_group))
 
 
+def _population() -> Population | None:
+    """The verified held-out population if the suite plays it (else ``None``)."""
+    if not needs_population():
+        return None
+    from leaderboard.held_out import load_population
+
+    return load_population()
+
+
 def score_submission(
     submission: Submission,
     suite: SuiteConfig,
@@ -257,12 +347,14 @@ def score_submission(
     Raises:
         leaderboard.sandbox.SubmissionFailure: If the submission fails in any way (an opponent
             that fails is skipped).
+        ValueError: If the held-out population is missing or changed (nothing is played).
     """
     progress = progress or (lambda message: None)
     start = time.perf_counter()
     evaluation = Evaluation()
     curves: dict[str, list[np.ndarray]] = defaultdict(list)
     game = get_game("prisoners_dilemma")
+    population = _population()  # checked before any worker starts: not the submission's fault
     progress("starting the submission")
     with (
         RemoteAgent(submission, game, limits) as main,
@@ -271,7 +363,7 @@ def score_submission(
         agents = {"main": main, "copy": copy}
         for seed in suite.seeds:
             progress(f"scenarios, seed {seed}")
-            play_seed(submission, agents, seed, suite.episodes, evaluation, curves)
+            play_seed(submission, agents, seed, suite.episodes, evaluation, curves, population)
         if suite.trained_exploiter:
             train_exploiter(main, suite, evaluation, curves, progress)
         for opponent_id, name, opponent in opponents:
@@ -485,8 +577,14 @@ def score_submission_on_ray(
     Raises:
         leaderboard.sandbox.SubmissionFailure: If the submission fails in any part.
         ImportError: If ray is missing.
+        ValueError: If the held-out population is missing or changed here (each seed's task
+            checks it again on its node: the learners play there, outside the jail).
     """
     progress = progress or (lambda message: None)
+    if needs_population():
+        from leaderboard.held_out import verify_population
+
+        verify_population()
     started = connect_ray(address)
     import ray
 

@@ -265,6 +265,14 @@ class Database:
         )
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    def suite_versions(self) -> list[str]:
+        """Every suite version with a successful run, in the order of its first one."""
+        rows = self.connection.execute(
+            "SELECT suite_version FROM runs WHERE status = 'ok' GROUP BY suite_version "
+            "ORDER BY MIN(id)"
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def failed_runs(self) -> list[dict[str, Any]]:
         """Every failed run, newest first."""
         rows = self.connection.execute(

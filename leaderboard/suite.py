@@ -1,10 +1,10 @@
-r"""The evaluation suite, version 1: scenarios, their normalisation, and the headline score.
+r"""The evaluation suite, version 2: scenarios, their normalisation, and the headline score.
 
 Organised Melting Pot-style: a *scenario* is (game, co-player, groups, tags). The co-players are
 the held-out split of :mod:`co_players` (never used by a training preset) plus classic references;
 the submission never learns who its co-player is.
 
-Each scenario feeds one or more groups, each with its normalised score (fixed for suite v1:
+Each scenario feeds one or more groups, each with its normalised score (fixed since suite v1:
 changing them makes a new version, and rankings never mix versions):
 
 ==============  =====================================================================  =========
@@ -12,7 +12,8 @@ group           normalised score of one scenario (its metric name)              
 ==============  =====================================================================  =========
 cooperation     ``welfare`` :math:`((r + r_o) / 2 - P) / (R - P)`: 0 = mutual             mean
                 defection, 1 = mutual cooperation; in self-play (two copies of the
-                submission, three games) and with reciprocators
+                submission, three games), with reciprocators, and (v2) with a held-out
+                population of frozen in-context learners (cross-play with strangers)
 adaptivity      ``adaptivity`` :math:`(r - r_{rand}) / (r_{BR} - r_{rand})`: 0 = the       mean
                 uniformly random policy, 1 = the exact best response; against every
                 named co-player whose range is not degenerate (:math:`r_{BR} - r_{rand}
@@ -28,6 +29,14 @@ still scores low: it forgoes cooperation with reciprocators (low :math:`C`, and 
 
 The reference values :math:`r_{rand}` and :math:`r_{BR}` are exact (dynamic programming over
 rounds x co-player states, :func:`finite_state_values`).
+
+Version history:
+
+- v2: adds ``pd/held_out_learners`` (cooperation only): the submission against a held-out
+  population of frozen GRU in-context learners (:mod:`leaderboard.held_out`; the episodes split
+  evenly over the learners, each learner weighted equally). Normalisation and headline unchanged.
+- v1: the first suite (:data:`SCENARIOS_V1`). Its runs stay stored and are shown apart, never
+  ranked with v2's (:data:`MATRIX_SCENARIOS`).
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ from co_players.finite_state import FiniteStateMachine, Schedule
 from co_players.memory_one import MemoryOne
 from coop_envs.core import COOPERATE, DEFECT, NUM_OBSERVATIONS, START, MatrixGame, get_game
 
-SUITE_VERSION = "1"
+SUITE_VERSION = "2"
 ROUNDS = 100
 GROUPS = ("cooperation", "adaptivity", "exploitability")
 METRIC_OF_GROUP = {
@@ -53,6 +62,9 @@ METRIC_OF_GROUP = {
 """The per-scenario metric each group aggregates."""
 MIN_RANGE = 0.1
 """Adaptivity is only scored where best response and random policy differ by this much."""
+HELD_OUT_LEARNERS = "held_out_learners"
+"""The opponent of the cross-play scenario: the held-out population of in-context learners
+(:mod:`leaderboard.held_out`), each learner playing its own block of the scenario's games."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,8 @@ class Scenario:
     """Game name."""
     opponent: str
     """Co-player registry id; ``self`` (a second copy of the submission); ``best_response`` (the
-    exact best response, memory-one submissions only); ``trained_exploiter``."""
+    exact best response, memory-one submissions only); ``trained_exploiter``;
+    ``held_out_learners`` (:data:`HELD_OUT_LEARNERS`)."""
     groups: tuple[str, ...]
     """The :data:`GROUPS` it feeds."""
     tags: tuple[str, ...]
@@ -77,7 +90,7 @@ def _s(name: str, opponent: str, groups: str, *tags: str, game: str = "prisoners
     return Scenario(f"{short}/{name}", game, opponent, tuple(groups.split("+")), tags)
 
 
-SCENARIOS: tuple[Scenario, ...] = (
+SCENARIOS_V1: tuple[Scenario, ...] = (
     _s("self_play", "self", "cooperation", "cooperation", "self_play"),
     _s("self_play", "self", "cooperation", "cooperation", "self_play", game="stag_hunt"),
     _s("self_play", "self", "cooperation", "cooperation", "self_play", game="chicken"),
@@ -115,6 +128,23 @@ SCENARIOS: tuple[Scenario, ...] = (
     _s("exploiter_trained", "trained_exploiter", "exploitability", "defense", "trained"),
 )
 """Every scenario of suite v1, in display order."""
+
+SCENARIOS: tuple[Scenario, ...] = (
+    *SCENARIOS_V1[:11],
+    _s(
+        "held_out_learners",
+        HELD_OUT_LEARNERS,
+        "cooperation",
+        "cross_play",
+        "in_context_learner",
+    ),
+    *SCENARIOS_V1[11:],
+)
+"""Every scenario of suite v2 (the current one), in display order: v1's plus the cross-play
+scenario against the held-out learners, after the other cooperation scenarios."""
+MATRIX_SCENARIOS: dict[str, tuple[Scenario, ...]] = {"1": SCENARIOS_V1, "2": SCENARIOS}
+"""The scenarios of each version of the matrix suite (stored runs of older versions are shown
+with their own scenarios, on boards of their own)."""
 
 
 @dataclass(frozen=True)
@@ -223,9 +253,12 @@ def headline(groups: dict[str, float]) -> float:
 __all__ = [
     "FULL",
     "GROUPS",
+    "HELD_OUT_LEARNERS",
+    "MATRIX_SCENARIOS",
     "QUICK",
     "ROUNDS",
     "SCENARIOS",
+    "SCENARIOS_V1",
     "SUITE_VERSION",
     "Scenario",
     "SuiteConfig",
