@@ -324,9 +324,11 @@ def write_population(
 
 
 def describe(directory: str | Path | None = None) -> list[str]:
-    """One line per verified learner: file, experiment, seed, learner, commit."""
-    lines = []
-    for learner, _ in verify_population(directory):
+    """The manifest's note, then one line per verified learner: file, variant, seed, commit."""
+    verified = verify_population(directory)
+    note = json.loads((_directory(directory) / MANIFEST_NAME).read_text()).get("note")
+    lines = [f"note: {note}"] if note else []
+    for learner, _ in verified:
         s = learner.source
         commit = (s.get("commit") or "unknown")[:12]
         lines.append(
