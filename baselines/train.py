@@ -6,7 +6,9 @@ Improvement (:class:`baselines.ppi.PPIConfig`), and the learning-aware presets (
 ``lola_exact``, ``lola_naive_exact``, ``naive_dice``, ``lola_dice``, ``mfos``, ``mfos_cpu``) run
 :mod:`baselines.learning_aware`, whose agent files are memory-one vectors ``agent_<i>.json``, and
 the presets of the games beyond 2x2 (``<experiment>_public_goods_fast``,
-``<experiment>_coin_game_fast``) run :mod:`baselines.general`.
+``<experiment>_coin_game_fast``) run :mod:`baselines.general`; PPI on public goods
+(``ppi_stage1_public_goods_cpu``, ``ppi_mixed_pool_public_goods_cpu``) runs
+:class:`baselines.ppi.game_config.PPIGameConfig`.
 ``--preset`` picks the defaults and the other flags override them; ``--experiment NAME/VARIANT``
 runs a variant of an experiment manifest (``experiments/NAME.toml``: a preset, its overrides and
 seeds; ``python -m baselines.experiments`` lists them) and names the run after it; ``--deviations``
@@ -33,10 +35,16 @@ from baselines.experiments import preset_config, variant
 from baselines.general.config import GAME_PRESET_NAMES, GameTrainConfig, game_deviations
 from baselines.learning_aware.config import LA_PRESET_NAMES, la_deviations
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_deviations
+from baselines.ppi.game_config import (
+    PPI_GAME_PRESET_NAMES,
+    PPIGameConfig,
+    ppi_game_deviations,
+    ppi_game_preset,
+)
 from baselines.run import Algorithm
 
 
-def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
+def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig | PPIGameConfig:
     """Build the configuration from the command line (preset or experiment, then flags).
 
     Raises:
@@ -50,7 +58,13 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
     pre.add_argument("--deviations", action="store_true")
     known, _ = pre.parse_known_args(argv)
     argv = [a for a in argv if a != "--deviations"]
-    names = [*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES, *GAME_PRESET_NAMES]
+    names = [
+        *PRESET_NAMES,
+        *PPI_PRESET_NAMES,
+        *LA_PRESET_NAMES,
+        *GAME_PRESET_NAMES,
+        *PPI_GAME_PRESET_NAMES,
+    ]
     try:
         if known.experiment is not None:
             chosen = variant(known.experiment)
@@ -63,7 +77,10 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
             default = chosen.config(known.seed)
         else:
             name = known.preset or "stage1"
-            default = preset_config(name)
+            if name in PPI_GAME_PRESET_NAMES:  # not in the manifests' presets (yet)
+                default = ppi_game_preset(name)
+            else:
+                default = preset_config(name)
     except ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
     if known.deviations:
@@ -74,6 +91,8 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
             if name in LA_PRESET_NAMES
             else game_deviations
             if name in GAME_PRESET_NAMES
+            else ppi_game_deviations
+            if name in PPI_GAME_PRESET_NAMES
             else deviations
         )(name)
         lines = [f"{name}: the paper's {base} with"] + [
@@ -85,19 +104,27 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig:
         + "\n\n--experiment NAME/VARIANT runs a variant of experiments/NAME.toml; --deviations "
         + "prints what the preset changes from the paper.\n\nRecommended on a CPU (measured "
         + "recipes, docs/reproduction.md): "
-        + ", ".join(n for n in names if n.endswith("_fast") or (n.endswith("_cpu") and "ppi" in n))
+        + ", ".join(
+            n
+            for n in names
+            if n.endswith("_fast") or (n.endswith("_cpu") and n in PPI_PRESET_NAMES)
+        )
         + f".\n\nAll presets: {', '.join(names)}."
     )
     cls = type(default)  # TrainConfig, PPIConfig or a learning-aware config
     return tyro.cli(cls, default=default, args=argv, description=description)
 
 
-def make_algorithm(config: TrainConfig | PPIConfig) -> Algorithm:
+def make_algorithm(config: TrainConfig | PPIConfig | PPIGameConfig) -> Algorithm:
     """The trainer of ``config``'s algorithm."""
     if isinstance(config, PPIConfig):
         from baselines.ppi.trainer import PPITrainer
 
         return PPITrainer(config)
+    if isinstance(config, PPIGameConfig):
+        from baselines.ppi.game_trainer import PPIGameTrainer
+
+        return PPIGameTrainer(config)
     if isinstance(config, GameTrainConfig):
         from baselines.general.trainer import GameTrainer
 
@@ -111,7 +138,7 @@ def make_algorithm(config: TrainConfig | PPIConfig) -> Algorithm:
     return Trainer(config)
 
 
-def main(config: TrainConfig | PPIConfig) -> int:
+def main(config: TrainConfig | PPIConfig | PPIGameConfig) -> int:
     """Run the training; print the summary. Returns the exit status."""
     trainer = make_algorithm(config)
     summary = trainer.run()

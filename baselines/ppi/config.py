@@ -99,15 +99,29 @@ class PPIPoolConfig:
     """Co-player registry id of the tabular share (the paper's random tabular, train half)."""
 
     def __post_init__(self) -> None:
-        check_fields(self, "pool.")
-        if self.learners not in (1, 2) or isinstance(self.learners, bool):
-            raise ValueError(f"pool.learners must be 1 or 2 for PPI; got {self.learners!r}")
-        check_unit(self.tabular_fraction, "pool.tabular_fraction")
-        if self.learners == 1 and self.tabular_fraction != 1.0:
-            raise ValueError(
-                "with one learner every game is against a tabular co-player: "
-                f"pool.tabular_fraction must be 1; got {self.tabular_fraction}"
-            )
+        check_pool(self, "a tabular co-player")
+
+
+def check_pool(pool: Any, co_players: str) -> None:
+    """Check a PPI pool's ``learners`` and ``tabular_fraction`` (of a matrix game or another).
+
+    Args:
+        pool: The pool config.
+        co_players: Who the tabular share is against, as the message names them.
+
+    Raises:
+        ValueError: For other than 1 or 2 learners, a share outside [0, 1], or one learner with
+            a share below 1 (the message names the value and what is accepted).
+    """
+    check_fields(pool, "pool.")
+    if pool.learners not in (1, 2) or isinstance(pool.learners, bool):
+        raise ValueError(f"pool.learners must be 1 or 2 for PPI; got {pool.learners!r}")
+    check_unit(pool.tabular_fraction, "pool.tabular_fraction")
+    if pool.learners == 1 and pool.tabular_fraction != 1.0:
+        raise ValueError(
+            f"with one learner every game is against {co_players}: "
+            f"pool.tabular_fraction must be 1; got {pool.tabular_fraction}"
+        )
 
 
 def _ppi_run() -> RunConfig:
@@ -174,6 +188,7 @@ AFTER_PRETRAINING = (
     "run.resume",
     "run.progress",
     "run.eval.",
+    "eval_co_players",  # a game beyond 2x2's evaluation (PPIGameConfig)
     "fit.epochs",
     "fit.subsample",
     "fit.pretrain_share",

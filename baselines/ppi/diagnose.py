@@ -32,7 +32,14 @@ import tyro
 
 from baselines.ppi.agent import PPIActor, PPICoPlayer, load_ppi
 from baselines.ppi.planner import improved_logits
-from coop_envs.core import MatrixGame, Seat, check_positive_int, get_game, play
+from coop_envs.core import (
+    NUM_OBSERVATIONS,
+    MatrixGame,
+    Seat,
+    check_positive_int,
+    get_game,
+    play,
+)
 
 OUTCOMES = ("start", "CC", "CD", "DC", "DD")
 """Row labels: the first round, then the last joint outcome (the agent's move first)."""
@@ -98,7 +105,8 @@ def diagnose(
         game: The game (name or object).
 
     Raises:
-        ValueError: For a non-positive ``episodes`` or an unknown co-player id.
+        ValueError: For a non-positive ``episodes``, an unknown co-player id, or an actor of a
+            game beyond 2x2 (its model's vocabulary is not the matrix games' 5 codes).
         TypeError: For an ``actor`` that is not a :class:`PPIActor`.
     """
     from co_players import resolve_co_player
@@ -106,6 +114,16 @@ def diagnose(
     if not isinstance(actor, PPIActor):
         raise TypeError(
             f"actor must be a PPIActor (load_ppi(path).actor); got {type(actor).__name__}"
+        )
+    sizes = (
+        getattr(actor.model, "num_observations", NUM_OBSERVATIONS),
+        getattr(actor.model, "num_actions", 2),
+    )
+    if sizes != (NUM_OBSERVATIONS, 2):
+        raise ValueError(
+            "diagnose tabulates the 2x2 matrix games' outcomes; this actor's model reads "
+            f"{sizes[0]} observation tokens and {sizes[1]} actions (an agent of a game beyond "
+            "2x2: its run's l<i>/eval/* columns measure it)"
         )
     episodes = check_positive_int(episodes, "episodes")
     game = get_game(game) if isinstance(game, str) else game

@@ -21,6 +21,10 @@ co-player's move once (from the observation head) and then predicts the reward t
 the model never has to feed a reward that disagrees with the sampled move. The token set, the
 embeddings, the heads and the losses are the paper's.
 
+The games beyond 2x2 use the same token sequence with the sizes taken from the game: the own
+action is one of the game's ``num_actions`` and the observation one token of the game's
+vocabulary (:mod:`baselines.ppi.tokens`); their episodes are :class:`GameEpisodes`.
+
 For planning, :class:`SequenceModel` exposes a stepping interface over a batch of hidden states
 (:meth:`~SequenceModel.start`, ``feed_*``, ``*_logits``, :meth:`~SequenceModel.reward`), which
 :mod:`baselines.ppi.planner` drives; any object with the same methods can be planned with (the
@@ -29,7 +33,8 @@ tests plug in an exact model of a memory-one co-player).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -66,9 +71,50 @@ class ModelConfig:
             check_nonnegative(getattr(self, name), f"model.{name}")
 
 
+_Batch = TypeVar("_Batch", bound="_EpisodeBatch")
+
+
+class _EpisodeBatch:
+    """What both kinds of episode batches share: indexing, concatenation, saving."""
+
+    own: np.ndarray
+
+    def _check_shapes(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """Raise unless ``own`` is ``(N, T)`` and each of ``names`` has its shape; the shape."""
+        shape = np.shape(self.own)
+        if len(shape) != 2:
+            raise ValueError(f"own actions must be (episodes, rounds); got shape {shape}")
+        for name in names:
+            if np.shape(getattr(self, name)) != shape:
+                raise ValueError(
+                    f"{name} must have the shape of own actions {shape}; "
+                    f"got {np.shape(getattr(self, name))}"
+                )
+        return shape
+
+    def __len__(self) -> int:
+        return len(self.own)
+
+    def __getitem__(self: _Batch, index: np.ndarray | slice) -> _Batch:
+        return type(self)(*(getattr(self, k)[index] for k in self._fields()))
+
+    @classmethod
+    def concatenate(cls: type[_Batch], parts: list[_Batch]) -> _Batch:
+        """One batch from several."""
+        return cls(*(np.concatenate([getattr(p, k) for p in parts]) for k in cls._fields()))
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def to_dict(self) -> dict[str, np.ndarray]:
+        """Arrays by field name (for ``np.savez``)."""
+        return {k: getattr(self, k) for k in self._fields()}
+
+
 @dataclass
-class Episodes:
-    """A batch of episodes from one player's side (numpy, as stored in a dataset).
+class Episodes(_EpisodeBatch):
+    """A batch of episodes of a matrix game from one player's side (numpy, as stored).
 
     Attributes:
         own: ``(N, T) int8`` the player's actions.
@@ -83,69 +129,87 @@ class Episodes:
     ids: np.ndarray
 
     def __post_init__(self) -> None:
-        shape = np.shape(self.own)
-        if len(shape) != 2:
-            raise ValueError(f"own actions must be (episodes, rounds); got shape {shape}")
-        for name in ("other", "rewards"):
-            if np.shape(getattr(self, name)) != shape:
-                raise ValueError(
-                    f"{name} must have the shape of own actions {shape}; "
-                    f"got {np.shape(getattr(self, name))}"
-                )
+        shape = self._check_shapes(("other", "rewards"))
         if np.shape(self.ids) != (shape[0], CO_PLAYER_ID_DIM):
             raise ValueError(
                 f"ids must have shape ({shape[0]}, {CO_PLAYER_ID_DIM}); got {np.shape(self.ids)}"
             )
 
-    def __len__(self) -> int:
-        return len(self.own)
+    @property
+    def codes(self) -> np.ndarray:
+        """``(N, T) int64`` the observation each round produced: ``1 + 2 * own + other``."""
+        return 1 + 2 * self.own.astype(np.int64) + self.other.astype(np.int64)
 
-    def __getitem__(self, index: np.ndarray | slice) -> Episodes:
-        return Episodes(self.own[index], self.other[index], self.rewards[index], self.ids[index])
 
-    @staticmethod
-    def concatenate(parts: list[Episodes]) -> Episodes:
-        """One batch from several."""
-        return Episodes(
-            *(np.concatenate([getattr(p, k) for p in parts]) for k in Episodes._fields())
-        )
+@dataclass
+class GameEpisodes(_EpisodeBatch):
+    """A batch of episodes of a game beyond 2x2 from one player's side (numpy, as stored).
 
-    @staticmethod
-    def _fields() -> tuple[str, ...]:
-        return ("own", "other", "rewards", "ids")
+    Attributes:
+        own: ``(N, T) int8`` the player's actions.
+        codes: ``(N, T) int64`` the observation token each round produced
+            (:mod:`baselines.ppi.tokens`).
+        rewards: ``(N, T) float32`` the player's rewards.
+    """
 
-    def to_dict(self) -> dict[str, np.ndarray]:
-        """Arrays by field name (for ``np.savez``)."""
-        return {k: getattr(self, k) for k in self._fields()}
+    own: np.ndarray
+    codes: np.ndarray
+    rewards: np.ndarray
+
+    ids = None
+    """No co-player IDs: the opponent-ID ablation is the matrix games' only."""
+
+    def __post_init__(self) -> None:
+        self._check_shapes(("codes", "rewards"))
 
 
 class SequenceModel(nn.Module):
-    """GRU world model and policy prior over the token sequence (see the module docstring)."""
+    """GRU world model and policy prior over the token sequence (see the module docstring).
 
-    def __init__(self, config: ModelConfig) -> None:
+    Args:
+        config: Widths, the ID ablation, loss weights.
+        num_observations: Observation vocabulary, START included (the matrix games' 5 by
+            default; a game beyond 2x2: :attr:`~baselines.ppi.tokens.PublicGoodsTokens.size`).
+        num_actions: Own actions (the matrix games' 2 by default).
+
+    Raises:
+        ValueError: For a vocabulary below 2 tokens or fewer than 2 actions.
+    """
+
+    def __init__(
+        self, config: ModelConfig, num_observations: int = NUM_OBSERVATIONS, num_actions: int = 2
+    ) -> None:
         super().__init__()
+        for value, name in ((num_observations, "num_observations"), (num_actions, "num_actions")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                raise ValueError(f"{name} must be an integer >= 2; got {value!r}")
         self.config = config
+        self.num_observations = num_observations
+        self.num_actions = num_actions
         e, h = config.embed, config.hidden
-        self.obs_embed = nn.Embedding(NUM_OBSERVATIONS, e)
-        self.action_embed = nn.Embedding(2, e)
+        self.obs_embed = nn.Embedding(num_observations, e)
+        self.action_embed = nn.Embedding(num_actions, e)
         self.reward_embed = nn.Linear(1, e)
         self.id_embed = nn.Linear(CO_PLAYER_ID_DIM, e) if config.co_player_id else None
         self.gru = nn.GRU(e, h)
-        self.action_head = nn.Linear(h, 2)
-        self.obs_head = nn.Linear(h, NUM_OBSERVATIONS)
+        self.action_head = nn.Linear(h, num_actions)
+        self.obs_head = nn.Linear(h, num_observations)
         self.reward_head = nn.Linear(h, 1)
 
     # ----------------------------------------------------------------- training (whole episodes)
     def embed_episodes(
         self,
         own: torch.Tensor,
-        other: torch.Tensor,
+        obs: torch.Tensor,
         rewards: torch.Tensor,
         ids: torch.Tensor | None,
     ) -> torch.Tensor:
-        """``(L, B, E)`` input embeddings of ``(B, T)`` episodes (see the module docstring)."""
+        """``(L, B, E)`` input embeddings of ``(B, T)`` episodes (see the module docstring).
+
+        ``obs`` are the observation tokens each round produced (the matrix games' joint-action
+        codes).
+        """
         batch, rounds = own.shape
-        obs = 1 + 2 * own + other
         per_round = torch.stack(
             [
                 self.action_embed(own),
@@ -162,11 +226,13 @@ class SequenceModel(nn.Module):
         tokens.append(per_round.reshape(batch, rounds * TOKENS_PER_ROUND, -1))
         return torch.cat(tokens, dim=1).transpose(0, 1)
 
-    def losses(self, episodes: Episodes, reduce: bool = True) -> dict[str, torch.Tensor]:
+    def losses(
+        self, episodes: Episodes | GameEpisodes, reduce: bool = True
+    ) -> dict[str, torch.Tensor]:
         """Next-token prediction losses of a batch; ``"loss"`` is their weighted sum.
 
         Args:
-            episodes: The batch.
+            episodes: The batch (its actions and tokens within the model's sizes).
             reduce: Average over rounds and episodes; ``False`` gives ``(T, B)`` per-token
                 losses (and no total).
 
@@ -175,24 +241,26 @@ class SequenceModel(nn.Module):
             cross-entropies (nats) and squared error.
         """
         own = torch.from_numpy(np.asarray(episodes.own, dtype=np.int64))
-        other = torch.from_numpy(np.asarray(episodes.other, dtype=np.int64))
+        codes = torch.from_numpy(np.asarray(episodes.codes, dtype=np.int64))
         rewards = torch.from_numpy(np.asarray(episodes.rewards, dtype=np.float32))
-        ids = torch.from_numpy(np.asarray(episodes.ids, dtype=np.float32))
-        out, _ = self.gru(self.embed_episodes(own, other, rewards, ids))
+        ids = None
+        if episodes.ids is not None:
+            ids = torch.from_numpy(np.asarray(episodes.ids, dtype=np.float32))
+        out, _ = self.gru(self.embed_episodes(own, codes, rewards, ids))
         out = nn.functional.silu(out)  # (L, B, H)
         first = 1 if self.id_embed is not None else 0  # position of START
         rounds = own.shape[1]
         at_action = first + 1 + TOKENS_PER_ROUND * torch.arange(rounds)  # a_t positions
         before_action = torch.cat([torch.tensor([first]), at_action[1:] - 1])  # START, r_{t-1}
-        action_logits = self.action_head(out[before_action])  # (T, B, 2)
-        obs_logits = self.obs_head(out[at_action])  # (T, B, 5)
+        action_logits = self.action_head(out[before_action])  # (T, B, A)
+        obs_logits = self.obs_head(out[at_action])  # (T, B, V)
         reward_pred = self.reward_head(out[at_action + 1]).squeeze(-1)  # (T, B)
         action = nn.functional.cross_entropy(
-            action_logits.reshape(-1, 2), own.T.reshape(-1), reduction="none"
+            action_logits.reshape(-1, self.num_actions), own.T.reshape(-1), reduction="none"
         ).view(rounds, -1)
         observation = nn.functional.cross_entropy(
-            obs_logits.reshape(-1, NUM_OBSERVATIONS),
-            (1 + 2 * own + other).T.reshape(-1),
+            obs_logits.reshape(-1, self.num_observations),
+            codes.T.reshape(-1),
             reduction="none",
         ).view(rounds, -1)
         reward = (reward_pred - rewards.T) ** 2
@@ -255,12 +323,12 @@ class SequenceModel(nn.Module):
 
     @torch.no_grad()
     def action_logits(self, h: torch.Tensor) -> torch.Tensor:
-        """``(B, 2)`` policy-prior logits (after START or a reward)."""
+        """``(B, A)`` policy-prior logits (after START or a reward)."""
         return self.action_head(nn.functional.silu(h))
 
     @torch.no_grad()
     def observation_logits(self, h: torch.Tensor) -> torch.Tensor:
-        """``(B, 5)`` next-observation logits (after an action)."""
+        """``(B, V)`` next-observation logits (after an action)."""
         return self.obs_head(nn.functional.silu(h))
 
     @torch.no_grad()

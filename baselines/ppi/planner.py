@@ -1,13 +1,14 @@
 r"""The PPI improvement step: Monte-Carlo Q-values inside the model, then a softmax re-weighting.
 
-For every live episode (a model state after START or after the last reward) and each first
-action ``a``, :func:`q_values` imagines ``rollouts`` continuations of ``horizon`` rounds inside
-the model — sample the co-player's move from the observation head, predict the reward, read it,
-sample the next own action from the policy prior, and so on — and averages their discounted
-predicted rewards. All episodes, both first actions and all rollouts run as one batch of
-``B * 2 * rollouts`` model states, one GRU cell per token. Both first actions share their random
-numbers (common random numbers), so the *difference* Q(C) − Q(D), which is all the improvement
-step uses, has far less noise than either value.
+For every live episode (a model state after START or after the last reward) and each of the
+game's ``A`` first actions ``a`` (the matrix games' 2), :func:`q_values` imagines ``rollouts``
+continuations of ``horizon`` rounds inside the model — sample the co-player's move from the
+observation head, predict the reward, read it, sample the next own action from the policy prior,
+and so on — and averages their discounted predicted rewards. All episodes, all first actions
+and all rollouts run as one batch of ``B * A * rollouts`` model states, one GRU cell per token.
+All first actions share their random numbers (common random numbers), so the *differences*
+such as Q(C) − Q(D), which are all the improvement step uses, have far less noise than either
+value.
 
 The acting policy is :math:`\pi(a \mid h) \propto p(a \mid h)\exp(\beta \hat Q(h, a))`
 (:func:`improved_logits`). The planner knows how many rounds are left and stops rollouts at the
@@ -37,10 +38,10 @@ class Model(Protocol):
         """States after reading the rewards ``(B,)``."""
 
     def action_logits(self, h: torch.Tensor) -> torch.Tensor:
-        """``(B, 2)`` policy-prior logits."""
+        """``(B, A)`` policy-prior logits."""
 
     def observation_logits(self, h: torch.Tensor) -> torch.Tensor:
-        """``(B, 5)`` next-observation logits."""
+        """``(B, V)`` next-observation logits."""
 
     def reward(self, h: torch.Tensor) -> torch.Tensor:
         """``(B,)`` predicted rewards."""
@@ -85,8 +86,9 @@ def q_values(
     rounds_left: int,
     config: PlanningConfig,
     generator: torch.Generator | None = None,
+    num_actions: int | None = None,
 ) -> torch.Tensor:
-    """Monte-Carlo Q-values ``(B, 2)`` of cooperating and defecting now.
+    """Monte-Carlo Q-values ``(B, A)`` of each action now (the matrix games: cooperate, defect).
 
     Args:
         model: The world model.
@@ -94,21 +96,23 @@ def q_values(
         rounds_left: Rounds left in the episode, this one included (rollouts stop there).
         config: Horizon, rollouts, discount.
         generator: Source of the rollouts' random numbers.
+        num_actions: A; None: the model's ``num_actions`` (2 for a model without one).
 
     Returns:
-        ``(B, 2)``: mean discounted imagined reward over ``min(horizon, rounds_left)`` rounds.
+        ``(B, A)``: mean discounted imagined reward over ``min(horizon, rounds_left)`` rounds.
     """
     if rounds_left < 1:
         raise ValueError(f"rounds_left must be >= 1; got {rounds_left}")
+    actions = getattr(model, "num_actions", 2) if num_actions is None else num_actions
     batch, k = h.shape[0], config.rollouts
     steps = min(config.horizon, rounds_left)
     # layout: episode-major, then first action, then rollout
-    state = model.repeat(h, 2 * k)
-    action = torch.arange(2).repeat_interleave(k).repeat(batch)
-    # one set of uniforms per (episode, rollout, step, draw), shared by both first actions
-    uniform = torch.rand((batch, 1, k, steps, 2), generator=generator).expand(batch, 2, k, steps, 2)
-    uniform = uniform.reshape(batch * 2 * k, steps, 2)
-    total = torch.zeros(batch * 2 * k)
+    state = model.repeat(h, actions * k)
+    action = torch.arange(actions).repeat_interleave(k).repeat(batch)
+    # one set of uniforms per (episode, rollout, step, draw), shared by all first actions
+    uniform = torch.rand((batch, 1, k, steps, 2), generator=generator)
+    uniform = uniform.expand(batch, actions, k, steps, 2).reshape(batch * actions * k, steps, 2)
+    total = torch.zeros(batch * actions * k)
     weight = 1.0
     for step in range(steps):
         if step:
@@ -121,7 +125,7 @@ def q_values(
         weight *= config.discount
         if step + 1 < steps:
             state = model.feed_reward(state, reward)
-    return total.view(batch, 2, k).mean(dim=-1)
+    return total.view(batch, actions, k).mean(dim=-1)
 
 
 def improved_logits(prior_logits: torch.Tensor, q: torch.Tensor, beta: float) -> torch.Tensor:

@@ -136,6 +136,8 @@ class PPITrainer(Algorithm):
     checkpoint_every_step = True
     resumable = ("phases", "pretrained")
     legacy_format = "coop-envs-ppi-state"
+    episodes_type: type = Episodes
+    """The class of a learner's dataset (the games beyond 2x2: ``GameEpisodes``)."""
 
     def __init__(self, config: PPIConfig) -> None:
         self.config = config
@@ -211,7 +213,7 @@ class PPITrainer(Algorithm):
             l_i = ll * (part + 1) // parts - ll * part // parts
             for i, episodes in enumerate(self._play_chunk(t_i, l_i)):
                 own[i].append(episodes)
-        return [Episodes.concatenate(o) for o in own]
+        return [self.episodes_type.concatenate(o) for o in own]
 
     def _play_chunk(self, tab: int, ll: int) -> list[Episodes]:
         n = self.config.pool.learners
@@ -249,11 +251,16 @@ class PPITrainer(Algorithm):
         """
         stats: dict[str, float] = {}
         for i, episodes in enumerate(new):
-            self.data[i] = Episodes.concatenate([self.data[i], episodes])
+            self.data[i] = self.episodes_type.concatenate([self.data[i], episodes])
             stats[f"l{i}/train/reward"] = float(episodes.rewards.mean())
-            stats[f"l{i}/train/cooperation"] = float((episodes.own == 0).mean())
+            stats[f"l{i}/train/cooperation"] = float(self.cooperated(episodes.own).mean())
             self.counters.env_steps += episodes.own.size
         return stats
+
+    @staticmethod
+    def cooperated(own: np.ndarray) -> np.ndarray:
+        """Whether each own action cooperates (the matrix games: ``COOPERATE`` = 0)."""
+        return own == 0
 
     # ---------------------------------------------------------------------------- training
     def fit(self, i: int, epochs: int) -> dict[str, float]:
@@ -402,14 +409,11 @@ class PPITrainer(Algorithm):
                 "seed": run.seed,
                 "phase": self.counters.step,
             }
-            save_ppi(
-                directory / f"agent_{i}.pt",
-                model,
-                self.config.planning,
-                self.game,
-                run.num_rounds,
-                meta,
-            )
+            self.save_agent(directory / f"agent_{i}.pt", model, meta)
+
+    def save_agent(self, path: Path, model: SequenceModel, meta: dict[str, Any]) -> None:
+        """Write one learner's agent file."""
+        save_ppi(path, model, self.config.planning, self.game, self.config.run.num_rounds, meta)
 
     def load_files(self, directory: Path, state: dict[str, Any]) -> None:
         """Read the datasets, the checkpoint's episodes of each.
@@ -421,7 +425,9 @@ class PPITrainer(Algorithm):
             file = directory / f"data_{i}.npz"
             try:
                 with np.load(file) as f:
-                    data = Episodes(**{k: f[k][:size] for k in Episodes._fields()})
+                    data = self.episodes_type(
+                        **{k: f[k][:size] for k in self.episodes_type._fields()}
+                    )
             except (OSError, KeyError, ValueError) as exc:
                 raise CheckpointError(f"cannot read {str(file)!r}: {exc}") from exc
             if len(data) != size:
@@ -480,7 +486,9 @@ class PPITrainer(Algorithm):
             file = Path(source) / f"data_{i}.npz"
             try:
                 with np.load(file) as f:
-                    episodes = Episodes(**{k: f[k][:size] for k in Episodes._fields()})
+                    episodes = self.episodes_type(
+                        **{k: f[k][:size] for k in self.episodes_type._fields()}
+                    )
             except (OSError, KeyError, ValueError) as exc:
                 raise CheckpointError(f"cannot read {str(file)!r}: {exc}") from exc
             if len(episodes) != size or _digest(episodes) != digest:
