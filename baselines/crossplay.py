@@ -47,7 +47,7 @@ from tqdm import tqdm
 
 from baselines.agents import load_agent
 from baselines.experiments import RESULTS, variant
-from baselines.run import ROOT, SCHEMA, code_version
+from baselines.run import CONTRACT_GAMES, ROOT, SCHEMA, code_version
 from co_players import AgentCoPlayer, CoPlayerAgent, make_co_player
 from co_players.registry import AXELROD_PREFIX, REGISTRY
 from coop_envs.core import (
@@ -331,6 +331,12 @@ def play_pair(
     return cooperation, reward, float(cooperated.all(axis=-1).mean())
 
 
+def _game_of(entrant: Entrant) -> str | None:
+    """The name of the game beyond 2x2 an entrant's agent was trained on (``None`` otherwise)."""
+    game = getattr(entrant.agent, "game", None)
+    return game if isinstance(game, str) else None
+
+
 def crossplay(
     entrants: Sequence[Entrant],
     game: MatrixGame | str = "prisoners_dilemma",
@@ -353,7 +359,8 @@ def crossplay(
         The :class:`CrossPlay`.
 
     Raises:
-        ValueError: For no entrants, repeated names, an asymmetric game, or bad sizes.
+        ValueError: For no entrants, repeated names, an entrant of a game beyond 2x2 (public
+            goods, the Coin Game), an asymmetric game, or bad sizes.
     """
     game = get_game(game)
     episodes = check_positive_int(episodes, "episodes", MAX_BATCH_SIZE)
@@ -364,6 +371,12 @@ def crossplay(
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValueError(f"entrant names must be unique; repeated: {', '.join(repeated)}")
+    beyond = [f"{e.name} ({e.agent.game})" for e in entrants if _game_of(e) in CONTRACT_GAMES]
+    if beyond:
+        raise ValueError(
+            "cross-play plays the two-player matrix games; these entrants are agents of a game "
+            f"beyond 2x2, which has no cross-play yet: {', '.join(beyond)}"
+        )
     if not np.array_equal(game.payoffs, game.swapped().payoffs):
         raise ValueError(
             f"cross-play reads a pair from both seats, so the game must be symmetric; "
@@ -549,8 +562,13 @@ def main(argv: list[str] | None = None) -> int:
         stem = args.experiment[0].replace("/", "_")
         args.out = args.out or CROSSPLAY / f"{stem}.json"
         args.figure = args.figure or FIGURES / f"crossplay_{stem}.png"
-    entrants = [e for spec in specs for e in entrants_from(spec, args.game)]
-    result = crossplay(entrants, args.game, args.episodes, args.rounds, args.seed, progress=True)
+    try:
+        entrants = [e for spec in specs for e in entrants_from(spec, args.game)]
+        result = crossplay(
+            entrants, args.game, args.episodes, args.rounds, args.seed, progress=True
+        )
+    except (ValueError, TypeError) as exc:
+        parser.error(str(exc))
     print(format_matrix(result))
     data = result.to_dict(args.threshold)
     if args.out:

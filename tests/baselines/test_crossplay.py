@@ -135,3 +135,15 @@ def test_bad_input_is_refused_where_it_enters(tmp_path):
     with pytest.raises(SystemExit):
         cp.main([])
     assert RESULTS.exists()
+
+
+def test_agents_of_a_game_beyond_2x2_are_refused_by_name(capsys):
+    """A public-goods run is refused before anything is played, naming each such entrant."""
+    entrants = cp.entrants_from(RESULTS / "public_goods" / "stage1" / "seed0")
+    with pytest.raises(
+        ValueError, match=r"beyond 2x2.*public_goods_stage1_seed0/agent_0 \(public_goods\)"
+    ):
+        cp.crossplay([*entrants, *named("tit_for_tat")], episodes=2)
+    with pytest.raises(SystemExit):  # the command line says it in one line, no traceback
+        cp.main(["--experiment", "public_goods/stage1", "--episodes", "2"])
+    assert "beyond 2x2" in capsys.readouterr().err
