@@ -7,7 +7,10 @@ seat 0, the column entrant in seat 1, both as agents (``reset(num_envs, seed)`` 
 enters as an agent through :class:`co_players.CoPlayerAgent`. Each pair's games have their own
 generator, seeded by the base seed and the two names, so a pair's numbers do not depend on which
 other entrants are in the matrix. The game must be symmetric: a pair is played once and read from
-both seats.
+both seats. Agents of a game beyond 2x2 (public goods, the Coin Game: the game trainer's and
+PPI's agent files, which declare their game) play that game instead, the row entrant in the even
+seats and the column entrant in the odd ones (:func:`play_pair_game`); all entrants of a matrix
+must then be agents of that one game with the same parameters.
 
 The matrices (``(n, n)``, row entrant first):
 
@@ -35,6 +38,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,20 +51,25 @@ from tqdm import tqdm
 
 from baselines.agents import load_agent
 from baselines.experiments import RESULTS, variant
-from baselines.run import CONTRACT_GAMES, ROOT, SCHEMA, code_version
+from baselines.general.trainer import RoundRecorder
+from baselines.run import ROOT, SCHEMA, code_version
 from co_players import AgentCoPlayer, CoPlayerAgent, make_co_player
+from co_players.public_goods import ObservationAgentCoPlayer
 from co_players.registry import AXELROD_PREFIX, REGISTRY
 from coop_envs.core import (
+    CONTRACT_GAMES,
     COOPERATE,
     DEFAULT_NUM_ROUNDS,
     MAX_BATCH_SIZE,
     MAX_NUM_ROUNDS,
     Agent,
+    GameSeat,
     MatrixGame,
     Seat,
     check_positive_int,
     get_game,
     play,
+    play_batched,
 )
 
 CROSSPLAY = RESULTS / "crossplay"
@@ -337,21 +346,99 @@ def _game_of(entrant: Entrant) -> str | None:
     return game if isinstance(game, str) else None
 
 
+def play_pair_game(
+    row: Entrant,
+    column: Entrant,
+    game: str,
+    game_kwargs: dict[str, Any],
+    episodes: int,
+    rounds: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Play two agents of a game beyond 2x2: ``row`` in the even seats, ``column`` in the odd.
+
+    With N = 4 public goods that is two copies of each, as the game trainer seats two learners;
+    the Coin Game has two seats. Cooperation is the game trainer's
+    (:class:`baselines.general.trainer.RoundRecorder`): public goods, contributing; the Coin
+    Game, the share of picked-up coins of one's own colour.
+
+    Returns:
+        ``(cooperation (2,), reward (2,), both)``: each side's cooperation rate and mean reward
+        per round and seat, and the share of rounds in which no seat defected (public goods:
+        everyone contributed; the Coin Game: nobody took the other's coin).
+    """
+    core = CONTRACT_GAMES[game](batch_size=episodes, num_rounds=rounds, **game_kwargs)
+    side = np.arange(core.spec.num_players) % 2
+    games = np.arange(episodes)
+    seats = [
+        GameSeat(
+            ObservationAgentCoPlayer(copy.deepcopy(e.agent), name=e.name),
+            games,
+            s,
+        )
+        for s, e in enumerate((row, column)[k] for k in side)
+    ]
+    recorder = RoundRecorder(core)
+    with torch.no_grad():
+        rng = np.random.default_rng(pair_seed(seed, row.name, column.name))
+        play_batched(core, seats, rng, False, recorder)
+        rewards, cooperated = recorder.arrays()  # (T, B, N)
+        with warnings.catch_warnings():  # a side that picked up no coin has no rate (NaN)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cooperation = np.array([np.nanmean(cooperated[:, :, side == k]) for k in (0, 1)])
+    reward = np.array([rewards[:, :, side == k].mean(dtype=np.float64) for k in (0, 1)])
+    return cooperation, reward, float((~(cooperated == 0).any(axis=-1)).mean())
+
+
+def _game_beyond(entrants: Sequence[Entrant], game: MatrixGame | str | None) -> tuple | None:
+    """``(name, kwargs, horizon)`` of the entrants' game beyond 2x2; ``None``: a matrix game.
+
+    Raises:
+        ValueError: If agents of a game beyond 2x2 meet agents of another game, of the same game
+            with other parameters, or named (matrix) co-players, or ``game`` names another game.
+    """
+    declared = {e.name: _game_of(e) for e in entrants}
+    beyond = {n: g for n, g in declared.items() if g in CONTRACT_GAMES}
+    if not beyond:
+        return None
+    first = entrants[[e.name for e in entrants].index(next(iter(beyond)))].agent
+    name, kwargs = first.game, dict(first.game_kwargs)
+    others = [
+        f"{e.name} ({declared[e.name] or 'a matrix game'})"
+        for e in entrants
+        if declared[e.name] != name or dict(e.agent.game_kwargs) != kwargs
+    ]
+    if others:
+        raise ValueError(
+            f"cross-play plays one game: {next(iter(beyond))} is an agent of {name} {kwargs}, "
+            f"but not these entrants: {', '.join(others)}"
+        )
+    if game is not None and (isinstance(game, MatrixGame) or game != name):
+        raise ValueError(f"the entrants are agents of {name!r}; got game={game!r}")
+    policy_game = getattr(getattr(first, "policy", None), "game", None)
+    horizon = getattr(first, "num_rounds", None) or (policy_game or {}).get("num_rounds")
+    return name, kwargs, horizon
+
+
 def crossplay(
     entrants: Sequence[Entrant],
-    game: MatrixGame | str = "prisoners_dilemma",
+    game: MatrixGame | str | None = None,
     episodes: int = 512,
-    rounds: int = DEFAULT_NUM_ROUNDS,
+    rounds: int | None = None,
     seed: int = 0,
     progress: bool = False,
 ) -> CrossPlay:
     """Play every pair of ``entrants`` (each against a copy of itself too).
 
     Args:
-        entrants: The entrants (unique names).
-        game: A symmetric game.
+        entrants: The entrants (unique names): agents of a matrix game, or all agents of one
+            game beyond 2x2 with the same parameters (public goods, the Coin Game: played by
+            :func:`play_pair_game`).
+        game: A symmetric matrix game (default: the prisoner's dilemma), or for agents of a game
+            beyond 2x2 its name or ``None``.
         episodes: Games per pair.
-        rounds: Rounds per game.
+        rounds: Rounds per game (default: 100; for a game beyond 2x2 the horizon the agents
+            were trained with, where they record it).
         seed: Base seed (each pair's generator: :func:`pair_seed`).
         progress: Show a progress bar.
 
@@ -359,41 +446,53 @@ def crossplay(
         The :class:`CrossPlay`.
 
     Raises:
-        ValueError: For no entrants, repeated names, an entrant of a game beyond 2x2 (public
-            goods, the Coin Game), an asymmetric game, or bad sizes.
+        ValueError: For no entrants, repeated names, entrants of different games, an asymmetric
+            game, or bad sizes.
     """
-    game = get_game(game)
-    episodes = check_positive_int(episodes, "episodes", MAX_BATCH_SIZE)
-    rounds = check_positive_int(rounds, "rounds", MAX_NUM_ROUNDS)
     if not entrants:
         raise ValueError("cross-play needs at least one entrant; got none")
     names = [e.name for e in entrants]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValueError(f"entrant names must be unique; repeated: {', '.join(repeated)}")
-    beyond = [f"{e.name} ({e.agent.game})" for e in entrants if _game_of(e) in CONTRACT_GAMES]
-    if beyond:
-        raise ValueError(
-            "cross-play plays the two-player matrix games; these entrants are agents of a game "
-            f"beyond 2x2, which has no cross-play yet: {', '.join(beyond)}"
-        )
-    if not np.array_equal(game.payoffs, game.swapped().payoffs):
-        raise ValueError(
-            f"cross-play reads a pair from both seats, so the game must be symmetric; "
-            f"{game.name!r} is not"
-        )
+    beyond = _game_beyond(entrants, game)
+    episodes = check_positive_int(episodes, "episodes", MAX_BATCH_SIZE)
+    default_rounds = (beyond[2] if beyond else None) or DEFAULT_NUM_ROUNDS
+    rounds = check_positive_int(
+        default_rounds if rounds is None else rounds, "rounds", MAX_NUM_ROUNDS
+    )
+    if beyond is None:
+        game = get_game("prisoners_dilemma" if game is None else game)
+        if not np.array_equal(game.payoffs, game.swapped().payoffs):
+            raise ValueError(
+                f"cross-play reads a pair from both seats, so the game must be symmetric; "
+                f"{game.name!r} is not"
+            )
+
+        def play_one(row: Entrant, column: Entrant) -> tuple[np.ndarray, np.ndarray, float]:
+            return play_pair(row, column, game, episodes, rounds, seed)
+
+        game_name = game.name
+    else:
+        game_name, kwargs, _ = beyond
+
+        def play_one(row: Entrant, column: Entrant) -> tuple[np.ndarray, np.ndarray, float]:
+            return play_pair_game(row, column, game_name, kwargs, episodes, rounds, seed)
+
     n = len(entrants)
     cooperation, reward, both = np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n))
     pairs = [(i, j) for i in range(n) for j in range(i, n)]
     for i, j in tqdm(pairs, desc="cross-play pairs", disable=not progress):
-        coop, rew, cc = play_pair(entrants[i], entrants[j], game, episodes, rounds, seed)
+        coop, rew, cc = play_one(entrants[i], entrants[j])
         if i == j:  # a copy: the entrant's own rate is the mean over both seats
             cooperation[i, i], reward[i, i] = coop.mean(), rew.mean()
         else:
             cooperation[i, j], cooperation[j, i] = coop
             reward[i, j], reward[j, i] = rew
         both[i, j] = both[j, i] = cc
-    settings = {"game": game.name, "episodes": episodes, "rounds": rounds, "seed": seed}
+    settings = {"game": game_name, "episodes": episodes, "rounds": rounds, "seed": seed}
+    if beyond is not None:
+        settings["game_kwargs"] = beyond[1]
     return CrossPlay(
         names=names,
         groups=[e.group for e in entrants],
@@ -532,12 +631,22 @@ def main(argv: list[str] | None = None) -> int:
         help="every committed run of an experiment variant (repeatable)",
     )
     parser.add_argument("--episodes", type=int, default=512, help="games per pair")
-    parser.add_argument("--rounds", type=int, default=DEFAULT_NUM_ROUNDS)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="default: 100; a game beyond 2x2: the agents' horizon",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (1: fastest on shared cores)"
     )
-    parser.add_argument("--game", default="prisoners_dilemma")
+    parser.add_argument(
+        "--game",
+        default=None,
+        help="a matrix game (default: prisoners_dilemma); agents of a game "
+        "beyond 2x2 play their own game",
+    )
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--out", type=Path, default=None, help="JSON file")
     parser.add_argument("--figure", type=Path, default=None, help="heat map (PNG)")
@@ -563,7 +672,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out = args.out or CROSSPLAY / f"{stem}.json"
         args.figure = args.figure or FIGURES / f"crossplay_{stem}.png"
     try:
-        entrants = [e for spec in specs for e in entrants_from(spec, args.game)]
+        entrants = [
+            e for spec in specs for e in entrants_from(spec, args.game or "prisoners_dilemma")
+        ]
         result = crossplay(
             entrants, args.game, args.episodes, args.rounds, args.seed, progress=True
         )

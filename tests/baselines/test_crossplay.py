@@ -8,8 +8,11 @@ import pytest
 from baselines import crossplay as cp
 from baselines.experiments import RESULTS
 from co_players import CoPlayerAgent
+from co_players.adapters import GameCoPlayerAgent
 from co_players.analysis import expected_payoffs
 from co_players.memory_one import MemoryOne
+from co_players.registry import resolve_game_co_player
+from coop_envs.core import PublicGoodsGame
 
 
 def named(*ids):
@@ -137,13 +140,47 @@ def test_bad_input_is_refused_where_it_enters(tmp_path):
     assert RESULTS.exists()
 
 
-def test_agents_of_a_game_beyond_2x2_are_refused_by_name(capsys):
-    """A public-goods run is refused before anything is played, naming each such entrant."""
-    entrants = cp.entrants_from(RESULTS / "public_goods" / "stage1" / "seed0")
-    with pytest.raises(
-        ValueError, match=r"beyond 2x2.*public_goods_stage1_seed0/agent_0 \(public_goods\)"
-    ):
-        cp.crossplay([*entrants, *named("tit_for_tat")], episodes=2)
+def public_goods_entrant(name, co_player, group):
+    """A scripted public-goods co-player as an agent of N = 4, r = 1.6 (the presets' game)."""
+    kwargs = {"num_players": 4, "multiplier": 1.6, "punishment": False, "observation": "summary"}
+    spec = PublicGoodsGame(batch_size=1, num_rounds=100, **kwargs).spec
+    agent = GameCoPlayerAgent(resolve_game_co_player(co_player, "public_goods"), spec, kwargs)
+    return cp.Entrant(name, agent, group, "scripted", co_player)
+
+
+def test_public_goods_pairs_sit_in_alternate_seats_and_give_their_exact_values():
+    """Always- against never-contribute, two seats each: 2 of 4 contribute, the pot pays 0.8."""
+    result = cp.crossplay(
+        [
+            public_goods_entrant("allc", "always_contribute", "a"),
+            public_goods_entrant("alld", "never_contribute", "b"),
+        ],
+        episodes=4,
+    )
+    assert result.settings["game"] == "public_goods" and result.settings["rounds"] == 100
+    np.testing.assert_allclose(result.cooperation, [[1, 1], [0, 0]])
+    # row's reward per round: contributors keep nothing and get 1.6 * 2 / 4; keepers 1 + 0.8
+    np.testing.assert_allclose(result.reward, [[1.6, 0.8], [1.8, 1.0]])
+    np.testing.assert_allclose(result.both, [[1, 0], [0, 0]])
+    assert result.summary()["cross_seed"]["mean"] == 0.5
+
+
+def test_committed_public_goods_learners_play_their_own_game():
+    """A public-goods run's learners enter by directory and play N = 4 public goods."""
+    entrants = cp.entrants_from(
+        RESULTS / "public_goods" / "mixed_pool_from_stage1_r3_half" / "seed0"
+    )
+    result = cp.crossplay(entrants, episodes=16, rounds=20)
+    assert result.settings["game_kwargs"]["num_players"] == 4
+    assert result.summary()["partner"]["mean"] > 0.8  # the page: 0.98-1.00 with each other
+
+
+def test_cross_play_plays_one_game():
+    learner = cp.entrants_from(RESULTS / "public_goods" / "stage1" / "seed0")
+    allc = public_goods_entrant("allc", "always_contribute", None)
+    with pytest.raises(ValueError, match=r"one game.*tit_for_tat \(a matrix game\)"):
+        cp.crossplay([*learner, *named("tit_for_tat")], episodes=2)
+    with pytest.raises(ValueError, match=r"agents of 'public_goods'; got game='stag_hunt'"):
+        cp.crossplay([*learner, allc], game="stag_hunt", episodes=2)
     with pytest.raises(SystemExit):  # the command line says it in one line, no traceback
-        cp.main(["--experiment", "public_goods/stage1", "--episodes", "2"])
-    assert "beyond 2x2" in capsys.readouterr().err
+        cp.main(["--experiment", "public_goods/stage1", "tit_for_tat", "--episodes", "2"])
