@@ -43,6 +43,7 @@ from baselines.configs import ConfigError, with_overrides
 from baselines.general.config import GAME_PRESET_NAMES, GameTrainConfig, game_preset
 from baselines.learning_aware.config import LA_PRESET_NAMES, LearningAwareConfig, la_preset
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_preset
+from baselines.ppi.game_config import PPI_GAME_PRESET_NAMES, PPIGameConfig, ppi_game_preset
 from baselines.run import ROOT
 
 EXPERIMENTS = ROOT / "experiments"
@@ -69,9 +70,11 @@ from the evidence), and ``kind``, the shape of the generated result (see
 :data:`baselines.report.SUMMARIES`)."""
 
 
-def preset_config(
-    name: str,
-) -> TrainConfig | PPIConfig | LearningAwareConfig | GameTrainConfig:
+AnyConfig = TrainConfig | PPIConfig | LearningAwareConfig | GameTrainConfig | PPIGameConfig
+"""A run configuration of any algorithm."""
+
+
+def preset_config(name: str) -> AnyConfig:
     """The preset ``name``, of whichever algorithm it belongs to.
 
     Raises:
@@ -85,7 +88,15 @@ def preset_config(
         return la_preset(name)
     if name in GAME_PRESET_NAMES:
         return game_preset(name)
-    known = (*PRESET_NAMES, *PPI_PRESET_NAMES, *LA_PRESET_NAMES, *GAME_PRESET_NAMES)
+    if name in PPI_GAME_PRESET_NAMES:
+        return ppi_game_preset(name)
+    known = (
+        *PRESET_NAMES,
+        *PPI_PRESET_NAMES,
+        *LA_PRESET_NAMES,
+        *GAME_PRESET_NAMES,
+        *PPI_GAME_PRESET_NAMES,
+    )
     raise ConfigError(f"unknown preset {name!r}; known: {', '.join(known)}")
 
 
@@ -128,7 +139,7 @@ class Variant:
             "experiment": self.ref,
         }
 
-    def config(self, seed: int) -> TrainConfig | PPIConfig:
+    def config(self, seed: int) -> AnyConfig:
         """The run configuration of seed ``seed``.
 
         Raises:

@@ -496,16 +496,24 @@ def in_episode_gain(curve: list[float] | tuple[float, ...]) -> float:
     return sum(late) / len(late) - sum(early) / len(early)
 
 
-def game_table(runs: dict[str, list[Run]], experiment: str) -> str:
-    """One row per learner of the runs of a game beyond 2x2 (:mod:`baselines.general`).
+def game_table(
+    runs: dict[str, list[Run]], experiment: str, game: str | None = None, steps: str = "updates"
+) -> str:
+    """One row per learner of the runs of a game beyond 2x2 (:mod:`baselines.general`, PPI).
 
     Columns: its reward against the held-out random co-players beside theirs (the co-players'
     own mean, same episodes), the in-episode gain against them, two adaptation probes, and (two
     learners) what they do with each other.
+
+    Args:
+        runs: Every run, by variant (:func:`load`).
+        experiment: The experiment whose runs to show.
+        game: Its game (default: the experiment's name).
+        steps: What the runs count their training steps in (A2C: updates; PPI: phases).
     """
-    (pool, measure), probes = GAME_PROBES[experiment]
+    (pool, measure), probes = GAME_PROBES[game or experiment]
     lines = [
-        "| run | updates | minutes | vs held-out random: reward (theirs) | "
+        f"| run | {steps} | minutes | vs held-out random: reward (theirs) | "
         "in-episode gain (theirs) | "
         + " | ".join(p[2] for p in probes)
         + f" | learner vs learner: reward / {measure} |",
@@ -586,6 +594,9 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "ppi_pools_s2500": lambda runs: ppi_table(runs, *_ppi_pools("s2500")),
     "public_goods": lambda runs: game_table(runs, "public_goods"),
     "coin_game": lambda runs: game_table(runs, "coin_game"),
+    "ppi_public_goods": lambda runs: game_table(
+        runs, "ppi_public_goods", game="public_goods", steps="phases"
+    ),
 }
 """The tables of the reproduction page by marker name (the levers table reads the logs)."""
 

@@ -39,7 +39,6 @@ from baselines.ppi.game_config import (
     PPI_GAME_PRESET_NAMES,
     PPIGameConfig,
     ppi_game_deviations,
-    ppi_game_preset,
 )
 from baselines.run import Algorithm
 
@@ -77,10 +76,7 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig | PPIGam
             default = chosen.config(known.seed)
         else:
             name = known.preset or "stage1"
-            if name in PPI_GAME_PRESET_NAMES:  # not in the manifests' presets (yet)
-                default = ppi_game_preset(name)
-            else:
-                default = preset_config(name)
+            default = preset_config(name)
     except ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
     if known.deviations:

@@ -225,17 +225,12 @@ class GameTrainer(PolicyGradient, Algorithm):
 
     def _tabular(self) -> Any:
         """A training co-player for one seat (``pool.tabular``, its concentration applied)."""
-        pool, name = self.config.pool, self.config.tabular
-        co_player = resolve_game_co_player(name, self.config.game.name)
-        if pool.tabular_concentration is not None:
-            split = co_player.split
-            co_player = RandomReactive(split, name, concentration=pool.tabular_concentration)
-        if not pool.conditional_fraction:
-            return co_player
-        share = pool.conditional_fraction
-        conditional = RandomConditionalCooperator()
-        return Mixture(
-            [(1.0 - share, co_player), (share, conditional)], name=f"{name}_and_conditional"
+        pool = self.config.pool
+        return training_co_player(
+            self.config.game.name,
+            self.config.tabular,
+            pool.tabular_concentration,
+            pool.conditional_fraction,
         )
 
     def _id_size(self) -> int:
@@ -451,6 +446,30 @@ def _reference(game: GameConfig, num_rounds: int, name: str, episodes: int, seed
     ]
     rewards, _ = play_recorded(game, num_rounds, episodes, seats, seed)
     return tuple(rewards[:, :, 0].astype(np.float64).mean(axis=1).tolist())
+
+
+def training_co_player(
+    game: str,
+    name: str,
+    concentration: float | None = None,
+    conditional_fraction: float | None = None,
+) -> Any:
+    """A training co-player for one seat (the A2C and PPI trainers of the games beyond 2x2).
+
+    Co-player ``name`` of ``game``, its probabilities drawn from Beta(``concentration``, same)
+    if given (public goods' random reactive co-players), mixed per seat, game and episode with
+    random-threshold conditional cooperators at ``conditional_fraction`` (public goods).
+    """
+    co_player = resolve_game_co_player(name, game)
+    if concentration is not None:
+        co_player = RandomReactive(co_player.split, name, concentration=concentration)
+    if not conditional_fraction:
+        return co_player
+    conditional = RandomConditionalCooperator()
+    return Mixture(
+        [(1.0 - conditional_fraction, co_player), (conditional_fraction, conditional)],
+        name=f"{name}_and_conditional",
+    )
 
 
 def reference_curve(config: GameTrainConfig, name: str) -> list[float]:

@@ -23,6 +23,7 @@ from baselines.configs import (
     ConfigError,
     check_fields,
     check_positive,
+    check_unit,
     with_overrides,
 )
 from baselines.general.config import GameConfig, GameTrainConfig
@@ -50,9 +51,15 @@ class PPIGamePoolConfig:
     alternate seats)."""
     tabular: str = ""
     """Co-player registry id of that share (empty: the game's random reactive train split)."""
+    conditional_fraction: float | None = None
+    """Share of the random co-players' seats (drawn per seat, game and episode; pre-training
+    games too) taken by conditional cooperators with a random threshold
+    (``random_conditional_cooperator``), as the game trainer's; None: none."""
 
     def __post_init__(self) -> None:
         check_pool(self, "the random co-players")
+        if self.conditional_fraction is not None:
+            check_unit(self.conditional_fraction, "pool.conditional_fraction")
 
 
 def _game_run() -> RunConfig:
@@ -206,9 +213,10 @@ PPI_GAME_RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
 """Every PPI preset of a game beyond 2x2: ``name -> (game, settings over the field defaults)``.
 The mixed pool plays two learners with half their games against each other and refits on the
 phase games only, as the matrix games' ``ppi_mixed_pool_cpu`` (96 games per learner and phase:
-a learner-vs-learner game serves both). Measured once (seed 0, one core, docs/ppi.md): stage 1
-trains in about 30 s, the mixed pool in about 55 s (two models to refit and plan with); the
-smoke preset, in seconds, is for tests."""
+a learner-vs-learner game serves both). Measured with three seeds
+(experiments/ppi_public_goods.toml; one core, two runs on the machine): stage 1 trains in under
+a minute, the mixed pool in about two (two models to refit and plan with); the smoke preset, in
+seconds, is for tests."""
 
 PPI_GAME_PRESET_NAMES: tuple[str, ...] = tuple(PPI_GAME_RECIPES)
 """The PPI presets of the games beyond 2x2."""

@@ -36,6 +36,7 @@ from baselines.general.trainer import (
     match_result,
     play_recorded,
     reference_reward,
+    training_co_player,
 )
 from baselines.ppi.agent import PPIGamePlayer, save_ppi_game
 from baselines.ppi.game_config import PPIGameConfig
@@ -105,6 +106,13 @@ class PPIGameTrainer(PPITrainer):
     def _co_player(self, name: str) -> Any:
         return resolve_game_co_player(name, self.config.game.name)
 
+    def _tabular(self) -> Any:
+        """A training co-player for one seat (``pool.conditional_fraction`` applied)."""
+        config = self.config
+        return training_co_player(
+            config.game.name, config.tabular, conditional_fraction=config.pool.conditional_fraction
+        )
+
     def _episodes(self, rounds: _Rounds, games: np.ndarray, seat: int) -> GameEpisodes:
         """The episodes of ``games`` from ``seat``'s side."""
         joint = np.stack(rounds.joint)[:, games]  # (T, G, N)
@@ -132,7 +140,7 @@ class PPIGameTrainer(PPITrainer):
                     config.pretrain_games * (c + 1) // chunks - config.pretrain_games * c // chunks
                 )
                 games = np.arange(size)
-                seats = [GameSeat(self._co_player(config.tabular), games, s) for s in range(n)]
+                seats = [GameSeat(self._tabular(), games, s) for s in range(n)]
                 rounds = self._play(size, seats)
                 parts += [self._episodes(rounds, games, s) for s in range(n)]
             self.data[i] = GameEpisodes.concatenate(parts)
@@ -147,7 +155,7 @@ class PPIGameTrainer(PPITrainer):
         seats, owners = [], []
         for b in blocks:
             if b.learner is None:
-                seats.append(GameSeat(self._co_player(config.tabular), b.games, b.seat))
+                seats.append(GameSeat(self._tabular(), b.games, b.seat))
                 continue
             player = PPIGamePlayer(self.actor(b.learner), self.tokens, name=f"learner_{b.learner}")
             seats.append(GameSeat(player, b.games, b.seat))

@@ -4,7 +4,8 @@ import pytest
 
 from baselines import train
 from baselines.configs import ConfigError
-from baselines.experiments import experiments, load_experiment, main, variant
+from baselines.experiments import experiments, load_experiment, main, preset_config, variant
+from baselines.ppi.game_config import PPI_GAME_PRESET_NAMES, PPIGameConfig, ppi_game_preset
 
 GOOD = """purpose = "why"
 
@@ -86,6 +87,18 @@ def test_the_cli_runs_an_experiment_variant_by_name():
     assert config.algo.lr == 0.01  # flags still override
     with pytest.raises(SystemExit, match="runs preset 'stage1_fast'; got --preset 'stage1'"):
         train.parse(["--experiment", "stage1/fast", "--preset", "stage1"])
+
+
+def test_ppi_game_presets_resolve_through_the_manifests():
+    for name in PPI_GAME_PRESET_NAMES:
+        assert preset_config(name) == ppi_game_preset(name)
+    config = train.parse(["--experiment", "ppi_public_goods/stage1", "--seed", "0"])
+    assert isinstance(config, PPIGameConfig) and config.preset == "ppi_stage1_public_goods_cpu"
+    assert config.run.experiment == "ppi_public_goods/stage1"
+    assert config.run_dir.as_posix() == "runs/ppi_public_goods_stage1_seed0"
+    no_tabular = variant("ppi_public_goods/no_tabular").config(1)
+    assert no_tabular.pool.learners == 2 and no_tabular.tabular_games == 0
+    assert no_tabular.learner_games == no_tabular.games_per_phase
 
 
 def test_a_retired_variant_is_described_but_not_run(capsys):

@@ -230,6 +230,20 @@ def test_bad_settings_fail_where_they_enter(changes, error, message, tmp_path):
             with_overrides(base, changes)
 
 
+def test_conditional_cooperators_take_their_share_of_the_random_seats(tmp_path):
+    trainer = PPIGameTrainer(tiny(tmp_path, pool__conditional_fraction=0.5))
+    co_player = trainer._tabular()
+    co_player.reset(trainer.spec, 4000, np.random.default_rng(0))
+    assert abs(co_player.assignment.mean() - 0.5) < 0.03  # half the seats' games: component 1
+    assert {type(c).__name__ for c in co_player.components} == {
+        "RandomReactive",
+        "RandomConditionalCooperator",
+    }
+    assert type(PPIGameTrainer(tiny(tmp_path))._tabular()).__name__ == "RandomReactive"
+    with pytest.raises(ValueError, match=r"pool\.conditional_fraction .*got 1\.5"):
+        tiny(tmp_path, pool__conditional_fraction=1.5)
+
+
 def test_unknown_preset_lists_the_known_ones():
     with pytest.raises(ConfigError, match="unknown PPI game preset 'nope'; known: ppi_stage1_pub"):
         ppi_game_deviations("nope")

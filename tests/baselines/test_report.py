@@ -7,10 +7,12 @@ from baselines import report
 from baselines.configs import flatten, to_dict
 from baselines.experiments import experiments
 from baselines.plotting import read_log
+from baselines.ppi.game_trainer import PPIGameTrainer
 from baselines.ppi.trainer import PPITrainer
 from baselines.trainer import Trainer
 
 from .test_ppi import tiny as tiny_ppi
+from .test_ppi_game import tiny as tiny_ppi_game
 from .test_trainer import tiny
 
 PAGE = """# Title
@@ -243,6 +245,27 @@ def test_ppi_runs_get_rows_with_the_world_models_quality(tmp_path):
     assert report.TABLES["ppi_stage1_cpu"](runs).count("\n") == 1
     for other_recipe in ("ppi_pools_w2500", "ppi_pools_s2500"):  # header only
         assert report.TABLES[other_recipe](runs).count("\n") == 1
+
+
+def test_ppi_public_goods_runs_get_the_game_tables_columns(tmp_path):
+    manifests = tmp_path / "experiments"
+    manifest(manifests, "ppi_public_goods", "mixed_pool", "ppi_smoke_public_goods")
+    config = tiny_ppi_game(tmp_path, seed=7, experiment="ppi_public_goods/mixed_pool")
+    PPIGameTrainer(config).run()
+    out = tmp_path / "results"
+    evidence = report.collect(tmp_path / "run", results=out, manifests=manifests)
+    assert sorted(p.name for p in evidence.glob("agent_*.pt")) == ["agent_0.pt", "agent_1.pt"]
+    assert all(p.stat().st_size < 100_000 for p in evidence.glob("agent_*.pt"))
+    runs = report.load(out, manifests)
+    table = report.TABLES["ppi_public_goods"](runs).splitlines()
+    header = report.TABLES["public_goods"]({}).splitlines()[0]
+    assert table[0] == header.replace("| updates |", "| phases |")
+    row = table[2].split(" | ")
+    assert row[0] == "| ppi_public_goods_mixed_pool_seed7 (l0)" and row[1] == "2"
+    final = json.loads((evidence / "final_eval.json").read_text())
+    assert row[3].startswith(f"{final['results']['l0']['random_reactive_held_out']['reward']:.3f}")
+    assert row[-1].count("/") == 1  # learner vs learner: reward / contribution
+    assert "of 2 learners out-earn" in table[-1]
 
 
 def test_population_table_reads_cross_play_against_the_goal(evidence, tmp_path, monkeypatch):
