@@ -28,6 +28,14 @@ def weights(trainer):
     ],
 )
 def test_on_policy_numbers_are_those_of_the_trainer_before_overlap(algo, expected, tmp_path):
+    """Unset and false give the same numbers, bit for bit, and those of the trainer before.
+
+    The recorded values come from another CPU: float32 kernels round differently in the last
+    bits from one instruction set to another (AVX-512 against AVX2: about 1e-7 here), so they
+    are compared at 1e-5, far below what any change of the algorithm or of the random stream
+    moves them (a different seed or update moves them by 1e-2 or more).
+    """
+    runs = []
     for overlap in ({}, {"algo.overlap": False}):  # unset (the default) and false
         settings = {"out": tmp_path, "progress": False, "seed": 3, **overlap, **algo}
         trainer = Trainer(with_overrides(preset("smoke"), settings))
@@ -39,7 +47,9 @@ def test_on_policy_numbers_are_those_of_the_trainer_before_overlap(algo, expecte
             metrics["l0/train/policy_loss"],
             metrics["l0/train/tabular/reward"],
         )
-        assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert got == pytest.approx(expected, rel=1e-5, abs=1e-6)
+        runs.append(got)
+    assert runs[0] == runs[1]
 
 
 def test_overlapped_trainer_learns_as_the_on_policy_one_does(tmp_path):
