@@ -398,10 +398,10 @@ def _game_beyond(entrants: Sequence[Entrant], game: MatrixGame | str | None) -> 
             with other parameters, or named (matrix) co-players, or ``game`` names another game.
     """
     declared = {e.name: _game_of(e) for e in entrants}
-    beyond = {n: g for n, g in declared.items() if g in CONTRACT_GAMES}
-    if not beyond:
+    found = next((e for e in entrants if declared[e.name] in CONTRACT_GAMES), None)
+    if found is None:
         return None
-    first = entrants[[e.name for e in entrants].index(next(iter(beyond)))].agent
+    first = found.agent
     name, kwargs = first.game, dict(first.game_kwargs)
     others = [
         f"{e.name} ({declared[e.name] or 'a matrix game'})"
@@ -410,7 +410,7 @@ def _game_beyond(entrants: Sequence[Entrant], game: MatrixGame | str | None) -> 
     ]
     if others:
         raise ValueError(
-            f"cross-play plays one game: {next(iter(beyond))} is an agent of {name} {kwargs}, "
+            f"cross-play plays one game: {found.name} is an agent of {name} {kwargs}, "
             f"but not these entrants: {', '.join(others)}"
         )
     if game is not None and (isinstance(game, MatrixGame) or game != name):
