@@ -112,6 +112,11 @@ class PoolConfig:
     tabular_uniform_fraction: float = 0.0
     """Random tabular only: share of the tabular games whose co-player is drawn from the
     paper's U(0, 1) whatever the concentration (:func:`co_players.tabular_mixture`)."""
+    finite_state_fraction: float = 0.0
+    """Share of the tabular games whose co-player is a random reactive finite-state machine
+    instead (:class:`co_players.RandomFiniteState`, from the same split as ``pool.tabular``:
+    reciprocators that punish or forgive over several rounds, none playing like a named
+    strategy); 0, every run recorded before this field: none."""
     frozen: tuple[str, ...] = ()
     """Agent files of frozen agents to play against."""
     frozen_from: str | None = None
@@ -148,11 +153,17 @@ class PoolConfig:
         self._check_population()
         check_positive(self.tabular_concentration, "pool.tabular_concentration")
         check_unit(self.tabular_uniform_fraction, "pool.tabular_uniform_fraction")
-        shaped = self.tabular_concentration != 1.0 or self.tabular_uniform_fraction
+        check_unit(self.finite_state_fraction, "pool.finite_state_fraction")
+        shaped = (
+            self.tabular_concentration != 1.0
+            or self.tabular_uniform_fraction
+            or self.finite_state_fraction
+        )
         if shaped and not self.tabular.startswith("random_tabular"):
             raise ValueError(
-                "pool.tabular_concentration and pool.tabular_uniform_fraction apply to "
-                f"random_tabular co-players; pool.tabular is {self.tabular!r}"
+                "pool.tabular_concentration, pool.tabular_uniform_fraction and "
+                "pool.finite_state_fraction apply to random_tabular co-players; pool.tabular is "
+                f"{self.tabular!r}"
             )
         if self.tabular_fraction + self.frozen_fraction + self.snapshot_share > 1 + 1e-9:
             raise ValueError(
@@ -293,6 +304,12 @@ class TrainConfig:
             raise ValueError(
                 "algo.overlap does not support pool.pairing='random' or snapshots (the next "
                 "update's layout is drawn with its games); unset algo.overlap"
+            )
+        if self.policy.co_player_id and self.pool.finite_state_fraction:
+            raise ValueError(
+                "policy.co_player_id needs co-players with a log-policy ID; the random "
+                "finite-state co-players of pool.finite_state_fraction have none: set one to "
+                "false/0"
             )
         if self.policy.arch == "transformer" and self.policy.max_rounds < self.run.num_rounds:
             raise ValueError(

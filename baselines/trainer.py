@@ -64,7 +64,7 @@ from baselines.players import PolicyPlayer, co_player_ids
 from baselines.policies import ActorCritic, GRUStepper, make_policy
 from baselines.run import Algorithm, Counters, Evaluation, legacy_state
 from baselines.runfiles import RunDirectoryError as RunDirectoryError  # re-exported
-from co_players import make_co_player, tabular_mixture
+from co_players import Mixture, RandomFiniteState, make_co_player, tabular_mixture
 from co_players.memory_one import RandomMemoryOne
 from coop_envs.core import (
     CO_PLAYER_ID_DIM,
@@ -437,12 +437,22 @@ class Trainer(PolicyGradient, Algorithm):
     def _tabular(self) -> CoPlayer:
         pool = self.config.pool
         co_player = make_co_player(pool.tabular)
-        if pool.tabular_concentration == 1.0 and not pool.tabular_uniform_fraction:
+        shaped = pool.tabular_concentration != 1.0 or pool.tabular_uniform_fraction
+        if not (shaped or pool.finite_state_fraction):
             return co_player
         if not isinstance(co_player, RandomMemoryOne):
             raise ValueError(f"pool.tabular {pool.tabular!r} is not a random tabular co-player")
-        return tabular_mixture(
-            co_player.split, pool.tabular_concentration, pool.tabular_uniform_fraction
+        split = co_player.split
+        if shaped:
+            co_player = tabular_mixture(
+                split, pool.tabular_concentration, pool.tabular_uniform_fraction
+            )
+        if not pool.finite_state_fraction:
+            return co_player
+        share = pool.finite_state_fraction
+        return Mixture(
+            [(1.0 - share, co_player), (share, RandomFiniteState(split))],
+            name="tabular_and_finite_state",
         )
 
     def _load(self, path: str, what: str) -> ActorCritic:

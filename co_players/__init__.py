@@ -12,6 +12,7 @@ responses for memory-one play are in :mod:`co_players.analysis`.
 from co_players.adapters import AgentCoPlayer, CoPlayerAgent, as_co_player, check_agent
 from co_players.finite_state import (
     FiniteStateMachine,
+    RandomFiniteState,
     Schedule,
     cooperate_then_defect,
     corrigible,
@@ -57,6 +58,7 @@ __all__ = [
     "CoPlayerSpec",
     "ConditionalCooperator",
     "FiniteStateMachine",
+    "RandomFiniteState",
     "GenerousTitForTat",
     "LearnerSlot",
     "MemoryOne",

@@ -201,6 +201,27 @@ _SPECS = [
         split="held_out",
     ),
     CoPlayerSpec(
+        "random_finite_state",
+        lambda: fsm.RandomFiniteState(),
+        "distribution",
+        "A fresh reactive finite-state machine (1-3 states, half of the games trembling) per "
+        "game and episode.",
+    ),
+    CoPlayerSpec(
+        "random_finite_state_train",
+        lambda: fsm.RandomFiniteState("train", name="random_finite_state_train"),
+        "distribution",
+        "Random finite-state, train half by behaviour (never plays like a named strategy).",
+        split="train",
+    ),
+    CoPlayerSpec(
+        "random_finite_state_held_out",
+        lambda: fsm.RandomFiniteState("held_out", name="random_finite_state_held_out"),
+        "distribution",
+        "Random finite-state, held-out half by behaviour (the named strategies included).",
+        split="held_out",
+    ),
+    CoPlayerSpec(
         "mixed_pool",
         lambda: mixed_pool(0.5, split="train"),
         "pool",
