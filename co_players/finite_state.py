@@ -23,6 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from co_players.memory_one import (
+    ALWAYS_COOPERATE,
+    ALWAYS_DEFECT,
+    SUSPICIOUS_TIT_FOR_TAT,
+    TIT_FOR_TAT,
+    MemoryOne,
+)
 from coop_envs.core import (
     CC,
     CD,
@@ -36,14 +43,6 @@ from coop_envs.core import (
     MatrixGame,
 )
 from coop_envs.core.validation import MAX_NUM_ROUNDS, check_float, check_int, check_name
-
-from co_players.memory_one import (
-    ALWAYS_COOPERATE,
-    ALWAYS_DEFECT,
-    SUSPICIOUS_TIT_FOR_TAT,
-    TIT_FOR_TAT,
-    MemoryOne,
-)
 
 MAX_STRIKES = 10_000
 """Most strikes of :func:`grim_trigger` (one state each; 100 times the paper's horizon)."""
