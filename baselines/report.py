@@ -583,6 +583,7 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "stage1_fast": lambda runs: stage1_table(runs, "stage1/fast"),
     "stage1_fast_id": lambda runs: stage1_table(runs, "stage1/fast_id"),
     "stage1_fast_transformer": lambda runs: stage1_table(runs, "stage1/fast_transformer"),
+    "stage1_fast_finite_state": lambda runs: stage1_table(runs, "stage1/fast_finite_state"),
     "stage2_fast": lambda runs: exploiter_table(runs, "stage2/fast"),
     "stage3_fast": lambda runs: pool_table(runs, "stage3/fast", criterion=False),
     "mixed_pool_fast": lambda runs: pool_table(runs, "mixed_pool/fast"),

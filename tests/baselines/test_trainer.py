@@ -233,6 +233,16 @@ def test_frozen_checkpoint_must_exist_and_match(tmp_path):
             "pool.init_seeds needs pool.init_from",
         ),
         (lambda: PoolConfig(learners=2, init=("a.pt",)), "one agent file per learner"),
+        (
+            lambda: PoolConfig(tabular="tit_for_tat", finite_state_fraction=0.3),
+            "pool.finite_state_fraction apply to random_tabular co-players; pool.tabular is",
+        ),
+        (lambda: PoolConfig(finite_state_fraction=1.5), "pool.finite_state_fraction"),
+        (
+            lambda: changed(preset("stage1_fast_id"), pool__finite_state_fraction=0.3),
+            "the random finite-state co-players of pool.finite_state_fraction have none",
+        ),
+
         (lambda: TrainConfig(updates=0), "updates must be a positive int; got 0"),
         (lambda: preset("stage4"), "unknown preset 'stage4'; known: stage1, stage2"),
     ],
@@ -329,3 +339,18 @@ def test_fast_presets_state_their_deviations():
     assert preset("mixed_pool_fast").pool.tabular_fraction == 0.75
     assert preset("no_tabular_fast").pool.tabular_fraction == 0.0
     assert preset("id_ablation_fast").policy.co_player_id
+
+
+def test_finite_state_share_of_the_tabular_games(tmp_path):
+    from co_players import Mixture, RandomFiniteState, RandomMemoryOne
+
+    trainer = Trainer(tiny("stage1_fast", tmp_path, pool__finite_state_fraction=0.3))
+    tabular = trainer.tabular
+    assert isinstance(tabular, Mixture) and tabular.weights.tolist() == pytest.approx([0.7, 0.3])
+    machines = tabular.components[1]
+    assert isinstance(machines, RandomFiniteState) and machines.split == "train"
+    assert [type(c) for c in tabular.components[0].components] == [RandomMemoryOne] * 2
+    assert trainer.run()["status"] == "finished"
+    # unset, the tabular co-players are what every recorded run played
+    plain = Trainer(tiny("stage1_fast", tmp_path, out=tmp_path / "plain")).tabular
+    assert not any(isinstance(c, RandomFiniteState) for c in plain.components)
