@@ -577,12 +577,16 @@ def _span(stats: dict[str, Any] | None) -> str:
     return f"{stats['min']:.2f}–{stats['max']:.2f} (mean {stats['mean']:.2f})"
 
 
+COOPERATING = {"public_goods": "contributing", "coin_game": "own-coin share"}
+"""What the cooperation rate counts in a game beyond 2x2 (matrix games: cooperating)."""
+
+
 def crossplay_table(directory: Path = CROSSPLAY) -> str:
     """The reproduction page's cross-play table: one row per evidence file of ``directory``."""
     rows = [
-        "| recipe | learners | partner | self (copy) | cross-seed: mean | cross-seed pairs ≥ 0.8 "
-        "| games per pair | figure |",
-        "|---|---|---|---|---|---|---|---|",
+        "| recipe | rate of | learners | partner | self (copy) | cross-seed: mean | cross-seed "
+        "pairs ≥ 0.8 | games per pair | figure |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text())
@@ -592,14 +596,18 @@ def crossplay_table(directory: Path = CROSSPLAY) -> str:
         recipes = sorted({e["recipe"] for e in data["entrants"] if e["recipe"]})
         learners = sum(1 for e in data["entrants"] if e["group"])
         mean = f"{cross['mean']:.2f}" if cross else "—"
+        measure = COOPERATING.get(data["settings"].get("game"), "cooperating")
         rows.append(
-            f"| {', '.join(f'`{r}`' for r in recipes)} | {learners} | {_span(s['partner'])} | "
+            f"| {', '.join(f'`{r}`' for r in recipes)} | {measure} | {learners} | "
+            f"{_span(s['partner'])} | "
             f"{_span(s['self'])} | {mean} | {share} | {data['settings']['episodes']} | "
             f"[heat map](figures/crossplay_{path.stem}.png) |"
         )
     return "\n".join(rows) + (
-        "\n\nMutual cooperation: the pair's mean cooperation rate; *partner* and *self* give "
-        "the range over the recipe's runs (mean). Rounds and seeds: each file's `settings`."
+        "\n\nMutual cooperation: the pair's mean rate of cooperating — in the matrix games "
+        "cooperating, in public goods contributing, in the Coin Game the share of the coins a "
+        "player picked up that were its own colour (*rate of*); *partner* and *self* give the "
+        "range over the recipe's runs (mean). Rounds and seeds: each file's `settings`."
     )
 
 

@@ -154,8 +154,7 @@ def _tally(
         f"{len(outcomes)}"
     )
     if reached:
-        reached.sort()
-        text += f" (first after {reached[0]:.1f}–{reached[-1]:.1f} min of training)"
+        text += f" (first after {_span(reached, 1)} min of training)"
     return text + "."
 
 
@@ -584,6 +583,10 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "stage1_fast_id": lambda runs: stage1_table(runs, "stage1/fast_id"),
     "stage1_fast_transformer": lambda runs: stage1_table(runs, "stage1/fast_transformer"),
     "stage1_fast_finite_state": lambda runs: stage1_table(runs, "stage1/fast_finite_state"),
+    "stage1_fast_finite_state_tuned": lambda runs: stage1_table(
+        runs, "stage1/fast_finite_state_tuned"
+    ),
+    "stage1_fast_tuned_control": lambda runs: stage1_table(runs, "stage1/fast_tuned_control"),
     "stage2_fast": lambda runs: exploiter_table(runs, "stage2/fast"),
     "stage3_fast": lambda runs: pool_table(runs, "stage3/fast", criterion=False),
     "mixed_pool_fast": lambda runs: pool_table(runs, "mixed_pool/fast"),

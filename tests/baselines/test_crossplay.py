@@ -111,7 +111,11 @@ def test_the_page_table_reads_the_evidence(tmp_path):
     data["entrants"][1].update(group="g1", recipe="r")
     (tmp_path / "r.json").write_text(json.dumps(data))
     table = cp.crossplay_table(tmp_path)
-    assert "| `r` | 2 | — | 0.00–1.00 (mean 0.50) | 0.01 | 0 of 1 | 2 |" in table
+    assert "| `r` | cooperating | 2 | — | 0.00–1.00 (mean 0.50) | 0.01 | 0 of 1 | 2 |" in table
+    # a game beyond 2x2 says what its rate counts
+    data["settings"]["game"] = "coin_game"
+    (tmp_path / "r.json").write_text(json.dumps(data))
+    assert "| `r` | own-coin share | 2 |" in cp.crossplay_table(tmp_path)
 
 
 def test_bad_input_is_refused_where_it_enters(tmp_path):
