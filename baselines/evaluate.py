@@ -5,7 +5,9 @@ reward and cooperation against the reference co-players (always cooperate, alway
 tit-for-tat, held-out random tabular) and, with several files, against each other; for
 memory-one co-players also the exact best response and the in-context regret. Checks the
 stage-1 criterion (and the mixed-pool criterion when two policies are given), writes everything
-as JSON and plots the within-episode curves.
+as JSON and plots the within-episode curves. Agents of a game beyond 2x2 (public goods, the
+Coin Game) play the game's evaluation co-players (``baselines.general.config.EVAL_CO_PLAYERS``,
+the trainer's) and each other, in alternate seats; no criteria apply there.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ from baselines.evaluation import (
     evaluate_players,
     results_to_dict,
 )
+from baselines.general.policy import KIND as GAME_POLICY
+from baselines.general.policy import GamePolicy, game_policy_from_payload
 from baselines.policies import ActorCritic
 from co_players import make_co_player
 from coop_envs.core import (
     AGENT_PROTOCOL,
+    CONTRACT_GAMES,
     DEFAULT_NUM_ROUNDS,
     PRISONERS_DILEMMA,
     check_batch,
@@ -66,19 +71,28 @@ class EvaluateConfig:
         check_batch(self.episodes, DEFAULT_NUM_ROUNDS, "episodes")
 
 
+def _cell(value: float | None, width: int, digits: int) -> str:
+    """A right-aligned number, or a dash where there is none (no best response, no coin)."""
+    return f"{value:{width}.{digits}f}" if value is not None else f"{'—':>{width}}"
+
+
 def format_table(name: str, results: dict[str, MatchResult]) -> str:
     """A text table of one policy's results."""
+    width = max([26, *(len(opponent) + 2 for opponent in results)])
     lines = [
         f"{name}",
-        f"  {'opponent':<26}{'reward':>8}{'theirs':>8}{'coop':>7}{'late':>7}"
+        f"  {'opponent':<{width}}{'reward':>8}{'theirs':>8}{'coop':>7}{'late':>7}"
         f"{'best':>8}{'regret':>8}",
     ]
     for opponent, r in results.items():
-        best = f"{r.best_response:8.3f}" if r.best_response is not None else f"{'—':>8}"
-        regret = f"{r.regret:8.3f}" if r.regret is not None else f"{'—':>8}"
+        cells = (
+            _cell(r.cooperation, 7, 2),
+            _cell(r.cooperation_late, 7, 2),
+            _cell(r.best_response, 8, 3),
+            _cell(r.regret, 8, 3),
+        )
         lines.append(
-            f"  {opponent:<26}{r.reward:8.3f}{r.opponent_reward:8.3f}{r.cooperation:7.2f}"
-            f"{r.cooperation_late:7.2f}{best}{regret}"
+            f"  {opponent:<{width}}{r.reward:8.3f}{r.opponent_reward:8.3f}" + "".join(cells)
         )
     return "\n".join(lines)
 
@@ -86,6 +100,86 @@ def format_table(name: str, results: dict[str, MatchResult]) -> str:
 def main(config: EvaluateConfig) -> int:
     """Evaluate, print, write JSON and the plot. Returns the exit status."""
     policies = {name: subject for path in config.checkpoints for name, subject in _load_all(path)}
+    games = {_game_of(subject) for subject in policies.values()}
+    if len(games) > 1:
+        raise ValueError(
+            f"these checkpoints are agents of different games ({', '.join(sorted(games))}); "
+            "evaluate the agents of one game at a time"
+        )
+    if games != {MATRIX}:
+        report = _evaluate_games(policies, config)
+    else:
+        report = _evaluate_matrix(policies, config)
+    first = Path(config.checkpoints[0])
+    out = config.out or first.with_suffix(".eval.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps({"episodes": config.episodes, "seed": config.seed, "policies": report}, indent=2)
+        + "\n"
+    )
+    plot = config.plot or first.with_suffix(".eval.png")
+    _plot(report, plot)
+    print(f"wrote {out} and {plot}")
+    return 0
+
+
+MATRIX = "a 2x2 matrix game"
+
+
+def _game_of(subject: Any) -> str:
+    """The game an agent plays, as a display name: a game beyond 2x2 by name, else MATRIX."""
+    if isinstance(subject, GamePolicy):
+        return subject.game["name"]
+    game = subject.get("game") if isinstance(subject, dict) else None
+    if game and game.get("name") in CONTRACT_GAMES:
+        raise ValueError(
+            f"a PPI agent of {game['name']} is scored by its trainer's evaluation and the "
+            f"leaderboard's {game['name']} suite (python -m leaderboard.quickstart); "
+            "baselines.evaluate takes PPI agents of the matrix games and A2C/PPO agents of any game"
+        )
+    return MATRIX
+
+
+def _evaluate_games(policies: dict[str, GamePolicy], config: EvaluateConfig) -> dict[str, dict]:
+    """Agents of a game beyond 2x2: against the game's evaluation co-players and each other."""
+    from baselines.general.config import EVAL_CO_PLAYERS, GameConfig
+    from baselines.general.trainer import evaluate_game_policy
+
+    spec = next(iter(policies.values())).game
+    for name, policy in policies.items():
+        if policy.game != spec:
+            raise ValueError(
+                f"{name} plays {policy.game}, the first agent {spec}: evaluate agents of one "
+                "game, parameters and horizon at a time"
+            )
+    game = GameConfig(name=spec["name"], **spec["kwargs"])
+    report: dict[str, dict] = {}
+    subjects = list(policies.items())
+    for k, (name, policy) in enumerate(subjects):
+        others = {j: other for j, (_, other) in enumerate(subjects) if j != k}
+        results = evaluate_game_policy(
+            policy,
+            game,
+            int(spec["num_rounds"]),
+            EVAL_CO_PLAYERS[spec["name"]],
+            others,
+            config.episodes,
+            config.seed,
+        )
+        print(format_table(f"[{k}] {name} ({spec['name']})", results))
+        print(f"  cooperation: {_COOPERATION[spec['name']]}; no criteria apply to this game")
+        report[name] = {"game": spec, "results": results_to_dict(results), "criteria": {}}
+    return report
+
+
+_COOPERATION = {
+    "public_goods": "the share of rounds it contributed",
+    "coin_game": "the share of the coins it picked up that were its own colour",
+}
+
+
+def _evaluate_matrix(policies: dict[str, Any], config: EvaluateConfig) -> dict[str, dict]:
+    """Agents of the matrix games: the reference co-players, each other, the criteria."""
     report: dict[str, dict] = {}
     for k, (name, policy) in enumerate(policies.items()):
         others = {
@@ -114,17 +208,7 @@ def main(config: EvaluateConfig) -> int:
             criteria[criterion.name] = {"holds": holds, "margins": margins}
             print(f"  {criterion.name}: {'PASS' if holds else 'fail'} ({criterion.describe()})")
         report[name] = {"results": results_to_dict(results), "criteria": criteria}
-    first = Path(config.checkpoints[0])
-    out = config.out or first.with_suffix(".eval.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps({"episodes": config.episodes, "seed": config.seed, "policies": report}, indent=2)
-        + "\n"
-    )
-    plot = config.plot or first.with_suffix(".eval.png")
-    _plot(report, plot)
-    print(f"wrote {out} and {plot}")
-    return 0
+    return report
 
 
 def _load(path: Path) -> ActorCritic | dict:
@@ -132,6 +216,8 @@ def _load(path: Path) -> ActorCritic | dict:
     payload = read_checkpoint(path)
     if payload.get("kind") == "ppi":
         return payload
+    if payload.get("kind") == GAME_POLICY:
+        return game_policy_from_payload(payload, source=f"checkpoint {str(path)!r}")
     return policy_from_payload(payload, source=f"checkpoint {str(path)!r}")
 
 

@@ -22,7 +22,7 @@ one's own colour, among the coins picked up).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -338,36 +338,20 @@ class GameTrainer(PolicyGradient, Algorithm):
         return metrics
 
     # ------------------------------------------------------------------------ evaluation
-    def _play(self, seats: list[GameSeat], episodes: int, seed: int) -> MatchResult:
-        with torch.no_grad():
-            rewards, cooperation = play_recorded(
-                self.config.game, self.config.run.num_rounds, episodes, seats, seed
-            )
-        return match_result(rewards, cooperation, np.arange(episodes))
-
     def evaluate_policy(self, i: int) -> dict[str, MatchResult]:
         """Learner ``i`` (seat 0) against each evaluation co-player and each other learner."""
-        run, game = self.config.run, self.config.game.name
-        episodes, games = run.eval.episodes, np.arange(run.eval.episodes)
-        policy = self.learners[i]
-        results = {}
-        for k, name in enumerate(self.config.evaluation_co_players):
-            others = {s: resolve_game_co_player(name, game) for s in range(1, self.num_players)}
-            ids = None
-            if self.id_size:
-                ids = lambda o=others: _identities(o, episodes, self.id_size)  # noqa: E731
-            seats = [GameSeat(o, games, s) for s, o in others.items()]
-            seats.append(GameSeat(GamePolicyPlayer(policy, ids, name=f"learner_{i}"), games, 0))
-            results[name] = self._play(seats, episodes, run.eval.seed + k)
-        for j, other in enumerate(self.learners):
-            if j == i:
-                continue
-            seats = [
-                GameSeat(GamePolicyPlayer(policy if s % 2 == 0 else other), games, s)
-                for s in range(self.num_players)
-            ]
-            results[f"learner_{j}"] = self._play(seats, episodes, run.eval.seed + 1000 + j)
-        return results
+        run = self.config.run
+        others = {j: other for j, other in enumerate(self.learners) if j != i}
+        return evaluate_game_policy(
+            self.learners[i],
+            self.config.game,
+            run.num_rounds,
+            self.config.evaluation_co_players,
+            others,
+            run.eval.episodes,
+            run.eval.seed,
+            name=f"learner_{i}",
+        )
 
     def evaluate(self) -> Evaluation:
         """Every learner vs the evaluation co-players and the other learners; the reference."""
@@ -411,6 +395,49 @@ class GameTrainer(PolicyGradient, Algorithm):
                 "env_steps": self.counters.env_steps,
             }
             save_game_policy(directory / f"agent_{i}.pt", policy, meta)
+
+
+def evaluate_game_policy(
+    policy: GamePolicy,
+    game: GameConfig,
+    num_rounds: int,
+    co_players: Sequence[str],
+    others: Mapping[int, GamePolicy],
+    episodes: int,
+    seed: int,
+    name: str = "policy",
+) -> dict[str, MatchResult]:
+    """A policy of a game beyond 2x2 (seat 0) against co-players and other policies.
+
+    Against co-player ``co_players[k]`` (every other seat, one object per seat; seed ``seed +
+    k``) and, as ``learner_<j>``, against ``others[j]`` (``policy`` in the even seats, the other
+    in the odd ones; seed ``seed + 1000 + j``): the trainer's evaluation and ``python -m
+    baselines.evaluate``'s.
+    """
+    games = np.arange(episodes)
+    num_players = game.build(1, num_rounds).spec.num_players
+    results = {}
+
+    def play(seats: list[GameSeat], seed: int) -> MatchResult:
+        with torch.no_grad():
+            rewards, cooperation = play_recorded(game, num_rounds, episodes, seats, seed)
+        return match_result(rewards, cooperation, games)
+
+    for k, co_player in enumerate(co_players):
+        seated = {s: resolve_game_co_player(co_player, game.name) for s in range(1, num_players)}
+        ids = None
+        if policy.id_size:
+            ids = lambda o=seated: _identities(o, episodes, policy.id_size)  # noqa: E731
+        seats = [GameSeat(o, games, s) for s, o in seated.items()]
+        seats.append(GameSeat(GamePolicyPlayer(policy, ids, name=name), games, 0))
+        results[co_player] = play(seats, seed + k)
+    for j, other in others.items():
+        seats = [
+            GameSeat(GamePolicyPlayer(policy if s % 2 == 0 else other), games, s)
+            for s in range(num_players)
+        ]
+        results[f"learner_{j}"] = play(seats, seed + 1000 + j)
+    return results
 
 
 def _identities(co_players: dict[int, Any], episodes: int, size: int) -> torch.Tensor:

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from baselines import load_agent
+from baselines.checkpoints import save_policy
 from baselines.config import TrainConfig
 from baselines.configs import ConfigError, with_overrides
+from baselines.evaluate import EvaluateConfig
+from baselines.evaluate import main as evaluate
 from baselines.general import GAME_PRESET_NAMES, GameTrainConfig, game_preset
 from baselines.general.policy import GamePolicy, GamePolicyPlayer
 from baselines.general.trainer import GameTrainer, make_game_layout, reference_reward
-from baselines.policies import PolicyConfig
+from baselines.policies import PolicyConfig, make_policy
 from baselines.run import RunConfig
 from baselines.train import main, parse
-from coop_envs.core import CoinGame, PublicGoodsGame, check_seating
+from coop_envs.core import PRISONERS_DILEMMA, CoinGame, PublicGoodsGame, check_seating
 
 GAMES = ("public_goods", "coin_game")
 
@@ -321,3 +325,33 @@ def test_learners_start_from_the_named_runs_agents(tmp_path, monkeypatch):
 def test_bad_init_settings_fail_where_they_enter(changes, message):
     with pytest.raises(ValueError, match=message):
         with_overrides(game_preset("mixed_pool_public_goods_fast"), changes)
+
+
+def test_evaluate_cli_scores_game_agents_as_the_trainer_does(tmp_path, capsys):
+    config = small("mixed_pool_public_goods_fast", out=str(tmp_path / "run"))
+    trainer = GameTrainer(config)
+    trainer.run()
+    expected = trainer.evaluate_policy(0)
+    files = (tmp_path / "run" / "agent_0.pt", tmp_path / "run" / "agent_1.pt")
+    out = tmp_path / "eval.json"
+    run = config.run
+    assert evaluate(EvaluateConfig(files, run.eval.episodes, run.eval.seed, out=out)) == 0
+    printed = capsys.readouterr().out
+    assert "(public_goods)" in printed and "no criteria apply" in printed
+    results = json.loads(out.read_text())["policies"][str(files[0])]["results"]
+    shared = [name for name in expected if name in results]
+    assert "learner_1" in shared and len(shared) >= 3
+    for name in shared:
+        assert results[name]["reward"] == pytest.approx(expected[name].reward, abs=1e-9), name
+    # agents of different games are refused in one line
+    matrix = tmp_path / "matrix.pt"
+    save_policy(matrix, make_policy(PolicyConfig(hidden=8, embed=4), PRISONERS_DILEMMA))
+    with pytest.raises(ValueError, match="agents of different games"):
+        evaluate(EvaluateConfig((files[0], matrix), 16))
+
+
+def test_evaluate_cli_refuses_ppi_game_agents_in_one_line():
+    root = Path(__file__).resolve().parents[2]
+    agent = root / "docs/results/ppi_public_goods/mixed_pool/seed0/agent_0.pt"
+    with pytest.raises(ValueError, match="a PPI agent of public_goods is scored by"):
+        evaluate(EvaluateConfig((agent,), 16))

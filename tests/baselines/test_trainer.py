@@ -242,7 +242,6 @@ def test_frozen_checkpoint_must_exist_and_match(tmp_path):
             lambda: changed(preset("stage1_fast_id"), pool__finite_state_fraction=0.3),
             "the random finite-state co-players of pool.finite_state_fraction have none",
         ),
-
         (lambda: TrainConfig(updates=0), "updates must be a positive int; got 0"),
         (lambda: preset("stage4"), "unknown preset 'stage4'; known: stage1, stage2"),
     ],
