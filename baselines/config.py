@@ -112,11 +112,11 @@ class PoolConfig:
     tabular_uniform_fraction: float = 0.0
     """Random tabular only: share of the tabular games whose co-player is drawn from the
     paper's U(0, 1) whatever the concentration (:func:`co_players.tabular_mixture`)."""
-    finite_state_fraction: float = 0.0
+    finite_state_fraction: float | None = None
     """Share of the tabular games whose co-player is a random reactive finite-state machine
     instead (:class:`co_players.RandomFiniteState`, from the same split as ``pool.tabular``:
     reciprocators that punish or forgive over several rounds, none playing like a named
-    strategy); 0, every run recorded before this field: none."""
+    strategy); None (every run recorded before this field) or 0: none."""
     frozen: tuple[str, ...] = ()
     """Agent files of frozen agents to play against."""
     frozen_from: str | None = None
@@ -153,7 +153,8 @@ class PoolConfig:
         self._check_population()
         check_positive(self.tabular_concentration, "pool.tabular_concentration")
         check_unit(self.tabular_uniform_fraction, "pool.tabular_uniform_fraction")
-        check_unit(self.finite_state_fraction, "pool.finite_state_fraction")
+        if self.finite_state_fraction is not None:
+            check_unit(self.finite_state_fraction, "pool.finite_state_fraction")
         shaped = (
             self.tabular_concentration != 1.0
             or self.tabular_uniform_fraction

@@ -905,6 +905,9 @@ def build_tables(
     tables["panel"] = panel_table(results / "crossplay" / "panel")
     tables["population_fast"] = population_table(runs, "population/fast", results / "crossplay")
     tables["population_baseline"] = population_table(runs, "mixed_pool/fast", results / "crossplay")
+    tables["population_snapshots"] = population_table(
+        runs, "population/fast_snapshots", results / "crossplay"
+    )
     tables["held_out"] = population_table(runs, "held_out/mixed_pool", results / "crossplay")
     return tables
 
