@@ -384,6 +384,8 @@ LA_LITERATURE = {
     "naive_dice": "(not reported: the DiCE paper compares LOLA-DiCE with LOLA)",
     "lola_dice": "cooperation, close to -1 per step = R (ours 1); DiCE paper, Fig. 4",
     "mfos_cpu": "ZD extortion: M-FOS above R = -1 (ours 1), NL below; M-FOS paper, §6.1",
+    "coala_cpu": "cooperation between COALA-PG agents trained in a mixed pool of naive and "
+    "learning-aware co-players, extortion of naive learners; COALA-PG paper (≈1.2e9 steps)",
 }
 """What each learning-aware variant's paper reports for the IPD, in its payoff scale (pax/LOLA:
 ours minus 2), read off the papers' text and figures (approximate)."""
@@ -392,6 +394,16 @@ ours minus 2), read off the papers' text and figures (approximate)."""
 def _la_outcomes(last: list[dict[str, float]], mfos: bool) -> str:
     """Seeds meeting each success criterion (docs/learning_aware.md states them)."""
     n = len(last)
+    if "l0/coala/self_reward_last" in last[0]:
+        mutual = [r["l0/coala/self_reward_last"] for r in last]
+        agent = [r["l0/coala/naive_reward"] for r in last]
+        naive = [r["l0/coala/naive_opponent_reward"] for r in last]
+        pairs = list(zip(agent, naive, strict=True))
+        return (
+            f"cooperate {sum(v >= 0.9 for v in mutual)}/{n}; defect "
+            f"{sum(v <= 0.1 for v in mutual)}/{n}; shape naive {sum(a > b for a, b in pairs)}/{n}; "
+            f"extort naive {sum(a > 1.0 > b for a, b in pairs)}/{n}"
+        )
     if mfos:
         extort = sum(r["l0/mfos/reward"] > 1.0 > r["l0/mfos/opponent_reward"] for r in last)
         return f"extort {extort}/{n}"
@@ -425,9 +437,16 @@ def learning_aware_table(runs: dict[str, list[Run]], experiment: str = "learning
         variant_name = ref.split("/", 1)[1]
         name = variant_name + ("" if chosen[0].variant.canonical else " (exploration)")
         mfos = "l0/mfos/reward" in last[0]
+        coala = "l0/coala/self_reward_last" in last[0]
         keys = (
             ("l0/mfos/reward", "l0/mfos/opponent_reward")
             if mfos
+            else (
+                "l0/coala/self_reward_last",
+                "l0/coala/naive_reward",
+                "l0/coala/naive_opponent_reward",
+            )
+            if coala
             else (
                 "l0/exact/value",
                 "l1/exact/value",
@@ -437,13 +456,23 @@ def learning_aware_table(runs: dict[str, list[Run]], experiment: str = "learning
             f"{sum(r[k] for r in last) / len(last):.2f} ({_span([r[k] for r in last])})"
             for k in keys
         ]
-        probs = ", ".join(
-            f"{sum(r[f'l0/exact/p_{o}'] for r in last) / len(last):.2f}"
-            for o in ("start", "cc", "cd", "dc", "dd")
+        probs = (
+            "— (a GRU)"
+            if coala
+            else ", ".join(
+                f"{sum(r[f'l0/exact/p_{o}'] for r in last) / len(last):.2f}"
+                for o in ("start", "cc", "cd", "dc", "dd")
+            )
         )
         steps = sorted({int(r["update"]) for r in last})
         seconds = _span([r["seconds"] for r in last], 1)
-        vs = " (M-FOS / naive learners)" if mfos else ""
+        vs = (
+            " (M-FOS / naive learners)"
+            if mfos
+            else " (vs a copy, last inner episode / vs naive learners / the naive learners)"
+            if coala
+            else ""
+        )
         lines.append(
             f"| {name} | {LA_LITERATURE.get(variant_name, '—')} | {' / '.join(cells)}{vs} | "
             f"{probs} | "
@@ -766,6 +795,54 @@ def throughput_table(path: Path = ROOT / "benchmarks" / "results" / "train_throu
     return "\n".join(lines)
 
 
+REFERENCE_BOARD = ROOT / "docs" / "results" / "leaderboard" / "references.json"
+"""The full-suite board of every reference entry (``coop-leaderboard seed-references``, then
+``export --format json``), with the commit it was scored at."""
+
+
+def reference_board_table(path: Path = REFERENCE_BOARD) -> str:
+    """The reference entries' leaderboard scores, from the committed board.
+
+    Learning-aware methods beside the in-context agents and the classics (full suite, 95%
+    intervals over seeds).
+    """
+    if not path.exists():
+        return "(no reference board)"
+    record = json.loads(path.read_text())
+    lines = [
+        f"Suite {record['suite_version']}, exported at commit {record['code']['commit'][:10]} "
+        f"({record['exported'][:10]}); ± a 95% interval over the suite's seeds; bold: the "
+        "Pareto front.",
+        "",
+        "| rank | entry | kind | score | cooperation | adaptivity | exploitability | worst "
+        "exploiter |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+
+    def format_interval(summary: dict[str, Any]) -> str:
+        if summary["mean"] is None:
+            return "—"
+        if summary["low"] is None:
+            return f"{summary['mean']:.3f}"
+        return f"{summary['mean']:.3f} ± {(summary['high'] - summary['low']) / 2:.3f}"
+
+    for row in record["rows"]:
+        if row["board"] != "full":
+            continue
+        cells = " | ".join(format_interval(row[c]) for c in ("score", *LEADERBOARD_GROUPS))
+        lines.append(
+            f"| {row['rank']} | {'**' if row['pareto'] else ''}{row['name']}"
+            f"{'**' if row['pareto'] else ''} | {row['kind']} | {cells} | "
+            f"{row['worst_exploiter'] or '—'} |"
+        )
+    return "\n".join(lines)
+
+
+LEADERBOARD_GROUPS = ("cooperation", "adaptivity", "exploitability")
+"""The leaderboard's score groups (``leaderboard.suite.GROUPS``; baselines does not import the
+leaderboard, which imports it)."""
+
+
 # ------------------------------------------------------------------------------------ figures
 def _eval_rows(
     rows: list[dict[str, float]], column: str, x: str = "seconds"
@@ -901,6 +978,7 @@ def build_tables(
     tables["summary"] = summary_table(runs, manifests)
     tables["throughput"] = throughput_table()
     tables["learning_aware"] = learning_aware_table(runs)
+    tables["reference_board"] = reference_board_table()
     tables["crossplay"] = crossplay_table(results / "crossplay")
     tables["panel"] = panel_table(results / "crossplay" / "panel")
     tables["population_fast"] = population_table(runs, "population/fast", results / "crossplay")

@@ -41,6 +41,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -438,7 +439,15 @@ def export(
     version = matrix_version(suite_version) if game_suite is None else game_suite.version
     rows = table(db, version)
     if fmt == "json":
-        text = json.dumps({"suite_version": version, "rows": rows}, indent=2) + "\n"
+        from baselines.run import code_version
+
+        record = {
+            "suite_version": version,
+            "exported": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "code": code_version(),  # the checkout that exported it (commit, dirty)
+            "rows": rows,
+        }
+        text = json.dumps(record, indent=2) + "\n"
     else:
         records = flat(rows)
         fields: list[str] = []
@@ -479,9 +488,11 @@ LEARNING_AWARE_BASELINES = (
     ("learning_aware/lola_exact", 0),  # exact LOLA vs LOLA: cooperation
     ("learning_aware/lola_dice", 0),  # LOLA-DiCE on sampled episodes
     ("learning_aware/mfos_cpu", 0),  # M-FOS's policy after shaping naive learners
+    ("learning_aware/coala_cpu", 0),  # COALA-PG's GRU agent
 )
-"""``(experiment variant, seed)`` whose first learner's memory-one vector (``agent_0.json``,
-docs/learning_aware.md) is a reference entry, named ``<experiment>_<variant>_seed<S>``."""
+"""``(experiment variant, seed)`` whose first learner (the memory-one vector ``agent_0.json``, or
+the GRU checkpoint ``agent_0.pt`` of COALA-PG; docs/learning_aware.md) is a reference entry,
+named ``<experiment>_<variant>_seed<S>``."""
 
 
 def reference_entries() -> list[tuple[str, str]]:
@@ -497,6 +508,8 @@ def reference_entries() -> list[tuple[str, str]]:
         entries.append((name, str(path)))
     for ref, seed in LEARNING_AWARE_BASELINES:
         path = ROOT / "docs" / "results" / ref / f"seed{seed}" / "agent_0.json"
+        if not path.exists():
+            path = path.with_suffix(".pt")
         entries.append((f"{ref.replace('/', '_')}_seed{seed}", str(path)))
     return [(n, s) for n, s in entries if Path(s).exists()]
 

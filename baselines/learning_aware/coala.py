@@ -1,55 +1,51 @@
-r"""COALA-PG at small scale: a learning-aware policy gradient for a GRU agent (work in progress).
+r"""COALA-PG: a learning-aware policy gradient for a recurrent agent (Meulemans et al. 2024).
 
-Meulemans et al. (2024, "Multi-agent cooperation through learning-aware policy gradients")
-train a sequence-model agent over *meta-episodes*: M inner episodes of T rounds against one
-co-player, the agent's hidden state carried across them, so that it can see the co-player learn.
-A naive co-player learns between inner episodes from a batch of B episodes it played at once
-against the agent (B *streams*), so an action in stream b changes the co-player's next policy,
-and with it the return of every stream. COALA-PG's estimator credits it for that. For stream b's
-action at inner episode m, round t, the weight of :math:`\nabla \log \pi` is
+The agent plays *meta-trajectories*: M inner episodes of T rounds against one co-player, its GRU's
+hidden state carried across them (each inner episode opens with the START observation), so that it
+can see the co-player learn. Its co-players form a mixed pool:
+
+- **naive learners**: memory-one policies (5 logits of P(C | start, CC, CD, DC, DD)) that play B
+  inner episodes at once against the agent (B *streams*) and, after each inner episode, take one
+  REINFORCE step on those B episodes (return-to-go, a baseline per round over the streams);
+- **copies of the agent** (the learning-aware half of the pool), parameters shared.
+
+An action in stream b changes the naive learner's next policy, and with it the return of every
+stream. COALA-PG's estimator credits it for that. For stream b's action at inner episode m, round
+t, the weight of :math:`\nabla \log \pi` is
 
 .. math::
     A^b_{m,t} = \sum_{(m', t') \ge (m, t)} r^b_{m', t'}
     + \sum_{b' \ne b} \sum_{m' > m} \sum_{t'} r^{b'}_{m', t'} - \text{baseline},
 
 the stream's own future plus the other streams' returns from the next inner episode on (the
-agent's objective being the mean over streams, the 1/B is a constant step size). Against a
-learning-aware co-player (the agent itself, parameters shared: the mixed pool's other half)
-nothing couples the streams, and the weight is the own future only.
+agent's objective being the mean over streams, the 1/B is a constant step size). Against a copy of
+itself nothing couples the streams, and the weight is the own future only. Here both terms are
+discounted per round (``discount``, over the whole meta-trajectory), the own term gets a learned
+baseline (the value head, from the agent's own history) and the coupled term its mean per round
+over the naive streams; the advantages are then divided by their standard deviation (a step
+size). Without the discount and the critic the weights are :func:`coupled_weights`, the estimator
+as written; with them the variance is low enough to learn on a CPU budget.
 
-This module is the algorithm at test size only (:func:`coala_update`); it is not yet a preset,
-and the paper-size run (about 1.2e9 steps) is not attempted here. Simplifications: the naive
-co-players are memory-one policies (5 logits) updated by REINFORCE with a batch-mean baseline;
-the baseline of the agent is the mean weight over the meta-batch per (m, t).
+The agent is the project's GRU actor-critic (:class:`baselines.policies.GRUActorCritic`, its
+observation/previous action/previous reward input), so its file is an ordinary ``agent_0.pt``
+that ``baselines.evaluate``, cross-play and the leaderboard load. Acting uses the round-by-round
+stepper without gradients; the loss replays each meta-trajectory once through ``nn.GRU`` (exact:
+the same weights and inputs).
+
+Simplifications (docs/learning_aware.md): naive learners are memory-one policies with exact
+score functions, not sequence models trained by their own policy gradient.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
-from coop_envs.core import MatrixGame, get_game
-
-
-class GRUAgent(nn.Module):
-    """A GRU over (observation code one-hot, first-round-of-episode flag) -> P(defect) logit."""
-
-    def __init__(self, hidden: int = 32) -> None:
-        super().__init__()
-        self.cell = nn.GRUCell(6, hidden)
-        self.head = nn.Linear(hidden, 1)
-        self.hidden = hidden
-
-    def forward(self, codes: torch.Tensor, first: bool, h: torch.Tensor):
-        """One round: ``(logit of defecting (n,), next hidden (n, H))``."""
-        x = torch.cat(
-            [nn.functional.one_hot(codes, 5).float(), torch.full((len(codes), 1), float(first))],
-            dim=-1,
-        )
-        h = self.cell(x, h)
-        return self.head(h).squeeze(-1), h
+from baselines.policies import ActorCritic
+from coop_envs.core import MatrixGame
 
 
 @dataclass(frozen=True)
@@ -57,18 +53,49 @@ class CoalaSettings:
     """Sizes and step sizes of one COALA-PG update."""
 
     game: MatrixGame
-    co_players: int = 16
-    """Naive co-players per update (each with its own B streams)."""
-    self_play: int = 16
-    """Agent-vs-agent pairs per update (the mixed pool's learning-aware half)."""
+    co_players: int = 8
+    """Naive learners per update (each with its own B streams)."""
     streams: int = 8
-    """B: episodes a naive co-player plays at once and learns from."""
-    inner_episodes: int = 4
-    """M: inner episodes per meta-episode."""
-    rounds: int = 10
+    """B: inner episodes a naive learner plays at once and learns from."""
+    self_play: int = 32
+    """Agent-vs-copy pairs per update (the learning-aware half of the pool)."""
+    inner_episodes: int = 8
+    """M: inner episodes per meta-trajectory."""
+    rounds: int = 100
     """T: rounds per inner episode."""
     co_player_lr: float = 1.0
-    """The naive co-players' learning rate (REINFORCE on their B episodes)."""
+    """The naive learners' learning rate (on their mean reward per round)."""
+    co_player_init_std: float = 1.0
+    """Standard deviation of the naive learners' initial logits."""
+    entropy: float = 0.01
+    """Entropy bonus of the agent's loss."""
+    discount: float = 0.99
+    """Discount per round of the agent's returns (over the whole meta-trajectory)."""
+    coupling: bool = True
+    """Add COALA-PG's coupled term (False: the plain policy gradient, a control)."""
+
+
+@dataclass
+class MetaBatch:
+    """One batch of meta-trajectories; ``(M*T, R)`` per round and row.
+
+    Rows: ``co_players * streams`` naive streams (learner-major), then the self-play pairs' seat 0
+    and seat 1 (``self_play`` each).
+    """
+
+    index: torch.Tensor
+    """The agent's input index (``seat * 5 + own-view code``)."""
+    actions: torch.Tensor
+    """The agent's action (1 = defect)."""
+    rewards: torch.Tensor
+    """The agent's reward."""
+    co_rewards: torch.Tensor
+    """The naive learners' rewards ``(M*T, co_players * streams)``."""
+    co_cooperated: torch.Tensor
+    """Whether the naive learners cooperated ``(M*T, co_players * streams)``."""
+    co_logits: torch.Tensor
+    """``(M + 1, co_players, 5)``: the naive learners' logits before each inner episode, and after
+    the last."""
 
 
 def coupled_weights(rewards: torch.Tensor) -> torch.Tensor:
@@ -89,108 +116,241 @@ def coupled_weights(rewards: torch.Tensor) -> torch.Tensor:
     return own + others.unsqueeze(-1)
 
 
-def _play(agent, co_logits, s, generator):
-    """Agent (seat 0) vs naive memory-one co-players; returns log-probs, rewards, co data."""
-    n, b = co_logits.shape[0], s.streams
-    payoffs = torch.tensor(s.game.payoffs, dtype=torch.float32)
-    h = torch.zeros(n * b, agent.hidden)
-    codes = torch.zeros(n * b, 2, dtype=torch.long)  # own-view codes of agent and co-player
-    logp, rewards = [], []
-    for _ in range(s.inner_episodes):
-        co = co_logits.detach().clone().requires_grad_(True)
-        ep_co_logp, ep_co_r = [], []
-        codes.zero_()
-        for t in range(s.rounds):
-            logit, h = agent(codes[:, 0], t == 0, h)
-            a = (torch.rand(n * b, generator=generator) < torch.sigmoid(logit)).long()
-            co_logit = co.repeat_interleave(b, 0).gather(1, codes[:, 1:]).squeeze(1)
-            c = (torch.rand(n * b, generator=generator) >= torch.sigmoid(co_logit)).long()
-            logp.append(
-                -nn.functional.binary_cross_entropy_with_logits(logit, a.float(), reduction="none")
-            )
-            ep_co_logp.append(
-                -nn.functional.binary_cross_entropy_with_logits(
-                    co_logit, 1.0 - c.float(), reduction="none"
-                )
-            )
-            r = payoffs[a, c]
-            rewards.append(r[:, 0])
-            ep_co_r.append(r[:, 1])
-            codes = torch.stack([1 + 2 * a + c, 1 + 2 * c + a], dim=1)
-        co_logits = _naive_step(co, ep_co_logp, ep_co_r, n, b, s.co_player_lr)
-    shape = (s.inner_episodes, s.rounds, n, b)
-    logp_t = torch.stack(logp).view(shape).permute(2, 3, 0, 1)
-    rewards_t = torch.stack(rewards).view(shape).permute(2, 3, 0, 1)
-    return logp_t, rewards_t, co_logits
+def naive_gradient(
+    logits: torch.Tensor, codes: torch.Tensor, cooperated: torch.Tensor, rewards: torch.Tensor
+) -> torch.Tensor:
+    """REINFORCE gradient of each naive learner's mean reward per round over its streams.
 
-
-def _naive_step(co, logps, rewards, n, b, lr):
-    logp = torch.stack(logps).view(-1, n, b)  # (T, n, b)
-    r = torch.stack(rewards).view(-1, n, b)
-    to_go = r.flip(0).cumsum(0).flip(0)
-    advantage = to_go - to_go.mean(2, keepdim=True)
-    objective = (logp * advantage.detach()).sum(0).mean(1).sum()
-    grad = torch.autograd.grad(objective, co)[0]
-    return (co + lr * grad).detach()
-
-
-def coala_update(
-    agent: GRUAgent,
-    optimizer: torch.optim.Optimizer,
-    s: CoalaSettings,
-    generator: torch.Generator,
-) -> dict[str, float]:
-    """One COALA-PG update on a mixed meta-batch (naive co-players and self-play pairs).
+    Args:
+        logits: ``(N, 5)`` logits of P(C | code).
+        codes: ``(T, N, B)`` the learner's own-view observation codes.
+        cooperated: ``(T, N, B)`` bool, its moves.
+        rewards: ``(T, N, B)`` its rewards.
 
     Returns:
-        The agent's mean reward per round against the naive co-players (first and last inner
-        episode) and in self-play.
+        ``(N, 5)``: the score function ``1{C} - P(C | code)`` of each round, weighted by the
+        return-to-go minus its mean over the B streams, summed over rounds and averaged over
+        streams, divided by T.
     """
-    co = torch.randn(s.co_players, 5, generator=generator)
-    logp, rewards, _ = _play(agent, co, s, generator)
-    weights = coupled_weights(rewards)
-    weights = weights - weights.mean((0, 1), keepdim=True)
-    loss = -(logp * weights.detach()).sum((2, 3)).mean()
-    metrics = {
-        "naive/reward_first": float(rewards[:, :, 0].mean()),
-        "naive/reward_last": float(rewards[:, :, -1].mean()),
-    }
-    if s.self_play:
-        logp_s, rewards_s = _self_play(agent, s, generator)
-        own = rewards_s.flatten(1).flip(-1).cumsum(-1).flip(-1).view_as(rewards_s)
-        own = own - own.mean(0, keepdim=True)
-        loss = loss + -(logp_s * own.detach()).sum((1, 2)).mean()
-        metrics["self/reward"] = float(rewards_s.mean())
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return metrics
+    t, n, b = codes.shape
+    to_go = rewards.flip(0).cumsum(0).flip(0)
+    advantage = to_go - to_go.mean(2, keepdim=True)
+    p = torch.sigmoid(logits).gather(1, codes.permute(1, 0, 2).reshape(n, -1)).view(n, t, b)
+    score = cooperated.permute(1, 0, 2).float() - p
+    weighted = score * advantage.permute(1, 0, 2)
+    grad = torch.zeros(n, 5)
+    grad.scatter_add_(1, codes.permute(1, 0, 2).reshape(n, -1), weighted.reshape(n, -1))
+    return grad / (b * t)
 
 
-def _self_play(agent, s, generator):
-    """Agent vs agent (shared parameters): ``(2P, M, T)`` log-probs and rewards, both seats."""
-    p = s.self_play
-    payoffs = torch.tensor(s.game.payoffs, dtype=torch.float32)
-    h = torch.zeros(2 * p, agent.hidden)
-    logp, rewards = [], []
+def play_meta(
+    policy: ActorCritic,
+    s: CoalaSettings,
+    rng: np.random.Generator,
+    co_players: int | None = None,
+    self_play: int | None = None,
+) -> MetaBatch:
+    """Play one batch of meta-trajectories, without gradients.
+
+    The agent plays fresh naive learners (learning between inner episodes) and copies of itself.
+
+    The game is stepped in NumPy (a few microseconds an operation on these small arrays); the
+    agent acts through its round-by-round stepper.
+
+    Args:
+        policy: The agent.
+        s: Sizes and step sizes.
+        rng: Draws the naive learners' initial logits and every action.
+        co_players: Naive learners (default ``s.co_players``).
+        self_play: Self-play pairs (default ``s.self_play``).
+    """
+    n = s.co_players if co_players is None else co_players
+    p = s.self_play if self_play is None else self_play
+    b = s.streams
+    nb = n * b
+    rows = nb + 2 * p
+    reward = np.asarray(s.game.payoffs, dtype=np.float32)[..., 0].reshape(4)  # [2 * mine + theirs]
+    seat5 = np.concatenate([np.zeros(nb + p, np.int64), np.full(p, 5, np.int64)])
+    partner = np.concatenate([np.arange(nb + p, rows), np.arange(nb, nb + p)])
+    theta = (s.co_player_init_std * rng.standard_normal((n, 5))).astype(np.float32)
+    history = [theta.copy()]
+    stepper = policy.stepper(rows)
+    learner_of = np.arange(nb) // b
+    mt = s.inner_episodes * s.rounds
+    index = np.empty((mt, rows), np.int64)
+    actions = np.empty((mt, rows), np.int64)
+    rewards = np.empty((mt, rows), np.float32)
+    co_codes = np.empty((mt, nb), np.int64)
+    co_defect = np.empty((mt, nb), np.int64)
+    co_rewards = np.empty((mt, nb), np.float32)
+    other = np.empty(rows, np.int64)
+    k = 0
     for _ in range(s.inner_episodes):
-        codes = torch.zeros(2 * p, dtype=torch.long)
-        for t in range(s.rounds):
-            logit, h = agent(codes, t == 0, h)
-            a = (torch.rand(2 * p, generator=generator) < torch.sigmoid(logit)).long()
-            logp.append(
-                -nn.functional.binary_cross_entropy_with_logits(logit, a.float(), reduction="none")
+        code = np.zeros(rows, np.int64)  # the agent's own-view code (0: START)
+        co_code = np.zeros(nb, np.int64)
+        first = k
+        for _ in range(s.rounds):
+            index[k] = seat5 + code
+            logits = stepper.logits(torch.from_numpy(index[k])).numpy()
+            defect = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))
+            u = rng.random(rows + nb)
+            a = (u[:rows] < defect).astype(np.int64)
+            p_c = 1.0 / (1.0 + np.exp(-theta[learner_of, co_code]))
+            c = (u[rows:] >= p_c).astype(np.int64)  # 1 = defect
+            other[:nb] = c
+            other[nb:] = a[partner]
+            actions[k] = a
+            rewards[k] = reward[2 * a + other]
+            co_codes[k] = co_code
+            co_defect[k] = c
+            co_rewards[k] = reward[2 * c + a[:nb]]
+            code = 1 + 2 * a + other
+            co_code = 1 + 2 * c + a[:nb]
+            k += 1
+        if n:
+            grad = naive_gradient(
+                torch.from_numpy(theta),
+                torch.from_numpy(co_codes[first:k]).view(s.rounds, n, b),
+                torch.from_numpy(co_defect[first:k] == 0).view(s.rounds, n, b),
+                torch.from_numpy(co_rewards[first:k]).view(s.rounds, n, b),
             )
-            mine, theirs = a[:p], a[p:]
-            rewards.append(torch.cat([payoffs[mine, theirs, 0], payoffs[mine, theirs, 1]]))
-            codes = torch.cat([1 + 2 * mine + theirs, 1 + 2 * theirs + mine])
-    shape = (s.inner_episodes, s.rounds, 2 * p)
-    return (
-        torch.stack(logp).view(shape).permute(2, 0, 1),
-        torch.stack(rewards).view(shape).permute(2, 0, 1),
+            theta = theta + s.co_player_lr * grad.numpy()
+        history.append(theta.copy())
+    return MetaBatch(
+        index=torch.from_numpy(index),
+        actions=torch.from_numpy(actions),
+        rewards=torch.from_numpy(rewards),
+        co_rewards=torch.from_numpy(co_rewards),
+        co_cooperated=torch.from_numpy(co_defect == 0),
+        co_logits=torch.from_numpy(np.stack(history)),
     )
 
 
-def settings(game: str = "prisoners_dilemma", **kwargs) -> CoalaSettings:
-    """:class:`CoalaSettings` for a game by name."""
-    return CoalaSettings(get_game(game), **kwargs)
+def discounted_to_go(rewards: torch.Tensor, discount: float) -> torch.Tensor:
+    """``(K, ...)`` discounted return-to-go along the first axis."""
+    out = torch.empty_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    for k in range(len(rewards) - 1, -1, -1):
+        running = rewards[k] + discount * running
+        out[k] = running
+    return out
+
+
+def coala_returns(
+    rewards: torch.Tensor, s: CoalaSettings, co_players: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The agent's returns ``(own, coupled)``, each ``(M*T, R)``.
+
+    ``own``: the discounted own return-to-go over the meta-trajectory; ``coupled``: for the naive
+    streams, the other streams' discounted returns from the next inner episode on (zero for the
+    self-play rows).
+
+    With ``discount = 1`` their sum is :func:`coupled_weights`.
+    """
+    m, t, b = s.inner_episodes, s.rounds, s.streams
+    nb = co_players * b
+    own = discounted_to_go(rewards, s.discount)
+    coupled = torch.zeros_like(rewards)
+    if nb and m > 1:
+        # the own stream's return from the start of each next inner episode: (M-1, N, B)
+        starts = own[t::t, :nb].reshape(m - 1, co_players, b)
+        others = (starts.sum(2, keepdim=True) - starts).reshape(m - 1, nb)
+        # discounted back to every round of the inner episode before it
+        back = s.discount ** torch.arange(t, 0, -1, dtype=rewards.dtype)  # (T,)
+        coupled[: (m - 1) * t, :nb] = (back.view(1, t, 1) * others.unsqueeze(1)).reshape(-1, nb)
+    return own, coupled
+
+
+def coala_advantages(
+    batch: MetaBatch, values: torch.Tensor, s: CoalaSettings, co_players: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(advantages, value targets)``, ``(M*T, R)``.
+
+    The advantage is the own discounted return minus the critic's value (of the own return, from
+    the agent's own history) plus, for the naive streams, the coupled term minus its mean per round
+    over the naive streams; divided by its standard deviation. Value targets are the own return
+    times ``1 - discount`` (a reward per round); ``values`` are on that scale.
+    """
+    nb = co_players * s.streams
+    own, coupled = coala_returns(batch.rewards, s, co_players)
+    scale = 1.0 - s.discount if s.discount < 1 else 1.0 / (s.inner_episodes * s.rounds)
+    advantages = own - values.detach() / scale
+    if nb and s.coupling:
+        extra = coupled[:, :nb]
+        advantages[:, :nb] += extra - extra.mean(1, keepdim=True)
+    advantages = advantages / (advantages.std() + 1e-8)
+    return advantages, own * scale
+
+
+def coala_loss(
+    policy: ActorCritic, batch: MetaBatch, s: CoalaSettings, co_players: int
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """The agent's loss on a batch (one ``nn.GRU`` replay of every meta-trajectory).
+
+    The policy gradient with COALA-PG's advantages, the critic's squared error (coefficient 0.5)
+    and the entropy bonus.
+    """
+    logits, values = policy(batch.index)
+    log_probs = torch.log_softmax(logits, -1)
+    taken = log_probs.gather(-1, batch.actions.unsqueeze(-1)).squeeze(-1)
+    entropy = -(log_probs.exp() * log_probs).sum(-1).mean()
+    advantages, targets = coala_advantages(batch, values, s, co_players)
+    value_loss = (values - targets).pow(2).mean()
+    loss = -(taken * advantages).mean() + 0.5 * value_loss - s.entropy * entropy
+    return loss, {"entropy": float(entropy.detach()), "value_loss": float(value_loss.detach())}
+
+
+def meta_metrics(batch: MetaBatch, s: CoalaSettings, co_players: int) -> dict[str, float]:
+    """Mean reward per round of the agent and its co-players, first and last inner episode."""
+    m, t = s.inner_episodes, s.rounds
+    nb = co_players * s.streams
+    rewards = batch.rewards.view(m, t, -1)
+    out: dict[str, float] = {}
+    if nb:
+        co = batch.co_rewards.view(m, t, -1)
+        co_c = batch.co_cooperated.view(m, t, -1).float()
+        out.update(
+            {
+                "naive_reward": float(rewards[:, :, :nb].mean()),
+                "naive_reward_first": float(rewards[0, :, :nb].mean()),
+                "naive_reward_last": float(rewards[-1, :, :nb].mean()),
+                "naive_opponent_reward": float(co.mean()),
+                "naive_opponent_reward_last": float(co[-1].mean()),
+                "naive_opponent_cooperation_first": float(co_c[0].mean()),
+                "naive_opponent_cooperation_last": float(co_c[-1].mean()),
+                "naive_cooperation": float(1 - batch.actions[:, :nb].float().mean()),
+            }
+        )
+    if rewards.shape[-1] > nb:
+        cooperated = 1 - batch.actions.view(m, t, -1)[:, :, nb:].float()
+        out.update(
+            {
+                "self_reward": float(rewards[:, :, nb:].mean()),
+                "self_reward_first": float(rewards[0, :, nb:].mean()),
+                "self_reward_last": float(rewards[-1, :, nb:].mean()),
+                "self_cooperation": float(cooperated.mean()),
+                "self_cooperation_last": float(cooperated[-1].mean()),
+            }
+        )
+    return out
+
+
+def coala_update(
+    policy: ActorCritic,
+    optimizer: torch.optim.Optimizer,
+    s: CoalaSettings,
+    rng: np.random.Generator,
+    clip: float = 1.0,
+) -> dict[str, float]:
+    """One COALA-PG update on a mixed meta-batch (naive learners and self-play pairs).
+
+    Returns:
+        Training metrics (:func:`meta_metrics`, the entropy and the gradient norm).
+    """
+    batch = play_meta(policy, s, rng)
+    loss, info = coala_loss(policy, batch, s, s.co_players)
+    optimizer.zero_grad()
+    loss.backward()
+    norm = nn.utils.clip_grad_norm_(policy.parameters(), clip)
+    optimizer.step()
+    return {**meta_metrics(batch, s, s.co_players), **info, "grad_norm": float(norm)}

@@ -9,7 +9,9 @@ Three algorithms, each a config class and an :class:`~baselines.run.Algorithm`
 - :class:`DiceConfig`: the same learners on sampled episodes with the DiCE estimator
   (:mod:`.dice`); presets ``naive_dice``, ``lola_dice``;
 - :class:`MFOSConfig`: M-FOS, a PPO meta-agent shaping naive learners (:mod:`.mfos`); presets
-  ``mfos`` (the authors' IPD budget) and ``mfos_cpu`` (minutes on a CPU).
+  ``mfos`` (the authors' IPD budget) and ``mfos_cpu`` (minutes on a CPU);
+- :class:`CoalaConfig`: COALA-PG, a GRU agent over meta-trajectories against naive learners and
+  copies of itself (:mod:`.coala`); preset ``coala_cpu`` (our CPU budget).
 
 Field defaults are the papers' IPD settings: LOLA's exact version (discount 0.96, learning rate 1,
 logits drawn from N(0, 1)); LOLA-DiCE (Foerster et al. 2018b: episodes of 150 rounds, 128 per
@@ -36,13 +38,17 @@ from baselines.configs import (
     with_overrides,
 )
 from baselines.learning_aware.exact import RULES, check_horizon
-from baselines.run import EvalConfig, RunConfig
+from baselines.run import EvalConfig, RunConfig, run_directory
 from coop_envs.core import check_batch
 
 
 def _la_run() -> RunConfig:
     # one torch thread: the tensors are tiny, and a second thread only adds contention
     return RunConfig(threads=1, eval=EvalConfig(every=20, episodes=256))
+
+
+def _coala_run() -> RunConfig:
+    return RunConfig(threads=1, eval=EvalConfig(every=25, episodes=256))
 
 
 def _check_rules(rules: tuple[str, ...], allowed: tuple[str, ...]) -> None:
@@ -183,7 +189,93 @@ class MFOSConfig:
         return self.run.directory(self.preset)
 
 
-LearningAwareConfig = ExactConfig | DiceConfig | MFOSConfig
+@dataclass(frozen=True)
+class CoalaConfig:
+    """COALA-PG: a GRU agent over meta-trajectories against naive learners and copies of itself."""
+
+    preset: str = "coala_cpu"
+    """Preset whose defaults to start from."""
+    updates: int = 400
+    """Agent updates, one per batch of meta-trajectories."""
+    co_players: int = 16
+    """Naive learners per update (each plays ``streams`` inner episodes at once)."""
+    streams: int = 16
+    """B: inner episodes a naive learner plays at once and learns from."""
+    self_play: int = 128
+    """Agent-vs-copy pairs per update (the learning-aware half of the pool)."""
+    inner_episodes: int = 8
+    """M: inner episodes per meta-trajectory (each ``num_rounds`` rounds)."""
+    co_player_lr: float = 1.0
+    """The naive learners' learning rate on their mean reward per round."""
+    co_player_init_std: float = 1.0
+    """Standard deviation of the naive learners' initial logits."""
+    lr: float = 3e-3
+    """Adam learning rate of the agent."""
+    entropy: float = 0.01
+    """Entropy bonus."""
+    discount: float = 0.99
+    """Discount per round of the agent's returns, over the whole meta-trajectory."""
+    clip: float = 1.0
+    """Gradient-norm clip."""
+    hidden: int = 32
+    """GRU hidden units."""
+    embed: int = 32
+    """Width of the input embedding."""
+    eval_co_players: int = 32
+    """Naive learners in an evaluation's meta-trajectories (and as many self-play pairs)."""
+    init_from: str | None = "stage1_fast"
+    """Start from the first agent of run ``runs/<init_from>_seed<seed>/agent_0.pt`` (a GRU of
+    ``hidden`` units and ``embed`` wide; copy ``docs/results/stage1/fast/seed<S>/agent_0.pt``
+    there first); None: fresh weights."""
+    coupling: bool | None = None
+    """Credit an action in a naive learner's stream with the other streams' later returns
+    (COALA-PG's term); False: the plain policy gradient against the same pool (a control).
+    None means True (runs recorded before this field)."""
+    run: Annotated[RunConfig, tyro.conf.arg(name="")] = field(default_factory=_coala_run)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+        if self.init_from is not None and (
+            not isinstance(self.init_from, str) or not self.init_from
+        ):
+            raise TypeError(f"init_from must be a run name or None; got {self.init_from!r}")
+        for name in (
+            "updates",
+            "streams",
+            "inner_episodes",
+            "hidden",
+            "embed",
+            "eval_co_players",
+        ):
+            check_positive(getattr(self, name), name, integer=True)
+        for name in ("co_players", "self_play"):
+            check_nonnegative(getattr(self, name), name, integer=True)
+        if not self.co_players and not self.self_play:
+            raise ValueError("co_players and self_play are both 0: nothing to play against")
+        for name in ("lr", "clip"):
+            check_positive(getattr(self, name), name)
+        for name in ("co_player_lr", "co_player_init_std", "entropy"):
+            check_nonnegative(getattr(self, name), name)
+        check_unit(self.discount, "discount")
+        if self.run.game != "prisoners_dilemma":
+            raise ValueError(
+                "COALA-PG is implemented for the prisoner's dilemma only; got game "
+                f"{self.run.game!r}"
+            )
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run's files go."""
+        return self.run.directory(self.preset)
+
+    def init_file(self) -> Path | None:
+        """The agent file the agent starts from (None: fresh weights)."""
+        if self.init_from is None:
+            return None
+        return run_directory(self.init_from, self.run.seed) / "agent_0.pt"
+
+
+LearningAwareConfig = ExactConfig | DiceConfig | MFOSConfig | CoalaConfig
 """Any learning-aware run configuration."""
 
 # ------------------------------------------------------------------------------------ presets
@@ -203,13 +295,19 @@ LA_RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
 """CPU recipes: ``name -> (paper preset, deviations)``. ``mfos_cpu``: 256 meta-episodes at once
 (paper: 4,096) and 150 PPO updates (paper: 1,024), about a minute on two shared cores."""
 
-LA_PRESET_NAMES: tuple[str, ...] = (*LA_PAPER, *LA_RECIPES)
+LA_OWN: dict[str, tuple[type, dict[str, Any]]] = {
+    "coala_cpu": (CoalaConfig, {}),
+}
+"""Presets with no paper setting to deviate from: ``coala_cpu`` is our CPU-budget COALA-PG (the
+paper's IPD hyper-parameters are not in our reference notes; docs/learning_aware.md)."""
+
+LA_PRESET_NAMES: tuple[str, ...] = (*LA_PAPER, *LA_RECIPES, *LA_OWN)
 """Every learning-aware preset's name."""
 
 
 def la_deviations(name: str) -> tuple[str, dict[str, Any]]:
     """``(paper preset, settings changed from it)`` of learning-aware preset ``name``."""
-    if name in LA_PAPER:
+    if name in LA_PAPER or name in LA_OWN:
         return name, {}
     if name not in LA_RECIPES:
         raise ConfigError(
@@ -225,5 +323,5 @@ def la_preset(name: str) -> LearningAwareConfig:
         ConfigError: For an unknown name (listing the known ones).
     """
     base, changes = la_deviations(name)
-    cls, settings = LA_PAPER[base]
+    cls, settings = {**LA_PAPER, **LA_OWN}[base]
     return with_overrides(with_overrides(cls(preset=name), settings), changes)

@@ -21,11 +21,14 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from baselines.evaluation import evaluate_players
-from baselines.learning_aware.config import DiceConfig, ExactConfig, MFOSConfig
+from baselines.checkpoints import policy_from_payload, read_checkpoint, save_policy
+from baselines.evaluation import evaluate, evaluate_players
+from baselines.learning_aware.coala import CoalaSettings, coala_update, meta_metrics, play_meta
+from baselines.learning_aware.config import CoalaConfig, DiceConfig, ExactConfig, MFOSConfig
 from baselines.learning_aware.dice import DiceSettings, dice_gradient
 from baselines.learning_aware.exact import per_round, rule_gradients, value_function
 from baselines.learning_aware.mfos import MetaPolicy, PPOSettings, meta_rollout, ppo_update
+from baselines.policies import PolicyConfig, make_policy
 from baselines.run import Algorithm, Counters, Evaluation
 from co_players import make_co_player
 from co_players.memory_one import MemoryOne
@@ -291,7 +294,128 @@ class MFOSTrainer(_MemoryOneLearners):
         self.generator.set_state(state["generator"])
 
 
-def make_learning_aware(config: ExactConfig | DiceConfig | MFOSConfig) -> Algorithm:
+class CoalaTrainer(Algorithm):
+    """COALA-PG: one GRU agent (``l0``) trained over meta-trajectories (:mod:`.coala`).
+
+    Its file is ``agent_0.pt``, an ordinary policy checkpoint (``baselines.evaluate``, cross-play
+    and the leaderboard load it; they play it in single episodes, i.e. as it opens a
+    meta-trajectory against a co-player it has not met). Evaluations log, besides the matches
+    against the evaluation co-players and a copy of itself (one episode each, as every trainer),
+    ``l0/coala/*``: its mean reward per round over meta-trajectories against fresh naive learners
+    (first and last inner episode) and theirs, and against copies of itself.
+    """
+
+    name: ClassVar[str] = "coala"
+    unit: ClassVar[str] = "update"
+    resumable: ClassVar[tuple[str, ...]] = ("updates",)
+
+    def __init__(self, config: CoalaConfig) -> None:
+        self.config = config
+        self.counters = Counters()
+        torch.set_num_threads(config.run.threads)
+        torch.manual_seed(config.run.seed)
+        self.game = get_game(config.run.game)
+        self.policy = make_policy(PolicyConfig(hidden=config.hidden, embed=config.embed), self.game)
+        init = config.init_file()
+        if init is not None:
+            start = policy_from_payload(read_checkpoint(init), f"checkpoint {str(init)!r}")
+            if start.config != self.policy.config or start.game.name != self.game.name:
+                raise ValueError(
+                    f"init_from {config.init_from!r}: {init} is a {start.config.arch} of "
+                    f"{start.config.hidden} units, embed {start.config.embed}, on "
+                    f"{start.game.name}; coala needs a gru of hidden={config.hidden}, "
+                    f"embed={config.embed} on {self.game.name}"
+                )
+            self.policy.load_state_dict(start.state_dict())
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=config.lr, eps=1e-5)
+        self.rng = np.random.default_rng(config.run.seed)
+        self.settings = CoalaSettings(
+            self.game,
+            co_players=config.co_players,
+            streams=config.streams,
+            self_play=config.self_play,
+            inner_episodes=config.inner_episodes,
+            rounds=config.run.num_rounds,
+            co_player_lr=config.co_player_lr,
+            co_player_init_std=config.co_player_init_std,
+            entropy=config.entropy,
+            discount=config.discount,
+            coupling=config.coupling is not False,
+        )
+
+    @property
+    def total_steps(self) -> int:
+        """``updates``."""
+        return self.config.updates
+
+    @property
+    def num_learners(self) -> int:
+        """One agent."""
+        return 1
+
+    def step(self) -> dict[str, float]:
+        """One batch of meta-trajectories and a policy-gradient step."""
+        c = self.config
+        metrics = coala_update(self.policy, self.optimizer, self.settings, self.rng, c.clip)
+        s = self.settings
+        rows = s.co_players * s.streams + 2 * s.self_play
+        self.counters.env_steps += rows * s.inner_episodes * s.rounds
+        return {f"l0/train/{k}": v for k, v in metrics.items()}
+
+    def evaluate(self) -> Evaluation:
+        """Meta-trajectories against fresh naive learners and copies, then single episodes."""
+        c, run = self.config, self.config.run
+        rng = np.random.default_rng(run.eval.seed)
+        batch = play_meta(self.policy, self.settings, rng, c.eval_co_players, c.eval_co_players)
+        meta = meta_metrics(batch, self.settings, c.eval_co_players)
+        results = evaluate(
+            self.policy,
+            self.game,
+            run.eval.episodes,
+            run.num_rounds,
+            run.eval.seed,
+            run.eval.co_players,
+            others={"copy": self.policy},
+        )
+        return Evaluation({"l0": results}, {f"l0/coala/{k}": v for k, v in meta.items()})
+
+    def save_files(self, directory: Path) -> None:
+        """``agent_0.pt``: the agent (a policy checkpoint)."""
+        run = self.config.run
+        meta = {
+            "name": f"{run.name(self.config.preset)}_seed{run.seed}_l0",
+            "algorithm": self.name,
+            "preset": self.config.preset,
+            "seed": run.seed,
+            "step": self.counters.step,
+        }
+        save_policy(directory / "agent_0.pt", self.policy, meta)
+
+    def postfix(self, metrics: dict[str, float]) -> str:
+        """Reward against naive learners (last inner episode) and against copies."""
+        return (
+            f"naive={metrics.get('l0/train/naive_reward_last', float('nan')):.2f} "
+            f"self={metrics.get('l0/train/self_reward', float('nan')):.2f}"
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        """The agent, its optimiser and the generator."""
+        return {
+            "policy": self.policy.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "rng": self.rng.bit_generator.state,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`."""
+        self.policy.load_state_dict(state["policy"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.rng.bit_generator.state = state["rng"]
+
+
+def make_learning_aware(
+    config: ExactConfig | DiceConfig | MFOSConfig | CoalaConfig,
+) -> Algorithm:
     """The algorithm of a learning-aware config."""
     if isinstance(config, ExactConfig):
         return ExactLearners(config)
@@ -299,4 +423,6 @@ def make_learning_aware(config: ExactConfig | DiceConfig | MFOSConfig) -> Algori
         return DiceLearners(config)
     if isinstance(config, MFOSConfig):
         return MFOSTrainer(config)
+    if isinstance(config, CoalaConfig):
+        return CoalaTrainer(config)
     raise TypeError(f"not a learning-aware config: {type(config).__name__}")

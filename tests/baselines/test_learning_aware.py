@@ -11,6 +11,7 @@ from baselines import train
 from baselines.configs import ConfigError, with_overrides
 from baselines.learning_aware.config import (
     LA_PRESET_NAMES,
+    CoalaConfig,
     DiceConfig,
     ExactConfig,
     MFOSConfig,
@@ -265,7 +266,7 @@ def test_mfos_learns_to_extort_naive_learners():
 # ------------------------------------------------------------------------- presets and CLI
 def test_every_preset_builds_its_algorithm():
     kinds = {type(la_preset(n)) for n in LA_PRESET_NAMES}
-    assert kinds == {ExactConfig, DiceConfig, MFOSConfig}
+    assert kinds == {ExactConfig, DiceConfig, MFOSConfig, CoalaConfig}
     assert la_preset("naive_exact").rules == ("naive", "naive")
     assert la_preset("mfos_cpu").batch == 256
 
@@ -275,6 +276,9 @@ TINY = {
     "lola_dice": ["--updates", "2", "--batch", "4", "--rollout-rounds", "5"],
     "mfos_cpu": ["--meta-episodes", "2", "--batch", "4", "--meta-steps", "3", "--hidden", "8"],
 }
+COALA_TINY = ["--co-players", "2", "--streams", "3", "--self-play", "2", "--inner-episodes", "2"]
+COALA_TINY += ["--hidden", "8", "--embed", "8", "--eval-co-players", "2", "--num-rounds", "6"]
+COALA_TINY += ["--init-from", "None"]
 
 
 @pytest.mark.parametrize("preset", sorted(TINY))
@@ -299,6 +303,7 @@ def test_train_cli_runs_each_method_and_writes_a_submittable_agent(preset, tmp_p
     [
         ("lola_dice", "--updates", ["--batch", "4", "--rollout-rounds", "5"]),
         ("mfos_cpu", "--meta-episodes", ["--batch", "4", "--meta-steps", "3", "--hidden", "8"]),
+        ("coala_cpu", "--updates", COALA_TINY),
     ],
 )
 def test_resume_continues_bit_exactly(tmp_path, preset, length, tiny):
@@ -307,6 +312,11 @@ def test_resume_continues_bit_exactly(tmp_path, preset, length, tiny):
     train.main(train.parse([*base, *tiny, length, "4", "--out", str(straight)]))
     train.main(train.parse([*base, *tiny, length, "2", "--out", str(split)]))
     train.main(train.parse([*base, *tiny, length, "4", "--out", str(split), "--resume"]))
+    if preset == "coala_cpu":
+        a = torch.load(straight / "agent_0.pt", weights_only=True)["state_dict"]
+        b = torch.load(split / "agent_0.pt", weights_only=True)["state_dict"]
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+        return
     a = json.loads((straight / "agent_0.json").read_text())["vector"]
     b = json.loads((split / "agent_0.json").read_text())["vector"]
     assert a == b
@@ -375,24 +385,155 @@ def test_coala_weights_add_the_other_streams_future_episodes():
                     assert float(got[n, b, m, t]) == float(own + others)
 
 
+def test_naive_learner_gradient_is_autograds_reinforce_gradient():
+    from baselines.learning_aware.coala import naive_gradient
+
+    rng = np.random.default_rng(3)
+    t, n, b = 7, 2, 4
+    logits = torch.tensor(rng.normal(size=(n, 5)), dtype=torch.float32, requires_grad=True)
+    codes = torch.tensor(rng.integers(0, 5, size=(t, n, b)))
+    cooperated = torch.tensor(rng.random((t, n, b)) < 0.5)
+    rewards = torch.tensor(rng.choice([-1.0, 0.0, 1.0, 2.0], size=(t, n, b)), dtype=torch.float32)
+    to_go = rewards.flip(0).cumsum(0).flip(0)
+    advantage = to_go - to_go.mean(2, keepdim=True)
+    p_c = torch.sigmoid(logits[torch.arange(n).view(1, n, 1), codes])
+    log_pi = torch.where(cooperated, p_c.log(), (1 - p_c).log())
+    objective = (log_pi * advantage).sum() / (b * t)
+    expected = torch.autograd.grad(objective, logits)[0]
+    got = naive_gradient(logits.detach(), codes, cooperated, rewards)
+    assert torch.allclose(got, expected, atol=1e-6)
+
+
+def _coala_settings(**kwargs):
+    from baselines.learning_aware.coala import CoalaSettings
+
+    sizes = {"co_players": 3, "streams": 4, "self_play": 5, "inner_episodes": 3, "rounds": 6}
+    return CoalaSettings(PRISONERS_DILEMMA, **{**sizes, **kwargs})
+
+
+def _coala_policy(seed=0):
+    from baselines.policies import PolicyConfig, make_policy
+
+    torch.manual_seed(seed)
+    return make_policy(PolicyConfig(hidden=8, embed=8), PRISONERS_DILEMMA)
+
+
+def test_meta_trajectories_follow_the_game_and_the_naive_learners_learn_between_episodes():
+    from baselines.learning_aware.coala import naive_gradient, play_meta
+
+    s = _coala_settings(co_player_lr=2.0)
+    batch = play_meta(_coala_policy(), s, np.random.default_rng(0))
+    nb, m, t = 12, s.inner_episodes, s.rounds
+    assert batch.index.shape == batch.actions.shape == batch.rewards.shape == (m * t, nb + 10)
+    # every inner episode opens with START, the hidden state carried across (one stepper)
+    assert (batch.index.view(m, t, -1)[:, 0] % 5 == 0).all()
+    assert (batch.index.view(m, t, -1)[:, 1:] % 5 != 0).all()
+    # the seat-1 copies see themselves as seat 1; the pairs' rewards follow the payoff table
+    assert (batch.index[:, nb + 5 :] >= 5).all() and (batch.index[:, : nb + 5] < 5).all()
+    payoffs = torch.tensor(PRISONERS_DILEMMA.payoffs, dtype=torch.float32)
+    a0, a1 = batch.actions[:, nb : nb + 5], batch.actions[:, nb + 5 :]
+    assert torch.equal(batch.rewards[:, nb : nb + 5], payoffs[a0, a1, 0])
+    assert torch.equal(batch.rewards[:, nb + 5 :], payoffs[a0, a1, 1])
+    co_defect = (~batch.co_cooperated).long()
+    assert torch.equal(batch.rewards[:, :nb], payoffs[batch.actions[:, :nb], co_defect, 0])
+    assert torch.equal(batch.co_rewards, payoffs[batch.actions[:, :nb], co_defect, 1])
+    # each naive learner's next logits are one REINFORCE step on its B streams' last episode
+    rounds = slice(t, 2 * t)  # inner episode 1
+    codes = batch.index[rounds, :nb] % 5  # the agent's view; the learner's swaps the moves
+    mine, theirs = (codes - 1) // 2, (codes - 1) % 2
+    co_codes = torch.where(codes == 0, 0, 1 + 2 * theirs + mine)
+    grad = naive_gradient(
+        batch.co_logits[1],
+        co_codes.view(t, 3, 4),
+        batch.co_cooperated[rounds].view(t, 3, 4),
+        batch.co_rewards[rounds].view(t, 3, 4),
+    )
+    assert torch.allclose(batch.co_logits[2], batch.co_logits[1] + 2.0 * grad, atol=1e-6)
+    # same generator state, same batch
+    again = play_meta(_coala_policy(), s, np.random.default_rng(0))
+    assert torch.equal(again.actions, batch.actions) and torch.equal(
+        again.co_logits, batch.co_logits
+    )
+
+
+@pytest.mark.parametrize("discount", [1.0, 0.9])
+def test_coala_returns_are_the_coupled_weights_discounted(discount):
+    from baselines.learning_aware.coala import coala_returns, coupled_weights, play_meta
+
+    s = _coala_settings(discount=discount)
+    batch = play_meta(_coala_policy(), s, np.random.default_rng(1))
+    own, coupled = coala_returns(batch.rewards.double(), s, 3)
+    assert (coupled[:, 12:] == 0).all() and (coupled[-s.rounds :] == 0).all()
+    if discount == 1.0:
+        m, t = s.inner_episodes, s.rounds
+        naive = batch.rewards[:, :12].double().reshape(m, t, 3, 4).permute(2, 3, 0, 1)
+        expected = coupled_weights(naive).permute(2, 3, 0, 1).reshape(m * t, 12)
+        assert torch.allclose((own + coupled)[:, :12], expected)
+        return
+    # a loop: stream (n, b) at step k of inner episode m; the others' discounted future from m + 1
+    r = batch.rewards.double()
+    k, row = 4, 5  # inner episode 0, naive learner 1, stream 1
+    n, b = divmod(row, 4)
+    start = s.rounds
+    others = sum(
+        sum(discount ** (j - k) * float(r[j, n * 4 + o]) for j in range(start, len(r)))
+        for o in range(4)
+        if o != b
+    )
+    assert float(coupled[k, row]) == pytest.approx(others)
+    assert float(own[k, row]) == pytest.approx(
+        sum(discount ** (j - k) * float(r[j, row]) for j in range(k, len(r)))
+    )
+
+
 @pytest.mark.slow
 def test_coala_agent_learns_against_naive_co_players():
-    """Small budget: the GRU agent's first-episode reward against fresh naive learners rises."""
-    from baselines.learning_aware.coala import GRUAgent, coala_update, settings
+    """Small budget: the agent's reward against naive learners rises (it learns to shape them)."""
+    from baselines.learning_aware.coala import coala_update
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention
-    torch.manual_seed(0)
-    generator = torch.Generator().manual_seed(0)
-    agent = GRUAgent(32)
-    optimizer = torch.optim.Adam(agent.parameters(), lr=3e-3)
-    first = [coala_update(agent, optimizer, settings(), generator) for _ in range(5)]
-    for _ in range(60):
-        coala_update(agent, optimizer, settings(), generator)
-    last = [coala_update(agent, optimizer, settings(), generator) for _ in range(5)]
+    s = _coala_settings(co_players=8, streams=8, self_play=0, inner_episodes=4, rounds=10)
+    policy = _coala_policy()
+    optimizer = torch.optim.Adam(policy.parameters(), lr=3e-3)
+    rng = np.random.default_rng(0)
+    first = [coala_update(policy, optimizer, s, rng) for _ in range(5)]
+    for _ in range(80):
+        coala_update(policy, optimizer, s, rng)
+    last = [coala_update(policy, optimizer, s, rng) for _ in range(5)]
     torch.set_num_threads(threads)
 
     def mean(rows):
-        return sum(r["naive/reward_first"] for r in rows) / len(rows)
+        return sum(r["naive_reward"] for r in rows) / len(rows)
 
     assert mean(last) > mean(first) + 0.2, (mean(first), mean(last))
+
+
+def test_coala_trainer_writes_a_policy_checkpoint_the_leaderboard_loads(tmp_path):
+    from baselines.agents import load_agent
+    from leaderboard.submissions import inspect_submission
+
+    out = tmp_path / "coala"
+    args = ["--preset", "coala_cpu", "--out", str(out), "--no-progress", "--eval.episodes", "8"]
+    assert train.main(train.parse([*args, "--eval.every", "1", "--updates", "2", *COALA_TINY])) == 0
+    rows = list(csv.DictReader((out / "log.csv").open()))
+    assert {"l0/coala/self_reward_last", "l0/coala/naive_opponent_reward"} <= rows[-1].keys()
+    assert "l0/eval/copy/reward" in rows[-1]
+    assert json.loads((out / "config.json").read_text())["algorithm"] == "coala"
+    assert load_agent(out / "agent_0.pt").name.startswith("coala_cpu")
+    assert inspect_submission(out / "agent_0.pt").kind == "checkpoint"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"co_players": 0, "self_play": 0}, "nothing to play against"),
+        ({"streams": 0}, "streams must be"),
+        ({"self_play": 1.5}, "self_play must be an int"),
+        ({"co_player_lr": -1.0}, "co_player_lr must be a number >= 0"),
+        ({"run.game": "stag_hunt"}, "prisoner's dilemma only; got game 'stag_hunt'"),
+    ],
+)
+def test_coala_config_refuses_bad_settings(overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        with_overrides(la_preset("coala_cpu"), overrides)
