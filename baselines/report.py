@@ -943,7 +943,46 @@ def plot_pools(
     return save(fig, out, dpi=90)
 
 
+COALA_PANELS = (
+    ("l0/coala/self_reward_last", "vs a copy: reward per round, last inner episode", 0.9),
+    ("l0/coala/self_reward_first", "vs a copy: reward per round, first inner episode", 0.9),
+    ("l0/coala/naive_reward", "vs naive learners: reward per round", 1.0),
+    ("l0/coala/naive_opponent_reward", "the naive learners' reward per round", 1.0),
+)
+"""The COALA-PG figure's panels: ``(log column, title, reference line)``."""
+
+
+def plot_coala(runs: dict[str, list[Run]], refs: tuple[str, ...], out: Path) -> Path | None:
+    """COALA-PG and its control over training: every seed's evaluation meta-trajectories."""
+    chosen = {ref: select(runs, ref) for ref in refs}
+    if not any(chosen.values()):
+        return None
+    from baselines.plotting import plt, read_log, save
+
+    fig, axes = plt.subplots(1, len(COALA_PANELS), figsize=(18, 4.2))
+    for k, (ref, variant_runs) in enumerate(chosen.items()):
+        for i, run in enumerate(variant_runs):
+            rows = read_log(run.directory)
+            for ax, (column, title, line) in zip(axes, COALA_PANELS, strict=True):
+                ax.plot(
+                    *_eval_rows(rows, column, "update"),
+                    color=f"C{k}",
+                    alpha=0.8,
+                    lw=1.2,
+                    label=ref.split("/")[-1] if i == 0 else None,
+                )
+                ax.axhline(line, color="grey", ls="--", lw=0.8)
+                ax.set(title=title, xlabel="update", ylim=(-0.6, 1.6))
+    axes[0].legend()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return save(fig, out, dpi=90)
+
+
 FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = {
+    "coala_seeds.png": lambda runs, out: plot_coala(
+        runs, ("learning_aware/coala_cpu", "learning_aware/coala_cpu_uncoupled"), out
+    ),
     "stage1_fast_seeds.png": lambda runs, out: plot_stage1(runs, "stage1/fast", out),
     "mixed_pool_seeds.png": lambda runs, out: plot_pools(
         runs, ("mixed_pool/fast", "no_tabular/fast", "id_ablation/fast"), out

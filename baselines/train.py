@@ -33,7 +33,7 @@ from baselines.config import PRESET_NAMES, TrainConfig, deviations
 from baselines.configs import ConfigError
 from baselines.experiments import preset_config, variant
 from baselines.general.config import GAME_PRESET_NAMES, GameTrainConfig, game_deviations
-from baselines.learning_aware.config import LA_PRESET_NAMES, la_deviations
+from baselines.learning_aware.config import LA_OWN, LA_PRESET_NAMES, la_deviations
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_deviations
 from baselines.ppi.game_config import (
     PPI_GAME_PRESET_NAMES,
@@ -94,6 +94,11 @@ def parse(argv: Sequence[str] | None = None) -> TrainConfig | PPIConfig | PPIGam
         lines = [f"{name}: the paper's {base} with"] + [
             f"  {k} = {v!r}" for k, v in changes.items()
         ]
+        if name in LA_OWN:
+            raise SystemExit(
+                f"{name}: our own recipe (no paper setting to deviate from; "
+                "docs/learning_aware.md lists what differs from the paper)"
+            )
         raise SystemExit("\n".join(lines if changes else [f"{name}: the paper's recipe"]))
     description = (
         (__doc__ or "").split("\n\n")[0].replace("``", "")

@@ -325,6 +325,29 @@ def test_resume_continues_bit_exactly(tmp_path, preset, length, tiny):
 def test_deviations_name_the_paper_preset(capsys):
     with pytest.raises(SystemExit, match="mfos_cpu: the paper's mfos with"):
         train.parse(["--preset", "mfos_cpu", "--deviations"])
+    with pytest.raises(SystemExit, match="coala_cpu: our own recipe"):
+        train.parse(["--preset", "coala_cpu", "--deviations"])
+
+
+def test_coala_starts_from_the_init_run_and_names_a_missing_or_mismatched_one(
+    tmp_path, monkeypatch
+):
+    from baselines.checkpoints import CheckpointError, save_policy
+    from baselines.policies import PolicyConfig, make_policy
+
+    monkeypatch.chdir(tmp_path)
+    config = with_overrides(la_preset("coala_cpu"), {"init_from": "start"})
+    with pytest.raises(CheckpointError, match=r"runs/start_seed0/agent_0\.pt"):
+        make_learning_aware(config)
+    (tmp_path / "runs" / "start_seed0").mkdir(parents=True)
+    torch.manual_seed(5)
+    start = make_policy(PolicyConfig(hidden=32, embed=32), PRISONERS_DILEMMA)
+    save_policy(tmp_path / "runs" / "start_seed0" / "agent_0.pt", start)
+    algo = make_learning_aware(config)
+    pairs = zip(algo.policy.parameters(), start.parameters(), strict=True)
+    assert all(torch.equal(a, b) for a, b in pairs)
+    with pytest.raises(ValueError, match="coala needs a gru of hidden=16, embed=32"):
+        make_learning_aware(with_overrides(config, {"hidden": 16}))
 
 
 # ------------------------------------------------------------------------------- bad input
