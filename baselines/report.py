@@ -810,7 +810,7 @@ def reference_board_table(path: Path = REFERENCE_BOARD) -> str:
         return "(no reference board)"
     record = json.loads(path.read_text())
     lines = [
-        f"Suite {record['suite_version']}, exported at commit {record['code']['commit'][:10]} "
+        f"Suite v{record['suite_version']}, exported at commit {record['code']['commit'][:10]} "
         f"({record['exported'][:10]}); ± a 95% interval over the suite's seeds; bold: the "
         "Pareto front.",
         "",
@@ -820,7 +820,7 @@ def reference_board_table(path: Path = REFERENCE_BOARD) -> str:
     ]
 
     def format_interval(summary: dict[str, Any]) -> str:
-        if summary["mean"] is None:
+        if summary["mean"] is None:  # as leaderboard.ranking.format_interval (not imported)
             return "—"
         if summary["low"] is None:
             return f"{summary['mean']:.3f}"

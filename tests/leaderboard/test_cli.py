@@ -148,6 +148,7 @@ def test_export_and_render(db, tmp_path):
     cli.export(db, "json", tmp_path / "board.json", out=io.StringIO())
     data = json.loads((tmp_path / "board.json").read_text())
     assert data["suite_version"] == SUITE_VERSION and data["rows"][0]["rank"] == 1
+    assert set(data["code"]) == {"commit", "dirty", "package"} and data["exported"][:2] == "20"
     from leaderboard.render import render
 
     page = render(db, tmp_path / "site").read_text()
