@@ -25,6 +25,7 @@ from torch import nn
 from torch.distributions import Independent, Normal
 from torch.nn import functional
 
+from baselines.learning_aware.coala import discounted_to_go
 from baselines.learning_aware.exact import ValueFn, naive_gradients
 
 
@@ -133,11 +134,7 @@ def ppo_update(
     policy: MetaPolicy, optimizer: torch.optim.Optimizer, rollout: MetaRollout, s: PPOSettings
 ) -> dict[str, float]:
     """PPO epochs on one batch of meta-episodes (full batch, as the authors'); its losses."""
-    returns = torch.zeros_like(rollout.rewards)
-    running = torch.zeros_like(rollout.rewards[0])
-    for t in range(len(rollout.rewards) - 1, -1, -1):
-        running = rollout.rewards[t] + s.gamma * running
-        returns[t] = running
+    returns = discounted_to_go(rollout.rewards, s.gamma)
     returns = (returns - returns.mean()) / (returns.std() + 1e-5)
     for _ in range(s.epochs):
         dist = policy.distribution(rollout.states)
