@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tyro
@@ -32,7 +31,7 @@ from baselines.configs import (
     with_overrides,
 )
 from baselines.policies import PolicyConfig
-from baselines.run import RunConfig, run_directory
+from baselines.run import RunConfig, RunDirectory, run_directory
 from coop_envs.core import CONTRACT_GAMES, check_batch
 
 DEVICE = re.compile(r"cpu|cuda(:\d+)?")
@@ -259,7 +258,7 @@ class PoolConfig:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(RunDirectory):
     """A training run of recurrent in-context agents (``python -m baselines.train``)."""
 
     preset: str = "stage1"
@@ -317,11 +316,6 @@ class TrainConfig:
                 f"policy.max_rounds ({self.policy.max_rounds}) must cover num_rounds "
                 f"({self.run.num_rounds})"
             )
-
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
 
     @property
     def tabular_episodes(self) -> int:

@@ -140,6 +140,20 @@ class RunConfig:
         return self.out if self.out is not None else run_directory(self.name(preset), self.seed)
 
 
+class RunDirectory:
+    """Mixin of every algorithm's config: ``run_dir`` from its ``preset`` and ``run`` fields.
+
+    The config classes (``TrainConfig``, ``GameTrainConfig``, ``PPIConfig`` and the
+    learning-aware ones) are frozen dataclasses with a ``preset: str`` and a
+    ``run: RunConfig``; this class adds no fields, so their field lists (and the CLI) stay theirs.
+    """
+
+    @property
+    def run_dir(self) -> Path:
+        """Where the run's files go."""
+        return self.run.directory(self.preset)  # type: ignore[attr-defined]
+
+
 def run_directory(name: str, seed: int, root: Path = Path("runs")) -> Path:
     """The default directory of run ``name``, seed ``seed``: ``runs/<name>_seed<seed>``."""
     return root / f"{name}_seed{seed}"

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from co_players.memory_one import check_split
 from coop_envs.core import CO_PLAYER_PROTOCOL
 from coop_envs.core.coin_game import (
     MOVES,
@@ -272,8 +273,7 @@ class RandomReactive(_CoinCoPlayer):
     """
 
     def __init__(self, split: str | None = None, cells: int = 4, name: str | None = None) -> None:
-        if split not in (None, "train", "held_out"):
-            raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+        check_split(split)
         if check_int(cells, "cells", 2, 1000) % 2:
             raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
         self.split, self.cells = split, cells

@@ -29,6 +29,7 @@ from co_players.memory_one import (
     SUSPICIOUS_TIT_FOR_TAT,
     TIT_FOR_TAT,
     MemoryOne,
+    check_split,
 )
 from coop_envs.core import (
     CC,
@@ -354,8 +355,7 @@ class RandomFiniteState:
         tremble_share: float = 0.5,
         name: str = "random_finite_state",
     ) -> None:
-        if split not in (None, "train", "held_out"):
-            raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+        check_split(split)
         self.max_states = check_int(max_states, "max_states", 1, MAX_RANDOM_STATES)
         self.tremble = check_float(tremble, "tremble", 0.0, 0.5)
         self.tremble_share = check_float(tremble_share, "tremble_share", 0.0, 1.0)

@@ -185,6 +185,21 @@ class MemoryOne:
         return log_policy(table)
 
 
+SPLITS = ("train", "held_out")
+"""The two halves of a random co-player family: training and held-out evaluation."""
+
+
+def check_split(split: Any) -> str | None:
+    """Return ``split`` if it is ``None`` (every draw) or one of :data:`SPLITS`, else raise.
+
+    Raises:
+        ValueError: Naming the value received and the accepted ones.
+    """
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+    return split
+
+
 class RandomMemoryOne(MemoryOne):
     """The paper's "tabular" co-players: a fresh memory-one strategy per game and episode.
 
@@ -215,8 +230,7 @@ class RandomMemoryOne(MemoryOne):
         concentration: float = 1.0,
         name: str = "random_tabular",
     ) -> None:
-        if split not in (None, "train", "held_out"):
-            raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+        check_split(split)
         if check_int(cells, "cells", 2, 1000) % 2:
             raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
         if not check_float(concentration, "concentration") > 0:

@@ -352,8 +352,7 @@ def game_names(game: str, split: str | None = None) -> list[str]:
     if game == "matrix":
         return names(split)
     registry = _game_registry(game)
-    if split not in (None, "train", "held_out"):
-        raise ValueError(f"split must be None, 'train' or 'held_out'; got {split!r}")
+    m1.check_split(split)
     return [n for n, s in registry.items() if split is None or s.split == split]
 
 

@@ -12,7 +12,6 @@ per game plus the deviations of each experiment (``python -m baselines.train --p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tyro
@@ -26,7 +25,7 @@ from baselines.configs import (
     with_overrides,
 )
 from baselines.policies import PolicyConfig
-from baselines.run import EvalConfig, RunConfig, run_directory
+from baselines.run import EvalConfig, RunConfig, RunDirectory, run_directory
 from co_players.registry import game_names
 from coop_envs.core import CONTRACT_GAMES, check_batch
 from coop_envs.core.contract import BatchedGame
@@ -167,7 +166,7 @@ EVAL_CO_PLAYERS = {
 
 
 @dataclass(frozen=True)
-class GameTrainConfig:
+class GameTrainConfig(RunDirectory):
     """A training run of recurrent in-context agents on a game beyond 2x2."""
 
     preset: str = "stage1_public_goods_fast"
@@ -252,11 +251,6 @@ class GameTrainConfig:
     def evaluation_co_players(self) -> tuple[str, ...]:
         """The co-players every evaluation plays."""
         return self.eval_co_players or EVAL_CO_PLAYERS[self.game.name]
-
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
 
     @property
     def tabular_games(self) -> int:

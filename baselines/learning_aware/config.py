@@ -38,7 +38,7 @@ from baselines.configs import (
     with_overrides,
 )
 from baselines.learning_aware.exact import RULES, check_horizon
-from baselines.run import EvalConfig, RunConfig, run_directory
+from baselines.run import EvalConfig, RunConfig, RunDirectory, run_directory
 from coop_envs.core import check_batch
 
 
@@ -60,7 +60,7 @@ def _check_rules(rules: tuple[str, ...], allowed: tuple[str, ...]) -> None:
 
 
 @dataclass(frozen=True)
-class ExactConfig:
+class ExactConfig(RunDirectory):
     """Two memory-one learners with exact gradients of the discounted value."""
 
     preset: str = "lola_exact"
@@ -92,14 +92,9 @@ class ExactConfig:
         check_nonnegative(self.init_std, "init_std")
         check_horizon(self.discount, self.horizon)
 
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
-
 
 @dataclass(frozen=True)
-class DiceConfig:
+class DiceConfig(RunDirectory):
     """Two memory-one learners on sampled episodes with the DiCE estimator."""
 
     preset: str = "lola_dice"
@@ -137,14 +132,9 @@ class DiceConfig:
         check_nonnegative(self.init_std, "init_std")
         check_batch(self.batch, self.rollout_rounds, "batch")
 
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
-
 
 @dataclass(frozen=True)
-class MFOSConfig:
+class MFOSConfig(RunDirectory):
     """M-FOS: a PPO meta-agent choosing its memory-one policy against naive learners."""
 
     preset: str = "mfos"
@@ -183,14 +173,9 @@ class MFOSConfig:
         check_unit(self.gamma, "gamma")
         check_horizon(self.discount, None)
 
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
-
 
 @dataclass(frozen=True)
-class CoalaConfig:
+class CoalaConfig(RunDirectory):
     """COALA-PG: a GRU agent over meta-trajectories against naive learners and copies of itself."""
 
     preset: str = "coala_cpu"
@@ -262,11 +247,6 @@ class CoalaConfig:
                 "COALA-PG is implemented for the prisoner's dilemma only; got game "
                 f"{self.run.game!r}"
             )
-
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
 
     def init_file(self) -> Path | None:
         """The agent file the agent starts from (None: fresh weights)."""

@@ -28,7 +28,7 @@ from baselines.configs import (
 )
 from baselines.ppi.model import ModelConfig
 from baselines.ppi.planner import PlanningConfig
-from baselines.run import EvalConfig, RunConfig
+from baselines.run import EvalConfig, RunConfig, RunDirectory
 from coop_envs.core import check_batch
 
 
@@ -129,7 +129,7 @@ def _ppi_run() -> RunConfig:
 
 
 @dataclass(frozen=True)
-class PPIConfig:
+class PPIConfig(RunDirectory):
     """A PPI run: pre-train the model, then phases of play -> add data -> retrain."""
 
     preset: str = "ppi_mixed_pool"
@@ -158,11 +158,6 @@ class PPIConfig:
             check_positive(getattr(self, name), name, integer=True)
         for name in ("games_per_phase", "pretrain_games", "play_batch"):
             check_batch(getattr(self, name), self.run.num_rounds, name)
-
-    @property
-    def run_dir(self) -> Path:
-        """Where the run's files go."""
-        return self.run.directory(self.preset)
 
     @property
     def tabular_games(self) -> int:
