@@ -6,8 +6,9 @@ tit-for-tat, held-out random tabular) and, with several files, against each othe
 memory-one co-players also the exact best response and the in-context regret. Checks the
 stage-1 criterion (and the mixed-pool criterion when two policies are given), writes everything
 as JSON and plots the within-episode curves. Agents of a game beyond 2x2 (public goods, the
-Coin Game) play the game's evaluation co-players (``baselines.general.config.EVAL_CO_PLAYERS``,
-the trainer's) and each other, in alternate seats; no criteria apply there.
+Coin Game; A2C/PPO policies and PPI agents) play the game's evaluation co-players
+(``baselines.general.config.EVAL_CO_PLAYERS``, the trainers') and each other, in alternate
+seats; no criteria apply there.
 """
 
 from __future__ import annotations
@@ -131,34 +132,34 @@ def _game_of(subject: Any) -> str:
     if isinstance(subject, GamePolicy):
         return subject.game["name"]
     game = subject.get("game") if isinstance(subject, dict) else None
-    if game and game.get("name") in CONTRACT_GAMES:
-        raise ValueError(
-            f"a PPI agent of {game['name']} is scored by its trainer's evaluation and the "
-            f"leaderboard's {game['name']} suite (python -m leaderboard.quickstart); "
-            "baselines.evaluate takes PPI agents of the matrix games and A2C/PPO agents of any game"
-        )
+    if isinstance(game, dict) and game.get("name") in CONTRACT_GAMES:  # a PPI agent's file
+        return game["name"]
     return MATRIX
 
 
-def _evaluate_games(policies: dict[str, GamePolicy], config: EvaluateConfig) -> dict[str, dict]:
-    """Agents of a game beyond 2x2: against the game's evaluation co-players and each other."""
-    from baselines.general.config import EVAL_CO_PLAYERS, GameConfig
-    from baselines.general.trainer import evaluate_game_policy
+def _evaluate_games(policies: dict[str, Any], config: EvaluateConfig) -> dict[str, dict]:
+    """Agents of a game beyond 2x2: the game's evaluation co-players and each other.
 
-    spec = next(iter(policies.values())).game
-    for name, policy in policies.items():
-        if policy.game != spec:
+    A2C/PPO policies and PPI agents alike, each through its seat factory, in alternate seats.
+    """
+    from baselines.general.config import EVAL_CO_PLAYERS, GameConfig
+    from baselines.general.trainer import evaluate_game_players
+
+    seats = {name: _game_seat(name, subject, config.episodes) for name, subject in policies.items()}
+    spec = next(iter(seats.values()))[0]
+    for name, (game, _) in seats.items():
+        if game != spec:
             raise ValueError(
-                f"{name} plays {policy.game}, the first agent {spec}: evaluate agents of one "
+                f"{name} plays {game}, the first agent {spec}: evaluate agents of one "
                 "game, parameters and horizon at a time"
             )
     game = GameConfig(name=spec["name"], **spec["kwargs"])
     report: dict[str, dict] = {}
-    subjects = list(policies.items())
-    for k, (name, policy) in enumerate(subjects):
-        others = {j: other for j, (_, other) in enumerate(subjects) if j != k}
-        results = evaluate_game_policy(
-            policy,
+    subjects = [seat for _, seat in seats.values()]
+    for k, name in enumerate(seats):
+        others = {j: other for j, other in enumerate(subjects) if j != k}
+        results = evaluate_game_players(
+            subjects[k],
             game,
             int(spec["num_rounds"]),
             EVAL_CO_PLAYERS[spec["name"]],
@@ -170,6 +171,18 @@ def _evaluate_games(policies: dict[str, GamePolicy], config: EvaluateConfig) -> 
         print(f"  cooperation: {_COOPERATION[spec['name']]}; no criteria apply to this game")
         report[name] = {"game": spec, "results": results_to_dict(results), "criteria": {}}
     return report
+
+
+def _game_seat(name: str, subject: Any, episodes: int) -> tuple[dict[str, Any], Any]:
+    """``(game record, seat factory)`` of an agent of a game beyond 2x2."""
+    from baselines.general.trainer import policy_seat
+
+    if isinstance(subject, GamePolicy):
+        return subject.game, policy_seat(subject, episodes)
+    from baselines.ppi.agent import ppi_agent_from_payload
+
+    agent = ppi_agent_from_payload(subject, f"PPI checkpoint {name!r}")
+    return subject["game"], agent.seat
 
 
 _COOPERATION = {

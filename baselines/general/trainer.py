@@ -22,7 +22,7 @@ one's own colour, among the coins picked up).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -397,22 +397,26 @@ class GameTrainer(PolicyGradient, Algorithm):
             save_game_policy(directory / f"agent_{i}.pt", policy, meta)
 
 
-def evaluate_game_policy(
-    policy: GamePolicy,
+SeatPlayer = Callable[[Mapping[int, Any]], Any]
+"""Makes a fresh co-player-protocol object for one seat, given the co-players seated with it
+(by seat; empty against other agents): how :func:`evaluate_game_players` seats an agent."""
+
+
+def evaluate_game_players(
+    subject: SeatPlayer,
     game: GameConfig,
     num_rounds: int,
     co_players: Sequence[str],
-    others: Mapping[int, GamePolicy],
+    others: Mapping[Any, SeatPlayer],
     episodes: int,
     seed: int,
-    name: str = "policy",
 ) -> dict[str, MatchResult]:
-    """A policy of a game beyond 2x2 (seat 0) against co-players and other policies.
+    """An agent of a game beyond 2x2 (seat 0) against co-players and other agents.
 
     Against co-player ``co_players[k]`` (every other seat, one object per seat; seed ``seed +
-    k``) and, as ``learner_<j>``, against ``others[j]`` (``policy`` in the even seats, the other
-    in the odd ones; seed ``seed + 1000 + j``): the trainer's evaluation and ``python -m
-    baselines.evaluate``'s.
+    k``) and, as ``learner_<j>``, against ``others[j]`` (``subject`` in the even seats, the other
+    in the odd ones; seed ``seed + 1000 + j``). The A2C/PPO and PPI trainers' evaluation and
+    ``python -m baselines.evaluate``'s: any agent plays through its seat factory.
     """
     games = np.arange(episodes)
     num_players = game.build(1, num_rounds).spec.num_players
@@ -425,19 +429,52 @@ def evaluate_game_policy(
 
     for k, co_player in enumerate(co_players):
         seated = {s: resolve_game_co_player(co_player, game.name) for s in range(1, num_players)}
-        ids = None
-        if policy.id_size:
-            ids = lambda o=seated: _identities(o, episodes, policy.id_size)  # noqa: E731
         seats = [GameSeat(o, games, s) for s, o in seated.items()]
-        seats.append(GameSeat(GamePolicyPlayer(policy, ids, name=name), games, 0))
+        seats.append(GameSeat(subject(seated), games, 0))
         results[co_player] = play(seats, seed + k)
     for j, other in others.items():
         seats = [
-            GameSeat(GamePolicyPlayer(policy if s % 2 == 0 else other), games, s)
-            for s in range(num_players)
+            GameSeat((subject if s % 2 == 0 else other)({}), games, s) for s in range(num_players)
         ]
         results[f"learner_{j}"] = play(seats, seed + 1000 + j)
     return results
+
+
+def policy_seat(policy: GamePolicy, episodes: int, name: str = "policy") -> SeatPlayer:
+    """The seat factory of a :class:`GamePolicy` (shown its co-players' IDs when it takes them)."""
+
+    def seat(seated: Mapping[int, Any]) -> GamePolicyPlayer:
+        ids = None
+        if policy.id_size and seated:
+            ids = lambda o=dict(seated): _identities(o, episodes, policy.id_size)  # noqa: E731
+        return GamePolicyPlayer(policy, ids, name=name)
+
+    return seat
+
+
+def evaluate_game_policy(
+    policy: GamePolicy,
+    game: GameConfig,
+    num_rounds: int,
+    co_players: Sequence[str],
+    others: Mapping[int, GamePolicy],
+    episodes: int,
+    seed: int,
+    name: str = "policy",
+) -> dict[str, MatchResult]:
+    """A policy of a game beyond 2x2 against co-players and other policies.
+
+    :func:`evaluate_game_players` with each policy's :func:`policy_seat`.
+    """
+    return evaluate_game_players(
+        policy_seat(policy, episodes, name),
+        game,
+        num_rounds,
+        co_players,
+        {j: policy_seat(other, episodes) for j, other in others.items()},
+        episodes,
+        seed,
+    )
 
 
 def _identities(co_players: dict[int, Any], episodes: int, size: int) -> torch.Tensor:

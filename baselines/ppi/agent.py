@@ -271,6 +271,17 @@ class PPIGameAgent:
         self.game_kwargs = dict(game["kwargs"])
         self.observation_shape = tokens.spec.observation_shape
 
+    def seat(self, seated: Any = None) -> PPIGamePlayer:
+        """A fresh co-player of its game for one seat (its own actor: seats never share state).
+
+        ``seated`` (the co-players seated with it) is ignored: a PPI agent reads them off its
+        observations only. The seat factory of
+        :func:`baselines.general.trainer.evaluate_game_players`.
+        """
+        actor = self.actor
+        fresh = PPIActor(actor.model, actor.planning, actor.num_rounds, greedy=actor.greedy)
+        return PPIGamePlayer(fresh, self.tokens, name=self.name)
+
     def reset(self, num_envs: int, seed: int | None = None) -> None:
         """Start ``num_envs`` new games."""
         self.num_envs = check_positive_int(num_envs, "num_envs", MAX_BATCH_SIZE)

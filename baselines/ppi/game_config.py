@@ -31,7 +31,7 @@ from baselines.ppi.config import FitConfig, check_pool
 from baselines.ppi.model import ModelConfig
 from baselines.ppi.planner import PlanningConfig
 from baselines.ppi.tokens import observation_tokens
-from baselines.run import EvalConfig, RunConfig
+from baselines.run import EvalConfig, RunConfig, RunDirectory
 from co_players.registry import game_names
 from coop_envs.core import check_batch
 
@@ -67,7 +67,7 @@ def _game_run() -> RunConfig:
 
 
 @dataclass(frozen=True)
-class PPIGameConfig:
+class PPIGameConfig(RunDirectory):
     """A PPI run on a game beyond 2x2: pre-train, then phases of play -> add data -> retrain."""
 
     preset: str = "ppi_stage1_public_goods_cpu"
@@ -128,8 +128,7 @@ class PPIGameConfig:
                     f"unknown {self.game.name} co-player {name!r}; known ids: {', '.join(known)}"
                 )
 
-    # the game trainer's: the same random co-players and evaluation set, the same run folder
-    run_dir = GameTrainConfig.run_dir
+    # the game trainer's: the same random co-players and evaluation set
     tabular = GameTrainConfig.tabular
     evaluation_co_players = GameTrainConfig.evaluation_co_players
 

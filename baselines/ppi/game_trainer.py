@@ -32,9 +32,8 @@ import numpy as np
 import torch
 
 from baselines.general.trainer import (
+    evaluate_game_players,
     make_game_layout,
-    match_result,
-    play_recorded,
     reference_reward,
     training_co_player,
 )
@@ -182,33 +181,23 @@ class PPIGameTrainer(PPITrainer):
         play_batched(core, seats, rng, validate=False, on_round=rounds)
         return GameEpisodes.concatenate([self._episodes(rounds, games, s) for s in range(n)])
 
-    def _match(self, seats: list[GameSeat], seed: int) -> Any:
-        run = self.config.run
-        with torch.no_grad():
-            rewards, cooperation = play_recorded(
-                self.config.game, run.num_rounds, run.eval.episodes, seats, seed
-            )
-        return match_result(rewards, cooperation, np.arange(run.eval.episodes))
-
     def evaluate_learner(self, i: int) -> dict[str, Any]:
-        """Learner ``i`` (seat 0) against each evaluation co-player and the other learner."""
-        run, n = self.config.run, self.spec.num_players
-        games = np.arange(run.eval.episodes)
-        results = {}
-        for k, name in enumerate(self.config.evaluation_co_players):
-            seats = [GameSeat(self._co_player(name), games, s) for s in range(1, n)]
-            seats.append(GameSeat(PPIGamePlayer(self.actor(i), self.tokens), games, 0))
-            results[name] = self._match(seats, run.eval.seed + k)
-        for j in range(len(self.models)):
-            if j != i:
-                seats = [
-                    GameSeat(
-                        PPIGamePlayer(self.actor(i if s % 2 == 0 else j), self.tokens), games, s
-                    )
-                    for s in range(n)
-                ]
-                results[f"learner_{j}"] = self._match(seats, run.eval.seed + 1000 + j)
-        return results
+        """Learner ``i`` (seat 0) against each evaluation co-player and the other learners."""
+        run = self.config.run
+
+        def seat(j: int) -> Any:
+            return lambda seated: PPIGamePlayer(self.actor(j), self.tokens)
+
+        others = {j: seat(j) for j in range(len(self.models)) if j != i}
+        return evaluate_game_players(
+            seat(i),
+            self.config.game,
+            run.num_rounds,
+            self.config.evaluation_co_players,
+            others,
+            run.eval.episodes,
+            run.eval.seed,
+        )
 
     def evaluate(self) -> Evaluation:
         """Every learner vs the evaluation co-players and the other learner; model quality."""

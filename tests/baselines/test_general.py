@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -348,10 +347,3 @@ def test_evaluate_cli_scores_game_agents_as_the_trainer_does(tmp_path, capsys):
     save_policy(matrix, make_policy(PolicyConfig(hidden=8, embed=4), PRISONERS_DILEMMA))
     with pytest.raises(ValueError, match="agents of different games"):
         evaluate(EvaluateConfig((files[0], matrix), 16))
-
-
-def test_evaluate_cli_refuses_ppi_game_agents_in_one_line():
-    root = Path(__file__).resolve().parents[2]
-    agent = root / "docs/results/ppi_public_goods/mixed_pool/seed0/agent_0.pt"
-    with pytest.raises(ValueError, match="a PPI agent of public_goods is scored by"):
-        evaluate(EvaluateConfig((agent,), 16))

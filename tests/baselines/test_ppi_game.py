@@ -10,6 +10,10 @@ import torch
 
 from baselines import load_agent, train
 from baselines.configs import ConfigError, with_overrides
+from baselines.evaluate import EvaluateConfig
+from baselines.evaluate import main as evaluate
+from baselines.general.policy import GamePolicy, save_game_policy
+from baselines.policies import PolicyConfig
 from baselines.ppi import ModelConfig, PlanningConfig, SequenceModel, q_values
 from baselines.ppi.agent import PPIGameAgent, PPIGamePlayer
 from baselines.ppi.diagnose import diagnose
@@ -407,3 +411,29 @@ def test_planning_on_a_model_fitted_to_public_goods_keeps_against_fixed_contribu
         result, untrained = after.results["l0"][name], before.results["l0"][name]
         assert result.reward > random_policy + 0.15 and result.reward > untrained.reward + 0.15
         assert result.cooperation < 0.3 < untrained.cooperation
+
+
+def test_evaluate_cli_scores_ppi_game_agents_as_the_trainer_does(tmp_path, capsys):
+    config = tiny(tmp_path, phases=1)
+    trainer = PPIGameTrainer(config)
+    trainer.run()
+    expected = trainer.evaluate_learner(0)
+    files = (config.run_dir / "agent_0.pt", config.run_dir / "agent_1.pt")
+    out, run = tmp_path / "eval.json", config.run
+    assert evaluate(EvaluateConfig(files, run.eval.episodes, run.eval.seed, out=out)) == 0
+    assert "(public_goods)" in capsys.readouterr().out
+    results = json.loads(out.read_text())["policies"][str(files[0])]["results"]
+    assert set(results) == set(expected) and "learner_1" in results
+    for name, match in expected.items():
+        assert results[name]["reward"] == pytest.approx(match.reward, abs=1e-9), name
+        assert results[name]["cooperation"] == pytest.approx(match.cooperation, abs=1e-9), name
+
+
+def test_evaluate_cli_refuses_a_ppi_and_a_gru_agent_of_different_horizons(tmp_path):
+    config = tiny(tmp_path, phases=1)
+    PPIGameTrainer(config).run()
+    gru = tmp_path / "gru.pt"
+    spec = PublicGoodsGame(batch_size=1, num_rounds=7).spec
+    save_game_policy(gru, GamePolicy(PolicyConfig(hidden=8, embed=4), spec), {})
+    with pytest.raises(ValueError, match="evaluate agents of one game, parameters and horizon"):
+        evaluate(EvaluateConfig((config.run_dir / "agent_0.pt", gru), 16))
