@@ -340,17 +340,12 @@ class GameTrainer(PolicyGradient, Algorithm):
     # ------------------------------------------------------------------------ evaluation
     def evaluate_policy(self, i: int) -> dict[str, MatchResult]:
         """Learner ``i`` (seat 0) against each evaluation co-player and each other learner."""
-        run = self.config.run
-        others = {j: other for j, other in enumerate(self.learners) if j != i}
-        return evaluate_game_policy(
-            self.learners[i],
-            self.config.game,
-            run.num_rounds,
-            self.config.evaluation_co_players,
-            others,
-            run.eval.episodes,
-            run.eval.seed,
-            name=f"learner_{i}",
+        episodes = self.config.run.eval.episodes
+        others = {
+            j: policy_seat(other, episodes) for j, other in enumerate(self.learners) if j != i
+        }
+        return evaluate_in_run(
+            self.config, policy_seat(self.learners[i], episodes, f"learner_{i}"), others
         )
 
     def evaluate(self) -> Evaluation:
@@ -440,6 +435,26 @@ def evaluate_game_players(
     return results
 
 
+def evaluate_in_run(
+    config: Any, subject: SeatPlayer, others: Mapping[Any, SeatPlayer]
+) -> dict[str, MatchResult]:
+    """:func:`evaluate_game_players` with a run's settings.
+
+    Its game, horizon, evaluation co-players, episodes and seed, read off ``config`` (a
+    ``GameTrainConfig`` or a ``PPIGameConfig``).
+    """
+    run = config.run
+    return evaluate_game_players(
+        subject,
+        config.game,
+        run.num_rounds,
+        config.evaluation_co_players,
+        others,
+        run.eval.episodes,
+        run.eval.seed,
+    )
+
+
 def policy_seat(policy: GamePolicy, episodes: int, name: str = "policy") -> SeatPlayer:
     """The seat factory of a :class:`GamePolicy` (shown its co-players' IDs when it takes them)."""
 
@@ -450,31 +465,6 @@ def policy_seat(policy: GamePolicy, episodes: int, name: str = "policy") -> Seat
         return GamePolicyPlayer(policy, ids, name=name)
 
     return seat
-
-
-def evaluate_game_policy(
-    policy: GamePolicy,
-    game: GameConfig,
-    num_rounds: int,
-    co_players: Sequence[str],
-    others: Mapping[int, GamePolicy],
-    episodes: int,
-    seed: int,
-    name: str = "policy",
-) -> dict[str, MatchResult]:
-    """A policy of a game beyond 2x2 against co-players and other policies.
-
-    :func:`evaluate_game_players` with each policy's :func:`policy_seat`.
-    """
-    return evaluate_game_players(
-        policy_seat(policy, episodes, name),
-        game,
-        num_rounds,
-        co_players,
-        {j: policy_seat(other, episodes) for j, other in others.items()},
-        episodes,
-        seed,
-    )
 
 
 def _identities(co_players: dict[int, Any], episodes: int, size: int) -> torch.Tensor:

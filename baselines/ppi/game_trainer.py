@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from baselines.general.trainer import (
-    evaluate_game_players,
+    evaluate_in_run,
     make_game_layout,
     reference_reward,
     training_co_player,
@@ -183,21 +183,12 @@ class PPIGameTrainer(PPITrainer):
 
     def evaluate_learner(self, i: int) -> dict[str, Any]:
         """Learner ``i`` (seat 0) against each evaluation co-player and the other learners."""
-        run = self.config.run
 
         def seat(j: int) -> Any:
             return lambda seated: PPIGamePlayer(self.actor(j), self.tokens)
 
         others = {j: seat(j) for j in range(len(self.models)) if j != i}
-        return evaluate_game_players(
-            seat(i),
-            self.config.game,
-            run.num_rounds,
-            self.config.evaluation_co_players,
-            others,
-            run.eval.episodes,
-            run.eval.seed,
-        )
+        return evaluate_in_run(self.config, seat(i), others)
 
     def evaluate(self) -> Evaluation:
         """Every learner vs the evaluation co-players and the other learner; model quality."""
