@@ -49,7 +49,7 @@ import copy
 import itertools
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -468,10 +468,16 @@ class Trainer(PolicyGradient, Algorithm):
             return make_policy(self.config.policy, self.game)
         path = self.init_files[i]
         policy = self._load(path, "initial agent")
-        if policy.config.co_player_id != self.config.policy.co_player_id:
+        # The learner is the file's network: a run whose policy fields say otherwise would record
+        # a network it never trained (e.g. a GRU config warm-started from a transformer).
+        wanted = asdict(self.config.policy)
+        differ = {k: v for k, v in asdict(policy.config).items() if wanted.get(k) != v}
+        if differ:
+            got = ", ".join(f"{k}={v!r}" for k, v in differ.items())
+            needs = ", ".join(f"{k}={wanted.get(k)!r}" for k in differ)
             raise CheckpointError(
-                f"initial agent {path!r} has co_player_id={policy.config.co_player_id}; this "
-                f"run needs {self.config.policy.co_player_id}"
+                f"initial agent {path!r} has policy {got}; this run's policy has {needs} "
+                "(set the run's policy fields to the agent's)"
             )
         policy.train()
         return policy

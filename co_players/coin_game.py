@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from co_players.memory_one import check_split
+from co_players.memory_one import check_cells, check_split, tabular_split
 from coop_envs.core import CO_PLAYER_PROTOCOL
 from coop_envs.core.coin_game import (
     MOVES,
@@ -46,7 +46,7 @@ from coop_envs.core.coin_game import (
     coin_grid,
 )
 from coop_envs.core.contract import GameSpec
-from coop_envs.core.validation import check_float, check_int, check_positive_int
+from coop_envs.core.validation import check_float, check_positive_int
 
 TOWARD_OWN: int = 0
 """Behaviour: head for its own coin, avoiding the other's (cooperate)."""
@@ -274,8 +274,7 @@ class RandomReactive(_CoinCoPlayer):
 
     def __init__(self, split: str | None = None, cells: int = 4, name: str | None = None) -> None:
         check_split(split)
-        if check_int(cells, "cells", 2, 1000) % 2:
-            raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
+        check_cells(cells)
         self.split, self.cells = split, cells
         self.name = name or ("coin_reactive" if split is None else f"coin_reactive_{split}")
 
@@ -284,16 +283,11 @@ class RandomReactive(_CoinCoPlayer):
         table = rng.random((batch_size, 4))
         if self.split is not None:
             wanted = 0 if self.split == "train" else 1
-            wrong = np.flatnonzero(self.half(table) != wanted)
+            wrong = np.flatnonzero(tabular_split(table, self.cells) != wanted)
             while wrong.size:  # each redraw lands in the right half with probability 1/2
                 table[wrong] = rng.random((wrong.size, 4))
-                wrong = wrong[self.half(table[wrong]) != wanted]
+                wrong = wrong[tabular_split(table[wrong], self.cells) != wanted]
         return table.reshape(batch_size, 2, 2)
-
-    def half(self, table: np.ndarray) -> np.ndarray:
-        """``(B,)`` 0 where a ``(B, 4)`` parameter row lies in the train half, 1 in held-out."""
-        index = np.minimum((np.asarray(table) * self.cells).astype(np.int64), self.cells - 1)
-        return index.sum(axis=-1) % 2
 
     def _reset_rows(self, rng: np.random.Generator) -> None:
         self.parameters = self.sample(self.batch_size, rng)

@@ -189,6 +189,17 @@ SPLITS = ("train", "held_out")
 """The two halves of a random co-player family: training and held-out evaluation."""
 
 
+def check_cells(cells: Any) -> int:
+    """Return ``cells`` if it is an even int in [2, 1000] (a checkerboard that halves), else raise.
+
+    Raises:
+        ValueError: Naming the value received and the accepted ones.
+    """
+    if check_int(cells, "cells", 2, 1000) % 2:
+        raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
+    return cells
+
+
 def check_split(split: Any) -> str | None:
     """Return ``split`` if it is ``None`` (every draw) or one of :data:`SPLITS`, else raise.
 
@@ -231,8 +242,7 @@ class RandomMemoryOne(MemoryOne):
         name: str = "random_tabular",
     ) -> None:
         check_split(split)
-        if check_int(cells, "cells", 2, 1000) % 2:
-            raise ValueError(f"cells must be an even int >= 2; got {cells!r}")
+        check_cells(cells)
         if not check_float(concentration, "concentration") > 0:
             raise ValueError(f"concentration must be a positive number; got {concentration!r}")
         self.split = split

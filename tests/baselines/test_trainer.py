@@ -132,6 +132,22 @@ def test_ppo_and_transformer_smoke(tmp_path):
     assert Trainer(config).run()["status"] == "finished"
 
 
+def test_initial_agents_must_match_the_runs_policy(tmp_path):
+    shape = dict(policy__arch="transformer", policy__heads=2)
+    Trainer(tiny("stage1", tmp_path, **shape)).run()
+    agent = str(tmp_path / "stage1" / "agent_0.pt")
+    init = dict(pool__init_from=None, pool__init=[agent, agent])
+    # the mixed pool from transformer agents, told so: the learners are those agents
+    trainer = Trainer(tiny("mixed_pool", tmp_path, **init, **shape))
+    torch.testing.assert_close(trainer.learners[1].state_dict(), load_policy(agent).state_dict())
+    assert trainer.run()["status"] == "finished"
+    # a run that says GRU would record a network it never trained
+    with pytest.raises(CheckpointError, match=r"has policy arch='transformer'.*has arch='gru'"):
+        Trainer(tiny("mixed_pool", tmp_path / "gru", **init))
+    with pytest.raises(CheckpointError, match=r"hidden=8.*hidden=16"):
+        Trainer(tiny("mixed_pool", tmp_path / "wide", **init, **shape, policy__hidden=16))
+
+
 def test_resume_continues_exactly(tmp_path):
     straight = tiny("mixed_pool", tmp_path, out=tmp_path / "straight")
     Trainer(straight).run()

@@ -17,6 +17,7 @@ from co_players.coin_game import (
     decode,
     make_coin_game_co_player,
 )
+from co_players.memory_one import tabular_split
 from coop_envs.core.coin_game import DOWN, LEFT, RIGHT, UP, CoinGame, coin_grid
 from coop_envs.core.contract import GameSpec
 
@@ -138,7 +139,9 @@ def test_random_reactive_split_is_disjoint_and_uniform():
     rng = np.random.default_rng(0)
     train, held_out = RandomReactive("train"), RandomReactive("held_out")
     a, b = train.sample(20_000, rng).reshape(-1, 4), held_out.sample(20_000, rng).reshape(-1, 4)
-    assert (train.half(a) == 0).all() and (train.half(b) == 1).all()
+    assert (tabular_split(a, train.cells) == 0).all() and (
+        tabular_split(b, held_out.cells) == 1
+    ).all()
     assert np.abs(a.mean(axis=0) - 0.5).max() < 0.02 and np.abs(b.mean(axis=0) - 0.5).max() < 0.02
 
 
