@@ -29,8 +29,9 @@ two learners of one run (a mixed-pool run keeps them as ``agent_0.pt`` and ``age
 prints the matrix and the summary and writes JSON (``--out``) and a heat map (``--figure``);
 ``--evidence`` writes both where the reproduction page reads them
 (``docs/results/crossplay/<experiment>_<variant>.json``,
-``docs/figures/crossplay_<experiment>_<variant>.png``), and ``python -m baselines.report tables
---write`` puts the summaries on the page.
+``docs/figures/crossplay_<experiment>_<variant>.png``; several variants: their stems joined by
+``__``, and the summary's *cross-recipe* pairs their learners), and ``python -m
+baselines.report tables --write`` puts the summaries on the page.
 """
 
 from __future__ import annotations
@@ -585,8 +586,8 @@ def crossplay_table(directory: Path = CROSSPLAY) -> str:
     """The reproduction page's cross-play table: one row per evidence file of ``directory``."""
     rows = [
         "| recipe | rate of | learners | partner | self (copy) | cross-seed: mean | cross-seed "
-        "pairs ≥ 0.8 | games per pair | figure |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "pairs ≥ 0.8 | cross-recipe: mean (pairs ≥ 0.8) | games per pair | figure |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text())
@@ -596,18 +597,27 @@ def crossplay_table(directory: Path = CROSSPLAY) -> str:
         recipes = sorted({e["recipe"] for e in data["entrants"] if e["recipe"]})
         learners = sum(1 for e in data["entrants"] if e["group"])
         mean = f"{cross['mean']:.2f}" if cross else "—"
+        between = s.get("cross_recipe")  # files of one recipe have none
+        across = (
+            f"{between['mean']:.2f} ({round(between['share_at_least'] * between['n'])} of "
+            f"{between['n']})"
+            if between
+            else "—"
+        )
         measure = COOPERATING.get(data["settings"].get("game"), "cooperating")
         rows.append(
             f"| {', '.join(f'`{r}`' for r in recipes)} | {measure} | {learners} | "
             f"{_span(s['partner'])} | "
-            f"{_span(s['self'])} | {mean} | {share} | {data['settings']['episodes']} | "
+            f"{_span(s['self'])} | {mean} | {share} | {across} | {data['settings']['episodes']} | "
             f"[heat map](figures/crossplay_{path.stem}.png) |"
         )
     return "\n".join(rows) + (
         "\n\nMutual cooperation: the pair's mean rate of cooperating — in the matrix games "
         "cooperating, in public goods contributing, in the Coin Game the share of the coins a "
         "player picked up that were its own colour (*rate of*); *partner* and *self* give the "
-        "range over the recipe's runs (mean). Rounds and seeds: each file's `settings`."
+        "range over the recipe's runs (mean); *cross-seed* pairs learners of different runs of "
+        "one recipe, *cross-recipe* learners of different recipes (a file of several recipes). "
+        "Rounds and seeds: each file's `settings`."
     )
 
 
@@ -662,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
         "--evidence",
         action="store_true",
         help="write docs/results/crossplay/<exp>_<variant>.json and its figure in docs/figures "
-        "(exactly one --experiment)",
+        "(several --experiment: their stems joined by '__')",
     )
     args = parser.parse_args(argv)
     if args.threads < 1:
@@ -674,9 +684,9 @@ def main(argv: list[str] | None = None) -> int:
     if not specs:
         parser.error("give run directories, agent files, co-player ids or --experiment")
     if args.evidence:
-        if len(args.experiment) != 1:
-            parser.error("--evidence needs exactly one --experiment")
-        stem = args.experiment[0].replace("/", "_")
+        if not args.experiment or args.entrants:
+            parser.error("--evidence plays --experiment variants only (no other entrants)")
+        stem = "__".join(ref.replace("/", "_") for ref in args.experiment)
         args.out = args.out or CROSSPLAY / f"{stem}.json"
         args.figure = args.figure or FIGURES / f"crossplay_{stem}.png"
     try:

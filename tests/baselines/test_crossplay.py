@@ -111,11 +111,19 @@ def test_the_page_table_reads_the_evidence(tmp_path):
     data["entrants"][1].update(group="g1", recipe="r")
     (tmp_path / "r.json").write_text(json.dumps(data))
     table = cp.crossplay_table(tmp_path)
-    assert "| `r` | cooperating | 2 | — | 0.00–1.00 (mean 0.50) | 0.01 | 0 of 1 | 2 |" in table
+    assert "| `r` | cooperating | 2 | — | 0.00–1.00 (mean 0.50) | 0.01 | 0 of 1 | — | 2 |" in table
+    # two recipes: their learners' pairs are cross-recipe, not cross-seed
+    data["entrants"][1].update(recipe="q")
+    data["summary"] = cp.summarise(np.array(data["mutual"]), ["g0", "g1"], ["r", "q"])
+    (tmp_path / "r.json").write_text(json.dumps(data))
+    assert (
+        "| `q`, `r` | cooperating | 2 | — | 0.00–1.00 (mean 0.50) | — | — | 0.01 (0 of 1) | 2 |"
+        in (cp.crossplay_table(tmp_path))
+    )
     # a game beyond 2x2 says what its rate counts
     data["settings"]["game"] = "coin_game"
     (tmp_path / "r.json").write_text(json.dumps(data))
-    assert "| `r` | own-coin share | 2 |" in cp.crossplay_table(tmp_path)
+    assert "| `q`, `r` | own-coin share | 2 |" in cp.crossplay_table(tmp_path)
 
 
 def test_bad_input_is_refused_where_it_enters(tmp_path):
@@ -141,6 +149,11 @@ def test_bad_input_is_refused_where_it_enters(tmp_path):
         cp.experiment_runs("mixed_pool/nope")
     with pytest.raises(SystemExit):
         cp.main([])
+    # evidence is named after its variants: other entrants would make the name lie
+    with pytest.raises(SystemExit):
+        cp.main(["tit_for_tat", "--experiment", "mixed_pool/fast", "--evidence"])
+    with pytest.raises(SystemExit):
+        cp.main(["tit_for_tat", "always_defect", "--evidence"])
     assert RESULTS.exists()
 
 
