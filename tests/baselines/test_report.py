@@ -179,7 +179,8 @@ def test_only_embedded_figures_and_canonical_agents_are_kept():
                 for p in variant.evidence(s).glob(pattern)
             ]
             assert bool(agents) == variant.canonical, variant.ref
-            assert all(p.stat().st_size < 100_000 for p in agents)
+            # small files only: a GRU-32 agent is 33 kB, the small transformer's 134 kB
+            assert all(p.stat().st_size < 150_000 for p in agents)
 
 
 def test_seed_figures_are_drawn_from_the_evidence(evidence, tmp_path):
