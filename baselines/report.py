@@ -619,6 +619,7 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "stage2_fast": lambda runs: exploiter_table(runs, "stage2/fast"),
     "stage3_fast": lambda runs: pool_table(runs, "stage3/fast", criterion=False),
     "mixed_pool_fast": lambda runs: pool_table(runs, "mixed_pool/fast"),
+    "mixed_pool_fast_transformer": lambda runs: pool_table(runs, "mixed_pool/fast_transformer"),
     "ablations_fast": lambda runs: pool_table(runs, "no_tabular/fast", "id_ablation/fast"),
     "ppi_stage1_cpu": lambda runs: ppi_table(runs, "ppi_stage1/cpu"),
     "ppi_pools_cpu": lambda runs: ppi_table(runs, *_ppi_pools("cpu")),
