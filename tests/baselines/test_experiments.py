@@ -82,12 +82,12 @@ def test_the_cli_runs_an_experiment_variant_by_name():
         "runs/stage1_fast_seed0/agent_0.pt",  # the manifest's seed-4 setting
     )
     assert config.run_dir.as_posix() == "runs/mixed_pool_fast_seed4"
-    # the transformer mixed pool starts from the transformer stage-1 agents
-    config = train.parse(["--experiment", "mixed_pool/fast_transformer", "--seed", "1"])
+    # the transformer mixed pool starts from the transformer stage-1 agents, seed 2 with seed 0
+    config = train.parse(["--experiment", "mixed_pool/fast_transformer", "--seed", "2"])
     assert config.policy.arch == "transformer"
-    assert config.pool.init_files(1) == (
-        "runs/stage1_fast_transformer_seed1/agent_0.pt",
+    assert config.pool.init_files(2) == (
         "runs/stage1_fast_transformer_seed2/agent_0.pt",
+        "runs/stage1_fast_transformer_seed0/agent_0.pt",
     )
     config = train.parse(["--experiment", "stage3/fast", "--seed", "1", "--algo.lr", "0.01"])
     assert config.pool.init_files(1)[0] == "runs/stage2_fast_seed2/agent_0.pt"
