@@ -518,9 +518,15 @@ GAIN_MARGIN = 0.02
 """How much more than the co-players' own in-episode gain counts as adapting (per round)."""
 
 
-def in_episode_gain(curve: list[float] | tuple[float, ...]) -> float:
-    """Mean reward of the episode's second half minus its first quarter (adaptation)."""
-    late, early = curve[len(curve) // 2 :], curve[: max(1, len(curve) // 4)]
+def in_episode_gain(curve: list[float] | tuple[float, ...], skip: int = 0) -> float:
+    """Mean reward of the episode's second half minus its first quarter (adaptation).
+
+    With ``skip``, the first quarter leaves out the episode's first ``skip`` rounds: round 1 is
+    played before anything is seen of the co-player, and on the Coin Game it pays less for
+    everyone (the coins start away from the players), so a gain can be mostly round 1's.
+    """
+    late = curve[len(curve) // 2 :]
+    early = curve[skip : max(skip + 1, len(curve) // 4)]
     return sum(late) / len(late) - sum(early) / len(early)
 
 
@@ -542,24 +548,29 @@ def game_table(
     (pool, measure), probes = GAME_PROBES[game or experiment]
     lines = [
         f"| run | {steps} | minutes | vs held-out random: reward (theirs) | "
-        "in-episode gain (theirs) | "
+        "in-episode gain (theirs) | after round 1 (theirs) | "
         + " | ".join(p[2] for p in probes)
         + f" | learner vs learner: reward / {measure} |",
-        "|---|---|---|---|---|" + "---|" * len(probes) + "---|",
+        "|---|---|---|---|---|---|" + "---|" * len(probes) + "---|",
     ]
-    beats = gains = learners = 0
+    beats = gains = later_gains = learners = 0
     for run in sorted(
         (r for ref, rs in runs.items() if ref.startswith(f"{experiment}/") for r in rs),
         key=lambda r: (_variant_rank(r.variant.name), r.variant.name, r.seed),
     ):
         summary, last = run.summary, run.summary["last"]
         reference = last[f"ref/{pool}/reward"]
-        their_gain = in_episode_gain(reference_curve(run.variant.config(run.seed), pool))
+        their_curve = reference_curve(run.variant.config(run.seed), pool)
+        their_gain, their_later = in_episode_gain(their_curve), in_episode_gain(their_curve, 1)
         for learner, results in run.final["results"].items():
             mine = results[pool]
-            gain = in_episode_gain(mine["reward_curve"])
+            gain, later = (
+                in_episode_gain(mine["reward_curve"]),
+                in_episode_gain(mine["reward_curve"], 1),
+            )
             beats += mine["reward"] > reference
             gains += gain >= their_gain + GAIN_MARGIN
+            later_gains += later >= their_later + GAIN_MARGIN
             learners += 1
             others = [k for k in results if k.startswith("learner_")]
             pair = "—"
@@ -570,14 +581,17 @@ def game_table(
             lines.append(
                 f"| {run.label} ({learner}) | {summary['update']} | {summary['seconds'] / 60:.1f} "
                 f"| {_fmt(mine['reward'], 3)} ({_fmt(reference, 3)}) | {_fmt(gain, 3)} "
-                f"({_fmt(their_gain, 3)}) | " + " | ".join(cells) + f" | {pair} |"
+                f"({_fmt(their_gain, 3)}) | {_fmt(later, 3)} ({_fmt(their_later, 3)}) | "
+                + " | ".join(cells)
+                + f" | {pair} |"
             )
     if learners:
         lines.append(
             f"\n{beats} of {learners} learners out-earn the held-out random co-players' own mean; "
             f"{gains} of {learners} gain more within the episode than the co-players themselves "
             f"do, by at least {GAIN_MARGIN} per round (reward in the second half of the episode "
-            "minus the first quarter)."
+            f"minus the first quarter), {later_gains} of {learners} with round 1 left out of the "
+            "first quarter."
         )
     return "\n".join(lines)
 
@@ -980,6 +994,45 @@ def plot_coala(runs: dict[str, list[Run]], refs: tuple[str, ...], out: Path) -> 
     return save(fig, out, dpi=90)
 
 
+def plot_game_adaptation(
+    runs: dict[str, list[Run]], refs: tuple[str, ...], game: str, out: Path
+) -> Path | None:
+    """Stage-1 variants of a game beyond 2x2 against its held-out random co-players.
+
+    Left: reward per round over training, every seed (one colour per variant). Right: the final
+    agents' reward per round of the episode (in-context adaptation is a rising curve), beside
+    the co-players' own curve (the same co-player in every seat), which is what the page's
+    in-episode gain is measured against. None if no run is collected.
+    """
+    chosen = {ref: select(runs, ref) for ref in refs}
+    if not any(chosen.values()):
+        return None
+    from baselines.plotting import plt, read_log, save
+
+    pool = GAME_PROBES[game][0][0]
+    fig, (train, episode) = plt.subplots(1, 2, figsize=(12, 4.5))
+    reference = None
+    for colour, (ref, variant_runs) in enumerate(chosen.items()):
+        for i, run in enumerate(variant_runs):
+            label = ref.split("/")[-1] if i == 0 else None
+            rows = read_log(run.directory)
+            train.plot(*_eval_rows(rows, f"l0/eval/{pool}/reward"), color=f"C{colour}", label=label)
+            curve = run.final["results"]["l0"][pool]["reward_curve"]
+            episode.plot(range(1, len(curve) + 1), curve, color=f"C{colour}", label=label)
+            if reference is None:
+                reference = reference_curve(run.variant.config(run.seed), pool)
+    if reference is not None:
+        episode.plot(
+            range(1, len(reference) + 1), reference, color="grey", ls="--", label="co-players"
+        )
+    train.set(title=f"reward per round vs {pool}", xlabel="training minutes")
+    episode.set(title="final agents: reward per round of the episode", xlabel="round")
+    episode.legend()
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return save(fig, out, dpi=90)
+
+
 FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = {
     "coala_seeds.png": lambda runs, out: plot_coala(
         runs, ("learning_aware/coala_cpu", "learning_aware/coala_cpu_uncoupled"), out
@@ -996,6 +1049,9 @@ FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = 
     ),
     "ppi_pools_s2500.png": lambda runs, out: plot_pools(
         runs, _ppi_pools("s2500")[:2], out, PPI_POOL_PANELS, "update"
+    ),
+    "coin_game_stage1.png": lambda runs, out: plot_game_adaptation(
+        runs, ("coin_game/stage1", "coin_game/stage1_near_deterministic"), "coin_game", out
     ),
     **crossplay_figures(),
 }
@@ -1025,6 +1081,12 @@ def build_tables(
     tables["population_baseline"] = population_table(runs, "mixed_pool/fast", results / "crossplay")
     tables["population_snapshots"] = population_table(
         runs, "population/fast_snapshots", results / "crossplay"
+    )
+    tables["population_no_tabular"] = population_table(
+        runs, "population/no_tabular", results / "crossplay"
+    )
+    tables["population_id_ablation"] = population_table(
+        runs, "population/id_ablation", results / "crossplay"
     )
     tables["held_out"] = population_table(runs, "held_out/mixed_pool", results / "crossplay")
     return tables

@@ -266,26 +266,57 @@ class RandomReactive(_CoinCoPlayer):
     axis (sum of cell indices even: ``"train"``, odd: ``"held_out"``), so the halves never share
     a policy; rows drawn in the wrong half are redrawn.
 
+    With ``concentration`` c other than 1, the 4 numbers are drawn from Beta(c, c) instead of
+    U(0, 1): below 1 the policies are near-deterministic (mostly one behaviour per feature value,
+    so a co-player's type is worth inferring), as the matrix games' stage-1 CPU recipe draws its
+    tabular co-players (:func:`co_players.tabular_mixture`). The split still holds exactly, and
+    within a half the draw is Beta restricted to that half.
+
     Args:
         split: None (all), ``"train"`` or ``"held_out"``.
         cells: Cells per axis of the checkerboard (even).
         name: Display name.
+        concentration: c of the Beta(c, c) draw; 1 is uniform.
+
+    Raises:
+        ValueError: For an unknown split, odd ``cells`` or a concentration that is not a
+            positive number.
     """
 
-    def __init__(self, split: str | None = None, cells: int = 4, name: str | None = None) -> None:
+    def __init__(
+        self,
+        split: str | None = None,
+        cells: int = 4,
+        name: str | None = None,
+        concentration: float = 1.0,
+    ) -> None:
         check_split(split)
         check_cells(cells)
+        if not check_float(concentration, "concentration") > 0:
+            raise ValueError(f"concentration must be a positive number; got {concentration!r}")
         self.split, self.cells = split, cells
+        self.concentration = float(concentration)
         self.name = name or ("coin_reactive" if split is None else f"coin_reactive_{split}")
+
+    def __repr__(self) -> str:
+        extra = "" if self.concentration == 1.0 else f", concentration={self.concentration}"
+        return (
+            f"RandomReactive(split={self.split!r}, cells={self.cells}, name={self.name!r}{extra})"
+        )
+
+    def _draw(self, rows: int, rng: np.random.Generator) -> np.ndarray:
+        """``(rows, 4)`` numbers from U(0, 1) or Beta(c, c)."""
+        c = self.concentration
+        return rng.random((rows, 4)) if c == 1.0 else rng.beta(c, c, size=(rows, 4))
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """``(batch_size, 2, 2)`` ``[feature, (p_own, q)]`` drawn from this distribution."""
-        table = rng.random((batch_size, 4))
+        table = self._draw(batch_size, rng)
         if self.split is not None:
             wanted = 0 if self.split == "train" else 1
             wrong = np.flatnonzero(tabular_split(table, self.cells) != wanted)
-            while wrong.size:  # each redraw lands in the right half with probability 1/2
-                table[wrong] = rng.random((wrong.size, 4))
+            while wrong.size:  # each redraw lands in the right half with probability ~1/2
+                table[wrong] = self._draw(wrong.size, rng)
                 wrong = wrong[tabular_split(table[wrong], self.cells) != wanted]
         return table.reshape(batch_size, 2, 2)
 

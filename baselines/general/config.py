@@ -94,9 +94,10 @@ class GamePoolConfig:
     tabular: str = ""
     """Co-player registry id of that share (empty: the game's random reactive train split)."""
     tabular_concentration: float | None = None
-    """Public goods' random reactive co-players only: draw each probability from Beta(c, c)
-    (below 1: near-deterministic policies; the matrix games' stage-1 CPU recipe takes 0.01 for
-    half its co-players); None: U(0, 1)."""
+    """The game's random reactive co-players only (public goods' ``random_reactive*``, the Coin
+    Game's ``coin_reactive*``): draw each probability from Beta(c, c) (below 1:
+    near-deterministic policies; the matrix games' stage-1 CPU recipe takes 0.01 for half its
+    co-players); None: U(0, 1)."""
     conditional_fraction: float | None = None
     """Public goods only: share of the random co-players' seats (drawn per seat, game and
     episode) taken by conditional cooperators with a random threshold
@@ -152,6 +153,8 @@ class GamePoolConfig:
 
 TRAIN_POOL = {"public_goods": "random_reactive_train", "coin_game": "coin_reactive_train"}
 """Each game's training co-players (the train split of its random reactive policies)."""
+REACTIVE_PREFIX = {"public_goods": "random_reactive", "coin_game": "coin_reactive"}
+"""Per game: the id prefix of its random reactive co-players (``pool.tabular_concentration``)."""
 EVAL_CO_PLAYERS = {
     "public_goods": (
         "random_reactive_held_out",
@@ -222,11 +225,12 @@ class GameTrainConfig(RunDirectory):
 
     def _check_pool(self) -> None:
         """The pool's public-goods-only settings."""
-        if self.pool.tabular_concentration is not None and not (
-            self.game.name == "public_goods" and self.tabular.startswith("random_reactive")
+        if self.pool.tabular_concentration is not None and not self.tabular.startswith(
+            REACTIVE_PREFIX[self.game.name]
         ):
             raise ValueError(
-                "pool.tabular_concentration applies to public goods' random_reactive co-players; "
+                "pool.tabular_concentration applies to the random reactive co-players "
+                "(public goods' random_reactive*, the Coin Game's coin_reactive*); "
                 f"the pool is {self.game.name} {self.tabular!r}"
             )
         if self.pool.conditional_fraction is not None:

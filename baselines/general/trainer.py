@@ -44,6 +44,7 @@ from baselines.general.policy import (
 )
 from baselines.run import Algorithm, Counters, Evaluation
 from baselines.trainer import PolicyGradient, Trajectory
+from co_players.coin_game import RandomReactive as CoinRandomReactive
 from co_players.pools import Mixture
 from co_players.public_goods import RandomConditionalCooperator, RandomReactive
 from co_players.registry import resolve_game_co_player
@@ -511,11 +512,15 @@ def training_co_player(
     """A training co-player for one seat (the A2C and PPI trainers of the games beyond 2x2).
 
     Co-player ``name`` of ``game``, its probabilities drawn from Beta(``concentration``, same)
-    if given (public goods' random reactive co-players), mixed per seat, game and episode with
+    if given (the game's random reactive co-players), mixed per seat, game and episode with
     random-threshold conditional cooperators at ``conditional_fraction`` (public goods).
     """
     co_player = resolve_game_co_player(name, game)
-    if concentration is not None:
+    if concentration is not None and game == "coin_game":
+        co_player = CoinRandomReactive(
+            co_player.split, co_player.cells, name, concentration=concentration
+        )
+    elif concentration is not None:
         co_player = RandomReactive(co_player.split, name, concentration=concentration)
     if not conditional_fraction:
         return co_player

@@ -236,7 +236,7 @@ def test_the_cli_trains_a_preset_and_prints_deviations(tmp_path, capsys):
         (
             {"pool.tabular": "conditional_cooperator", "pool.tabular_concentration": 0.1},
             ConfigError,
-            "applies to public goods' random_reactive",
+            "applies to the random reactive co-players",
         ),
         ({"pool.conditional_fraction": 1.5}, ConfigError, "pool.conditional_fraction"),
         (
@@ -258,6 +258,19 @@ def test_near_deterministic_pool_draws_near_0_or_1():
     co_player.reset(trainer.spec, 256, np.random.default_rng(0))
     tables = co_player.identity()[:, 1:]  # the split moves the first one into its half
     assert ((tables < 0.01) | (tables > 0.99)).mean() > 0.95
+
+
+def test_near_deterministic_coin_game_pool():
+    config = with_overrides(small("stage1_coin_game_fast"), {"pool.tabular_concentration": 0.05})
+    co_player = GameTrainer(config).co_players[1]
+    assert co_player.split == "train" and co_player.concentration == 0.05
+    table = co_player.sample(2000, np.random.default_rng(0))
+    assert ((table < 0.05) | (table > 0.95)).mean() > 0.8
+    with pytest.raises(ConfigError, match="the pool is coin_game 'coin_greedy'"):
+        with_overrides(
+            game_preset("stage1_coin_game_fast"),
+            {"pool.tabular": "coin_greedy", "pool.tabular_concentration": 0.1},
+        )
 
 
 def test_conditional_share_of_the_pool():

@@ -269,6 +269,16 @@ def test_ppi_public_goods_runs_get_the_game_tables_columns(tmp_path):
     assert "of 2 learners out-earn" in table[-1]
 
 
+def test_in_episode_gain_with_and_without_round_one():
+    # 16 rounds: round 1 pays 0, rounds 2-8 pay 0.3, rounds 9-16 0.4
+    curve = [0.0] + [0.3] * 7 + [0.4] * 8
+    assert report.in_episode_gain(curve) == pytest.approx(0.4 - 0.9 / 4)
+    assert report.in_episode_gain(curve, 1) == pytest.approx(0.4 - 0.3)  # rounds 2-4
+    flat_after_one = [0.0] + [0.3] * 15
+    assert report.in_episode_gain(flat_after_one) > 0.02
+    assert report.in_episode_gain(flat_after_one, 1) == pytest.approx(0.0)
+
+
 def test_population_table_reads_cross_play_against_the_goal(evidence, tmp_path, monkeypatch):
     results, manifests = evidence
     runs = report.load(results, manifests)

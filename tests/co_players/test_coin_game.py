@@ -145,6 +145,18 @@ def test_random_reactive_split_is_disjoint_and_uniform():
     assert np.abs(a.mean(axis=0) - 0.5).max() < 0.02 and np.abs(b.mean(axis=0) - 0.5).max() < 0.02
 
 
+def test_random_reactive_concentration_draws_near_0_or_1_within_the_split():
+    rng = np.random.default_rng(0)
+    for split, wanted in (("train", 0), ("held_out", 1)):
+        player = RandomReactive(split, concentration=0.05)
+        table = player.sample(5000, rng).reshape(-1, 4)
+        assert (tabular_split(table, player.cells) == wanted).all()
+        assert ((table < 0.05) | (table > 0.95)).mean() > 0.8
+    uniform = RandomReactive("train").sample(5000, rng).reshape(-1, 4)
+    assert ((uniform < 0.05) | (uniform > 0.95)).mean() < 0.15
+    assert "concentration=0.05" in repr(RandomReactive("train", concentration=0.05))
+
+
 def test_random_reactive_policies_differ_per_game_and_episode():
     game = play(RandomReactive(), OwnCoin(), batch_size=2000)
     rates = game.cooperation_rate()[:, 0]
@@ -197,6 +209,8 @@ def test_bad_input():
         player.act(obs[:, :35], np.random.default_rng(0))
     with pytest.raises(ValueError, match="split must be None, 'train' or 'held_out'; got 'test'"):
         RandomReactive("test")
+    with pytest.raises(ValueError, match="concentration must be a positive number; got 0"):
+        RandomReactive("train", concentration=0)
     with pytest.raises(ValueError, match="punishment must be a positive int; got 0"):
         Reciprocator(0)
     with pytest.raises(ValueError, match=r"epsilon must be in \[0, 1\]; got 2"):
