@@ -233,14 +233,9 @@ def test_population_manifest_builds_every_run_from_the_stage1_evidence():
     planned, ran = load_experiment(PLANNED), load_experiment(RAN)
     assert set(planned.variants) == {"fast8"}
     assert set(ran.variants) == {"fast", "fast_snapshots", "no_tabular", "id_ablation"}
-    # what ran keeps its agents (cross-play reads them); id_ablation's seeds 3-4 are still to run
+    # what ran keeps its agents (cross-play reads them), every seed of it: none is left planned
     assert all(variant.canonical for variant in ran.variants.values())
-    assert {name: variant.seeds for name, variant in ran.variants.items()} == {
-        "fast": (0, 1, 2, 3, 4),
-        "fast_snapshots": (0, 1, 2, 3, 4),
-        "no_tabular": (0, 1, 2, 3, 4),
-        "id_ablation": (0, 1, 2),
-    }
+    assert all(variant.seeds == (0, 1, 2, 3, 4) for variant in ran.variants.values())
     assert not set(ran.variants) & set(planned.variants)
     for variant in [*planned.variants.values(), *ran.variants.values()]:
         assert variant.canonical == (variant in ran.variants.values())  # planned: no evidence
