@@ -28,6 +28,28 @@ class CheckpointError(ValueError):
     """A checkpoint file is missing, corrupt, of another format or version, or mismatched."""
 
 
+def check_agent_fits(source: str, got: dict[str, Any], wanted: dict[str, Any]) -> None:
+    """Refuse an initial agent whose network fields differ from the run's.
+
+    The learner is the file's network: a run whose policy fields say otherwise would record a
+    network it never trained (e.g. a GRU config warm-started from a transformer). ``got`` and
+    ``wanted`` are the file's and the run's fields (a config as a dict, plus anything else that
+    sizes the network).
+
+    Raises:
+        CheckpointError: Naming each field that differs, with both values.
+    """
+    keys = [*got, *(k for k in wanted if k not in got)]
+    differ = [k for k in keys if got.get(k) != wanted.get(k)]
+    if differ:
+        has = ", ".join(f"{k}={got.get(k)!r}" for k in differ)
+        needs = ", ".join(f"{k}={wanted.get(k)!r}" for k in differ)
+        raise CheckpointError(
+            f"{source} has policy {has}; this run's policy has {needs} "
+            "(set the run's policy fields to the agent's)"
+        )
+
+
 def atomic_save(obj: Any, path: Path) -> None:
     """``torch.save`` to a temporary file, then rename: a crash never leaves half a file."""
     path = Path(path)

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.checkpoints import CheckpointError, load_policy, save_policy
+from baselines.checkpoints import CheckpointError, check_agent_fits, load_policy, save_policy
 from baselines.config import TrainConfig, migrate
 from baselines.configs import from_dict, to_dict
 from baselines.evaluation import evaluate
@@ -468,17 +468,9 @@ class Trainer(PolicyGradient, Algorithm):
             return make_policy(self.config.policy, self.game)
         path = self.init_files[i]
         policy = self._load(path, "initial agent")
-        # The learner is the file's network: a run whose policy fields say otherwise would record
-        # a network it never trained (e.g. a GRU config warm-started from a transformer).
-        wanted = asdict(self.config.policy)
-        differ = {k: v for k, v in asdict(policy.config).items() if wanted.get(k) != v}
-        if differ:
-            got = ", ".join(f"{k}={v!r}" for k, v in differ.items())
-            needs = ", ".join(f"{k}={wanted.get(k)!r}" for k in differ)
-            raise CheckpointError(
-                f"initial agent {path!r} has policy {got}; this run's policy has {needs} "
-                "(set the run's policy fields to the agent's)"
-            )
+        check_agent_fits(
+            f"initial agent {path!r}", asdict(policy.config), asdict(self.config.policy)
+        )
         policy.train()
         return policy
 

@@ -304,6 +304,10 @@ class RandomReactive(_CoinCoPlayer):
             f"RandomReactive(split={self.split!r}, cells={self.cells}, name={self.name!r}{extra})"
         )
 
+    def with_concentration(self, concentration: float) -> RandomReactive:
+        """The same split, cells and name, drawn from Beta(``concentration``, same)."""
+        return RandomReactive(self.split, self.cells, self.name, concentration=concentration)
+
     def _draw(self, rows: int, rng: np.random.Generator) -> np.ndarray:
         """``(rows, 4)`` numbers from U(0, 1) or Beta(c, c)."""
         c = self.concentration

@@ -167,6 +167,10 @@ class RandomReactive(ReactivePolicy):
         extra = "" if self.concentration == 1.0 else f", concentration={self.concentration}"
         return f"RandomReactive(split={self.split!r}{extra})"
 
+    def with_concentration(self, concentration: float) -> RandomReactive:
+        """The same split and name, drawn from Beta(``concentration``, same)."""
+        return RandomReactive(self.split, self.name, concentration=concentration)
+
     def sample(self, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Draw a ``(batch_size, 7)`` table."""
         five = self._five.sample(batch_size, rng)

@@ -224,7 +224,7 @@ class GameTrainConfig(RunDirectory):
             )
 
     def _check_pool(self) -> None:
-        """The pool's public-goods-only settings."""
+        """The pool's settings that apply to some games or co-players only."""
         if self.pool.tabular_concentration is not None and not self.tabular.startswith(
             REACTIVE_PREFIX[self.game.name]
         ):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.checkpoints import CheckpointError, read_checkpoint
+from baselines.checkpoints import CheckpointError, check_agent_fits, read_checkpoint
 from baselines.evaluation import MatchResult
 from baselines.general.config import GameConfig, GameTrainConfig
 from baselines.general.policy import (
@@ -44,9 +44,8 @@ from baselines.general.policy import (
 )
 from baselines.run import Algorithm, Counters, Evaluation
 from baselines.trainer import PolicyGradient, Trajectory
-from co_players.coin_game import RandomReactive as CoinRandomReactive
 from co_players.pools import Mixture
-from co_players.public_goods import RandomConditionalCooperator, RandomReactive
+from co_players.public_goods import RandomConditionalCooperator
 from co_players.registry import resolve_game_co_player
 from coop_envs.core import GameSeat, play_batched
 from coop_envs.core.contract import BatchedGame
@@ -212,11 +211,11 @@ class GameTrainer(PolicyGradient, Algorithm):
             raise CheckpointError(
                 f"{source} was trained on {policy.game!r}; this run plays {game!r}"
             )
-        if policy.config != self.config.policy or policy.id_size != self.id_size:
-            raise CheckpointError(
-                f"{source} has policy {policy.config} (id size {policy.id_size}); this run "
-                f"needs {self.config.policy} (id size {self.id_size})"
-            )
+        check_agent_fits(
+            source,
+            {**asdict(policy.config), "id_size": policy.id_size},
+            {**asdict(self.config.policy), "id_size": self.id_size},
+        )
         policy.train()
         return policy
 
@@ -516,12 +515,8 @@ def training_co_player(
     random-threshold conditional cooperators at ``conditional_fraction`` (public goods).
     """
     co_player = resolve_game_co_player(name, game)
-    if concentration is not None and game == "coin_game":
-        co_player = CoinRandomReactive(
-            co_player.split, co_player.cells, name, concentration=concentration
-        )
-    elif concentration is not None:
-        co_player = RandomReactive(co_player.split, name, concentration=concentration)
+    if concentration is not None:  # the config admits it for the random reactive ones only
+        co_player = co_player.with_concentration(concentration)
     if not conditional_fraction:
         return co_player
     conditional = RandomConditionalCooperator()

@@ -322,7 +322,7 @@ def test_learners_start_from_the_named_runs_agents(tmp_path, monkeypatch):
         GameTrainer(with_overrides(config, {"seed": 7}))
     with pytest.raises(ValueError, match="was trained on"):
         GameTrainer(with_overrides(config, {"seed": 3, "game.multiplier": 3.0}))
-    with pytest.raises(ValueError, match="has policy"):
+    with pytest.raises(ValueError, match=r"has policy hidden=\d+; this run's policy has hidden=8"):
         GameTrainer(with_overrides(config, {"seed": 3, "policy.hidden": 8}))
 
 

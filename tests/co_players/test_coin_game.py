@@ -157,6 +157,25 @@ def test_random_reactive_concentration_draws_near_0_or_1_within_the_split():
     assert "concentration=0.05" in repr(RandomReactive("train", concentration=0.05))
 
 
+def test_random_reactive_with_concentration_keeps_split_cells_and_name():
+    base = RandomReactive("held_out", cells=6, name="mine")
+    sharp = base.with_concentration(0.05)
+    assert (sharp.split, sharp.cells, sharp.name, sharp.concentration) == (
+        "held_out",
+        6,
+        "mine",
+        0.05,
+    )
+    rng = np.random.default_rng(0)
+    table = sharp.sample(2000, rng).reshape(-1, 4)
+    expected = RandomReactive("held_out", 6, "mine", concentration=0.05).sample(
+        2000, np.random.default_rng(0)
+    )
+    np.testing.assert_array_equal(table, expected.reshape(-1, 4))
+    with pytest.raises(ValueError, match="concentration must be a positive number; got 0"):
+        base.with_concentration(0)
+
+
 def test_random_reactive_policies_differ_per_game_and_episode():
     game = play(RandomReactive(), OwnCoin(), batch_size=2000)
     rates = game.cooperation_rate()[:, 0]

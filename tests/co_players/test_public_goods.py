@@ -155,6 +155,17 @@ def test_random_reactive_is_reproducible_split_and_uniform():
     assert not np.array_equal(first, co.tables)
 
 
+def test_random_reactive_with_concentration_keeps_split_and_name():
+    base = RandomReactive("train", "random_reactive_train")
+    sharp = base.with_concentration(0.1)
+    assert (sharp.split, sharp.name, sharp.concentration) == ("train", "random_reactive_train", 0.1)
+    table = sharp.sample(5000, np.random.default_rng(2))
+    assert (tabular_split(table[:, :5]) == 0).all()
+    assert ((table < 0.05) | (table > 0.95)).mean() > 0.6
+    with pytest.raises(ValueError, match="concentration must be a positive number; got -1"):
+        base.with_concentration(-1)
+
+
 def q_learner_contribution(others, num_players, seed=0):
     """Contribution rate of the Q-learner in rounds 51-100, B = 200."""
     core = PublicGoodsGame(num_players, 1.6, batch_size=200, num_rounds=100)
