@@ -1,0 +1,100 @@
+"""Exact Coin Game values against reactive co-players, checked against played games."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from co_players.coin_game import Greedy, OwnCoin, RandomReactive, decode
+from co_players.coin_game_values import best_response_plan, reactive_pool_values, reactive_values
+from coop_envs.core import GameSeat, play_batched
+from coop_envs.core.coin_game import CoinGame, coin_grid
+
+# [flag, (p_own, q)]: mixed; a retaliator (own coin until its coin is taken, then takes the
+# other's); an unconditional coin-stealer that turns to its own coin after being robbed
+CO_PLAYERS = np.array(
+    [[[0.2, 0.7], [0.9, 0.1]], [[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]]
+)
+
+
+class Fixed(RandomReactive):
+    """A reactive co-player with the same four numbers in every game."""
+
+    def __init__(self, parameters):
+        super().__init__(None)
+        self.fixed = np.asarray(parameters)
+
+    def _reset_rows(self, rng):
+        self.parameters = np.repeat(self.fixed[None], self.batch_size, axis=0)
+
+
+class Plan:
+    """Player 0 following a ``best_response_plan`` table."""
+
+    def __init__(self, plan):
+        self.plan = plan
+
+    def reset(self, spec, batch_size, rng):
+        self.grid, self.t, self.prev = coin_grid(3), 0, None
+
+    def act(self, obs, rng):
+        own, other, own_coin, other_coin = decode(obs, self.grid)
+        flag = np.zeros(len(own), dtype=np.int64) if self.prev is None else own == self.prev
+        self.prev = other_coin
+        action = self.plan[self.t, own, other, own_coin, other_coin, flag.astype(np.int64)]
+        self.t += 1
+        return action
+
+
+def played(learner, parameters, batch_size=20_000, seed=0):
+    """Mean reward per round of ``learner`` (seat 0) and its standard error."""
+    core, games = CoinGame(batch_size=batch_size), np.arange(batch_size)
+    seats = [GameSeat(learner, games, 0), GameSeat(Fixed(parameters), games, 1)]
+    play_batched(core, seats, np.random.default_rng(seed))
+    per_round = core.returns[:, 0] / core.num_rounds
+    return per_round.mean(), per_round.std() / np.sqrt(batch_size)
+
+
+@pytest.mark.parametrize(("policy", "bot"), [("greedy", Greedy), ("own_coin", OwnCoin)])
+def test_scripted_values_match_played_games(policy, bot):
+    exact = reactive_values(CO_PLAYERS, policy=policy)
+    for i, parameters in enumerate(CO_PLAYERS):
+        mean, error = played(bot(), parameters, seed=i)
+        assert abs(exact[i] - mean) < 4 * error + 1e-3, (policy, i, exact[i], mean)
+
+
+def test_the_best_response_plan_earns_its_value_and_beats_the_bots():
+    best = reactive_values(CO_PLAYERS)
+    scripted = np.stack([reactive_values(CO_PLAYERS, policy=p) for p in ("greedy", "own_coin")])
+    assert (best[None] >= scripted - 1e-12).all() and (best > scripted.max(axis=0) + 0.01).any()
+    # against the retaliator, own coin beats greedy; against the stealer, greedy beats own coin
+    assert scripted[1, 1] > scripted[0, 1] and scripted[0, 2] > scripted[1, 2]
+    for i in (0, 1):
+        mean, error = played(Plan(best_response_plan(CO_PLAYERS[i])), CO_PLAYERS[i], seed=10 + i)
+        assert abs(best[i] - mean) < 4 * error + 1e-3, (i, best[i], mean)
+
+
+def test_pool_values_bracket_inference():
+    values = reactive_pool_values(RandomReactive("train"), num_rounds=4, samples=8, seed=1)
+    assert values["best_response"] >= values["type_blind"] - 1e-12
+    assert values["type_blind"] >= max(values["greedy"], values["own_coin"]) - 1e-12
+    assert values["inference_worth"] == pytest.approx(
+        values["best_response"] - values["type_blind"]
+    )
+    assert values == reactive_pool_values(RandomReactive("train"), num_rounds=4, samples=8, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda: reactive_values(np.zeros((2, 2))), ValueError, r"shape \(K, 2, 2\)"),
+        (lambda: reactive_values(np.full((1, 2, 2), 1.5)), ValueError, "probabilities in"),
+        (lambda: reactive_values(CO_PLAYERS, policy="tit_for_tat"), ValueError, "'greedy'"),
+        (lambda: reactive_values(CO_PLAYERS, num_rounds=0), ValueError, "num_rounds"),
+        (lambda: reactive_pool_values(Greedy()), TypeError, "got Greedy"),
+        (lambda: best_response_plan(np.zeros(4)), ValueError, r"shape \(K, 2, 2\)"),
+    ],
+)
+def test_bad_input_is_refused_where_it_enters(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
