@@ -35,7 +35,7 @@ from baselines.crossplay import crossplay_figures, crossplay_table
 from baselines.experiments import EXPERIMENTS, RESULTS, Variant, experiments, variant
 from baselines.general.trainer import reference_curve
 from baselines.panel import panel_table
-from baselines.pool_values import pool_values_table
+from baselines.pool_values import pool_values_table, public_goods_pool_values_table
 from baselines.records import read_record
 from baselines.run import ROOT
 
@@ -1091,6 +1091,9 @@ def build_tables(
     )
     tables["held_out"] = population_table(runs, "held_out/mixed_pool", results / "crossplay")
     tables["coin_game_pool_values"] = pool_values_table(results / "coin_game" / "pool_values.json")
+    tables["public_goods_pool_values"] = public_goods_pool_values_table(
+        results / "public_goods" / "pool_values.json"
+    )
     return tables
 
 
