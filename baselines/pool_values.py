@@ -1,8 +1,10 @@
-"""What adapting to the co-players is worth in the games' co-player pools (exact, with JSON).
+"""What knowing the co-players is worth in the games' co-player pools (exact per draw, with JSON).
 
 For each pool the trainers of the games beyond 2x2 train or evaluate on, the mean reward per
-round of the best response to each co-player (group) knowing it, of the best type-blind policy,
-and of fixed policies for scale (:func:`co_players.coin_game_values.reactive_pool_values`,
+round of the best response to each co-player (group) knowing it, of the best response to the
+pool's mean co-player, and of fixed policies for scale, exact for every co-player drawn from the
+pool and averaged over the draws with standard errors
+(:func:`co_players.coin_game_values.reactive_pool_values`,
 :func:`co_players.public_goods_values.pool_values`). The page's tables read the committed JSON
 (``docs/results/<game>/pool_values.json``)::
 
@@ -22,7 +24,7 @@ from baselines.run import SCHEMA, code_version
 from co_players.coin_game import RandomReactive
 from co_players.coin_game_values import reactive_pool_values
 from co_players.public_goods_values import pool_values
-from coop_envs.core.coin_game import DEFAULT_COIN_GAME_ROUNDS
+from coop_envs.core.coin_game import DEFAULT_COIN_GAME_ROUNDS, DEFAULT_GRID_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "results"
@@ -34,9 +36,10 @@ POOLS: dict[str, tuple[str, float]] = {
     "train_near_deterministic": ("train", 0.1),
     "held_out_near_deterministic": ("held_out", 0.1),
 }
-"""Pool name -> (split, concentration of the Beta draw): the stage-1 presets' training pool, the
-evaluation's held-out pool, and the same two as ``pool.tabular_concentration = 0.1`` draws them."""
-COLUMNS = ("best_response", "type_blind", "greedy", "own_coin", "inference_worth")
+"""Coin Game pool name -> (split, concentration of the Beta draw): the stage-1 presets' training
+pool, the evaluation's held-out pool, and the same two as ``pool.tabular_concentration = 0.1``
+draws them."""
+COLUMNS = ("best_response", "mean_response", "greedy", "own_coin", "knowing_worth")
 PUBLIC_GOODS_POOLS: dict[str, dict[str, Any]] = {
     "stage1": {"split": "train"},
     "stage1_near_deterministic": {"split": "train", "concentration": 0.01},
@@ -51,62 +54,100 @@ PUBLIC_GOODS_POOLS: dict[str, dict[str, Any]] = {
     "held_out": {"split": "held_out"},
     "held_out_r3": {"split": "held_out", "multiplier": 3.0},
 }
-"""Pool name -> :func:`~co_players.public_goods_values.pool_values` settings: the training pool
-of each stage-1 variant of ``experiments/public_goods.toml`` (N = 4, 100 rounds), then the
-evaluation's held-out random co-players at r = 1.6 and r = 3."""
+"""Public goods pool name -> :func:`~co_players.public_goods_values.pool_values` settings: the
+training pool of each stage-1 variant of ``experiments/public_goods.toml`` (N = 4, 100 rounds),
+then the evaluation's held-out random co-players at r = 1.6 and r = 3."""
 PUBLIC_GOODS_COLUMNS = (
     "best_response",
-    "type_blind",
+    "mean_response",
     "never_contribute",
     "always_contribute",
-    "inference_worth",
+    "knowing_worth",
 )
+PUBLIC_GOODS_PLAYERS = 4
+PUBLIC_GOODS_ROUNDS = 100
+
+
+def _record(settings: dict[str, Any], pools: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": 1,
+        "schema": SCHEMA,
+        "code": code_version(),
+        "settings": settings,
+        "pools": pools,
+    }
 
 
 def measure(samples: int = 256, seed: int = 0, progress: bool = False) -> dict[str, Any]:
-    """Every pool of :data:`POOLS`, in JSON form with the code and settings."""
+    """Every Coin Game pool of :data:`POOLS`, in JSON form with the code and settings."""
+    rounds, grid = DEFAULT_COIN_GAME_ROUNDS, DEFAULT_GRID_SIZE
     pools = {}
     for name, (split, concentration) in tqdm(POOLS.items(), desc="pools", disable=not progress):
         co_player = RandomReactive(split, concentration=concentration)
-        pools[name] = {
-            "split": split,
-            "concentration": concentration,
-            **reactive_pool_values(co_player, samples=samples, seed=seed),
-        }
-    return {
-        "format": 1,
-        "schema": SCHEMA,
-        "code": code_version(),
-        "settings": {
-            "game": "coin_game",
-            "grid_size": 3,
-            "rounds": DEFAULT_COIN_GAME_ROUNDS,
-            "samples": samples,
-            "seed": seed,
-        },
-        "pools": pools,
-    }
+        values = reactive_pool_values(co_player, rounds, grid, samples=samples, seed=seed)
+        pools[name] = {"split": split, "concentration": concentration, **values}
+    settings = {"game": "coin_game", "grid_size": grid, "rounds": rounds}
+    return _record({**settings, "samples": samples, "seed": seed}, pools)
 
 
 def measure_public_goods(samples: int = 4096, seed: int = 0) -> dict[str, Any]:
-    """Every pool of :data:`PUBLIC_GOODS_POOLS`, in JSON form with the code and settings."""
+    """Every public goods pool of :data:`PUBLIC_GOODS_POOLS`, in JSON form."""
+    n, rounds = PUBLIC_GOODS_PLAYERS, PUBLIC_GOODS_ROUNDS
     pools = {}
     for name, settings in PUBLIC_GOODS_POOLS.items():
         full = {"multiplier": 1.6, "concentration": 1.0, "conditional_fraction": 0.0, **settings}
-        pools[name] = {**full, **pool_values(samples=samples, seed=seed, **full)}
-    return {
-        "format": 1,
-        "schema": SCHEMA,
-        "code": code_version(),
-        "settings": {
-            "game": "public_goods",
-            "num_players": 4,
-            "rounds": 100,
-            "samples": samples,
-            "seed": seed,
-        },
-        "pools": pools,
-    }
+        values = pool_values(n, rounds=rounds, samples=samples, seed=seed, **full)
+        pools[name] = {**full, **values}
+    settings = {"game": "public_goods", "num_players": n, "rounds": rounds}
+    return _record({**settings, "samples": samples, "seed": seed}, pools)
+
+
+def _cells(pool: dict[str, Any], columns: tuple[str, ...]) -> str:
+    """The columns' means; the last (what knowing is worth) with its standard error."""
+    cells = [f"{pool[key]:.3f}" for key in columns[:-1]]
+    worth = columns[-1]
+    cells.append(f"{pool[worth]:.3f} ± {pool[f'{worth}_se']:.3f}")
+    return " | ".join(cells)
+
+
+def _concentration(c: float) -> str:
+    return "uniform" if c == 1.0 else f"c = {c:g}"
+
+
+def _footnote(data: dict[str, Any], what: str, columns: tuple[str, ...]) -> str:
+    """How the numbers were made, with the largest standard error of any mean in the table."""
+    worst = max(pool[f"{key}_se"] for pool in data["pools"].values() for key in columns[:-1])
+    return (
+        f"\n\nReward per round of the learner's seat: exact against each of "
+        f"{data['settings']['samples']} {what} drawn from the pool (seed "
+        f"{data['settings']['seed']}), then averaged (standard errors of the means at most "
+        f"{worst:.3f}; ± is the standard error of the difference)."
+    )
+
+
+def pool_values_table(path: Path = EVIDENCE) -> str:
+    """The page's Coin Game table, from the committed JSON."""
+    if not path.exists():
+        return "(no pool values)"
+    data = json.loads(path.read_text())
+    rows = [
+        "| co-players | Beta(c, c) | best response knowing the co-player | best response to the "
+        "mean co-player | greedy | own coin only | knowing is worth at most |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, pool in data["pools"].items():
+        rows.append(
+            f"| `{name}` | {_concentration(pool['concentration'])} | {_cells(pool, COLUMNS)} |"
+        )
+    s = data["settings"]
+    return (
+        "\n".join(rows)
+        + _footnote(data, "co-players", COLUMNS).rstrip(".")
+        + (
+            f"; {s['grid_size']}x{s['grid_size']} grid, {s['rounds']} rounds; "
+            "`co_players.coin_game_values`."
+        )
+    )
 
 
 def public_goods_pool_values_table(path: Path = PUBLIC_GOODS_EVIDENCE) -> str:
@@ -116,49 +157,25 @@ def public_goods_pool_values_table(path: Path = PUBLIC_GOODS_EVIDENCE) -> str:
     data = json.loads(path.read_text())
     rows = [
         "| co-players | r | conditional cooperators | Beta(c, c) | best response knowing the "
-        "group | best type-blind policy | never contribute | always contribute | adapting is "
-        "worth at most |",
+        "group | best response to the mean co-player | never contribute | always contribute | "
+        "knowing is worth at most |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, pool in data["pools"].items():
-        c = pool["concentration"]
         rows.append(
             f"| `{name}` ({pool['split']}) | {pool['multiplier']:g} | "
-            f"{pool['conditional_fraction']:.0%} | {'uniform' if c == 1.0 else f'c = {c:g}'} | "
-            + " | ".join(f"{pool[key]:.3f}" for key in PUBLIC_GOODS_COLUMNS)
-            + " |"
+            f"{pool['conditional_fraction']:.0%} | {_concentration(pool['concentration'])} | "
+            f"{_cells(pool, PUBLIC_GOODS_COLUMNS)} |"
         )
     s = data["settings"]
-    return "\n".join(rows) + (
-        f"\n\nReward per round of the learner's seat, exact for each of {s['samples']} groups of "
-        f"{s['num_players'] - 1} co-players drawn from the pool (seed {s['seed']}; "
-        f"N = {s['num_players']}, {s['rounds']} rounds), then averaged; the best response sees "
-        "every seat's last move; `co_players.public_goods_values`."
-    )
-
-
-def pool_values_table(path: Path = EVIDENCE) -> str:
-    """The page's table, from the committed JSON."""
-    if not path.exists():
-        return "(no pool values)"
-    data = json.loads(path.read_text())
-    rows = [
-        "| co-players | Beta(c, c) | best response knowing the co-player | best type-blind "
-        "policy | greedy | own coin only | adapting is worth at most |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, pool in data["pools"].items():
-        c = pool["concentration"]
-        rows.append(
-            f"| `{name}` | {'uniform' if c == 1.0 else f'c = {c:g}'} | "
-            + " | ".join(f"{pool[key]:.3f}" for key in COLUMNS)
-            + " |"
+    what = f"groups of {s['num_players'] - 1} co-players"
+    return (
+        "\n".join(rows)
+        + _footnote(data, what, PUBLIC_GOODS_COLUMNS).rstrip(".")
+        + (
+            f"; N = {s['num_players']}, {s['rounds']} rounds; the best response sees every seat's "
+            "last move; `co_players.public_goods_values`."
         )
-    s = data["settings"]
-    return "\n".join(rows) + (
-        f"\n\nReward per round of the learner's seat, exact for each of {s['samples']} co-players "
-        f"drawn from the pool (seed {s['seed']}; {s['grid_size']}x{s['grid_size']} grid, "
-        f"{s['rounds']} rounds), then averaged; `co_players.coin_game_values`."
     )
 
 
@@ -176,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="write docs/results/<game>/...json")
     args = parser.parse_args(argv)
-    if args.samples is not None and args.samples < 1:
-        parser.error(f"--samples must be at least 1; got {args.samples}")
+    if args.samples is not None and args.samples < 2:
+        parser.error(f"--samples must be at least 2 (for a standard error); got {args.samples}")
+    if args.seed < 0:
+        parser.error(f"--seed must be non-negative; got {args.seed}")
     jobs = []
     if args.game in ("public_goods", "all"):
         data = measure_public_goods(args.samples or 4096, args.seed)

@@ -50,9 +50,25 @@ __all__ = [
     "expected_payoffs",
     "long_run_payoffs",
     "policy_payoffs",
+    "pool_summary",
     "transition_matrix",
     "zd_check",
 ]
+
+
+def pool_summary(values: dict[str, np.ndarray]) -> dict[str, float]:
+    """Each key's mean over co-players drawn from a pool, and ``<key>_se``: its standard error.
+
+    How the exact per-co-player values of :mod:`co_players.coin_game_values` and
+    :mod:`co_players.public_goods_values` become a pool's numbers (the standard error is NaN for a
+    single draw).
+    """
+    out: dict[str, float] = {}
+    for key, v in values.items():
+        v = np.asarray(v, dtype=np.float64)
+        out[key] = float(v.mean())
+        out[f"{key}_se"] = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
+    return out
 
 
 def _tables(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-r"""Exact values of the Coin Game against random reactive co-players: what adapting is worth.
+r"""Exact values of the Coin Game against random reactive co-players: what knowing them is worth.
 
 A :class:`co_players.coin_game.RandomReactive` co-player is fixed for the episode by four numbers
 (``p_own`` and ``q`` for each value of "did the other take my coin last round"), and given them
@@ -8,18 +8,22 @@ So the learner's best response to one co-player is a finite-horizon MDP over
 co-players at once (NumPy only; the coins' respawns enter as exact averages over free cells, as
 :class:`coop_envs.core.coin_game.CoinGame` draws them).
 
-:func:`reactive_pool_values` brackets what an in-context learner can earn against a pool of them:
+:func:`reactive_pool_values` brackets what an in-context learner can earn against a pool of them,
+exactly for each co-player drawn from the pool and averaged over the draws (a Monte-Carlo mean
+over the pool, with its standard error):
 
-- ``best_response``: the mean, over co-players drawn from the pool, of the best response to each
-  one *knowing its four numbers* (the ceiling: perfect inference from the first round);
-- ``type_blind``: the best response to the pool's *mean* co-player (each round's behaviour drawn
-  from the pool-averaged probabilities), a policy of the state alone that learns nothing about
-  who it meets, evaluated exactly against each drawn co-player;
+- ``best_response``: the best response to each co-player *knowing its four numbers* (the
+  ceiling: perfect inference from the first round);
+- ``mean_response``: the best response to the pool's *mean* co-player (each round's behaviour
+  drawn from the pool-averaged probabilities), a policy of the positions and the flag that keeps
+  no memory of whom it meets, evaluated against each drawn co-player. It is not the best such
+  policy (a policy's value is not linear in the co-player, who acts again every round), only a
+  reference a learner that infers nothing can reach;
 - ``greedy`` and ``own_coin``: the two scripted policies, for scale.
 
-``best_response - type_blind`` is what inferring the co-player within the episode can add over
-the best policy that ignores who it is (an upper bound: no learner infers the four numbers at
-round 1). Where it is small, a stage-1 learner has little reason to adapt.
+``knowing_worth = best_response - mean_response`` bounds from above what inferring the co-player
+within the episode can add over the best response to the average co-player. Where it is small,
+a stage-1 learner has little reason to adapt.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from co_players.analysis import pool_summary
 from co_players.coin_game import RandomReactive, step_toward
 from coop_envs.core.coin_game import (
     DEFAULT_COIN_GAME_ROUNDS,
@@ -42,7 +47,12 @@ from coop_envs.core.validation import check_int
 
 NUM_ACTIONS = len(MOVES)
 CHUNK = 32
-"""Co-players solved at once (memory: ``G^8 x 25 x CHUNK`` floats in one round)."""
+"""Co-players solved at once (a round holds a few ``G^8 x 25 x CHUNK`` float arrays: ~0.2 GB at
+G = 3)."""
+MAX_EXACT_GRID_SIZE = 3
+"""Largest grid solved (the states grow as G^8: G = 4 would need several GB)."""
+MAX_ROUNDS = 10_000
+POLICIES = ("best_response", "greedy", "own_coin")
 
 
 class _Dynamics:
@@ -123,7 +133,8 @@ class _Dynamics:
             [value.reshape(-1, k), red.reshape(-1, k), blue.reshape(-1, k), both.reshape(-1, k)]
         )
 
-    def behaviour(self, parameters: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def behaviour(parameters: np.ndarray) -> np.ndarray:
         """``(2, 3, K)`` P(toward own, toward other, random) per flag from ``(K, 2, 2)`` numbers."""
         p_own, q = parameters[..., 0].T, parameters[..., 1].T  # (2, K)
         return np.stack([p_own, (1 - p_own) * q, (1 - p_own) * (1 - q)], axis=1)
@@ -209,13 +220,14 @@ def reactive_values(
 
     Raises:
         ValueError: For parameters of another shape or outside [0, 1], an unknown policy, or
-            rounds / grid size out of range.
+            rounds / grid size out of range (grid sizes 2..3 are solved).
+        TypeError: For a non-integer number of rounds or grid size.
     """
     parameters = _check_parameters(parameters)
-    num_rounds = check_int(num_rounds, "num_rounds", 1, 10_000)
-    if policy not in ("best_response", "greedy", "own_coin"):
-        raise ValueError(f"policy must be 'best_response', 'greedy' or 'own_coin'; got {policy!r}")
-    dynamics = _Dynamics(grid_size)
+    num_rounds = check_int(num_rounds, "num_rounds", 1, MAX_ROUNDS)
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}; got {policy!r}")
+    dynamics = _Dynamics(_check_grid(grid_size))
     scripted = None if policy == "best_response" else _scripted(dynamics, policy)
     return np.concatenate(
         [
@@ -245,10 +257,14 @@ def best_response_plan(
 
     Raises:
         ValueError: For parameters of another shape or outside [0, 1], or sizes out of range.
+        TypeError: For a non-integer number of rounds or grid size.
     """
+    shape = np.shape(parameters)
+    if shape != (2, 2):
+        raise ValueError(f"parameters must have shape (2, 2) [flag, (p_own, q)]; got {shape}")
     parameters = _check_parameters(np.asarray(parameters)[None])
-    num_rounds = check_int(num_rounds, "num_rounds", 1, 10_000)
-    dynamics = _Dynamics(grid_size)
+    num_rounds = check_int(num_rounds, "num_rounds", 1, MAX_ROUNDS)
+    dynamics = _Dynamics(_check_grid(grid_size))
     n = dynamics.n
     _, plan = dynamics.solve(parameters, num_rounds)
     return np.stack(plan).reshape(num_rounds, n, n, n, n, 2)
@@ -261,21 +277,29 @@ def reactive_pool_values(
     samples: int = 256,
     seed: int = 0,
 ) -> dict[str, float]:
-    """What a learner can earn per round against a pool of random reactive co-players (exact).
+    """What a learner can earn per round against a pool of random reactive co-players.
 
-    Draws ``samples`` co-players from ``co_player`` (default: the held-out split, uniform) with
-    ``seed``, then, exactly for each (see the module docstring): the best response knowing it,
-    the type-blind best response (to the pool's mean co-player, from a further 4096 draws),
-    greedy and own-coin play.
+    Draws ``samples`` co-players from ``co_player`` with ``seed`` and a further 4096 for the
+    pool's mean co-player, then, exactly for each drawn one (see the module docstring): the best
+    response knowing it, the best response to the mean co-player, greedy and own-coin play.
+
+    Args:
+        co_player: The pool (default: the held-out split, uniform).
+        num_rounds: Rounds of the episode.
+        grid_size: The grid's side, 2..3.
+        samples: Co-players drawn from the pool.
+        seed: Seed of the draws.
 
     Returns:
-        ``{"best_response", "type_blind", "greedy", "own_coin", "inference_worth"}``, each a
-        mean reward per round over the drawn co-players; ``inference_worth`` is
-        ``best_response - type_blind``.
+        ``{"best_response", "mean_response", "greedy", "own_coin", "knowing_worth"}``, each a
+        mean reward per round over the drawn co-players (``knowing_worth`` is
+        ``best_response - mean_response``), and ``"<key>_se"``: each one's standard error over
+        the draws.
 
     Raises:
-        TypeError: If ``co_player`` is not a :class:`RandomReactive`.
-        ValueError: For rounds, grid size or samples out of range.
+        TypeError: If ``co_player`` is not a :class:`RandomReactive`, or a size or the seed is
+            not an integer.
+        ValueError: For rounds, grid size, samples or seed out of range.
     """
     if co_player is None:
         co_player = RandomReactive("held_out")
@@ -285,21 +309,16 @@ def reactive_pool_values(
             f"got {type(co_player).__name__}"
         )
     samples = check_int(samples, "samples", 1, 1_000_000)
-    num_rounds = check_int(num_rounds, "num_rounds", 1, 10_000)
-    rng = np.random.default_rng(seed)
+    num_rounds = check_int(num_rounds, "num_rounds", 1, MAX_ROUNDS)
+    rng = np.random.default_rng(check_int(seed, "seed", 0))
+    dynamics = _Dynamics(_check_grid(grid_size))
     drawn = co_player.sample(samples, rng)
-    mean = co_player.sample(4096, rng)
-    dynamics = _Dynamics(grid_size)
-    # the mean co-player: each flag's behaviour probabilities averaged over the pool
-    behaviour = dynamics.behaviour(mean).mean(axis=2)  # (2, 3)
-    p_own = behaviour[:, 0]
-    q = np.divide(behaviour[:, 1], 1 - p_own, out=np.zeros(2), where=p_own < 1)
-    _, plan = dynamics.solve(np.stack([p_own, q], axis=1)[None], num_rounds)
+    _, plan = dynamics.solve(mean_co_player(co_player.sample(4096, rng))[None], num_rounds)
     values = {
         "best_response": np.concatenate(
             [dynamics.solve(chunk, num_rounds)[0] for chunk in _chunks(drawn)]
         ),
-        "type_blind": np.concatenate(
+        "mean_response": np.concatenate(
             [dynamics.solve(chunk, num_rounds, lambda t: plan[t])[0] for chunk in _chunks(drawn)]
         ),
     }
@@ -311,21 +330,43 @@ def reactive_pool_values(
                 for chunk in _chunks(drawn)
             ]
         )
-    out = {key: float(v.mean()) for key, v in values.items()}
-    out["inference_worth"] = out["best_response"] - out["type_blind"]
-    return out
+    values["knowing_worth"] = values["best_response"] - values["mean_response"]
+    return pool_summary(values)
+
+
+def mean_co_player(parameters: np.ndarray) -> np.ndarray:
+    """``(2, 2)`` the co-player whose behaviour probabilities are the pool's averages.
+
+    Per flag, P(toward own), P(toward other) and P(random) are averaged over the ``(K, 2, 2)``
+    draws (not ``p_own`` and ``q`` themselves), then written back as ``[p_own, q]``.
+    """
+    behaviour = _Dynamics.behaviour(np.asarray(parameters, dtype=np.float64)).mean(axis=2)
+    p_own = behaviour[:, 0]
+    q = np.divide(behaviour[:, 1], 1 - p_own, out=np.zeros(2), where=p_own < 1)
+    return np.stack([p_own, q], axis=1)
 
 
 def _chunks(parameters: np.ndarray) -> list[np.ndarray]:
     return [parameters[i : i + CHUNK] for i in range(0, len(parameters), CHUNK)]
 
 
+def _check_grid(grid_size: Any) -> int:
+    return check_int(grid_size, "grid_size", 2, MAX_EXACT_GRID_SIZE)
+
+
 def _check_parameters(parameters: Any) -> np.ndarray:
-    array = np.asarray(parameters, dtype=np.float64)
+    try:
+        array = np.asarray(parameters, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"parameters must be numbers; got {parameters!r}") from error
     if array.ndim != 3 or array.shape[1:] != (2, 2) or not len(array):
         raise ValueError(
             f"parameters must have shape (K, 2, 2) [flag, (p_own, q)]; got {np.shape(parameters)}"
         )
-    if not ((array >= 0) & (array <= 1)).all():
-        raise ValueError("parameters must be probabilities in [0, 1]")
+    bad = ~((array >= 0) & (array <= 1))
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(
+            f"parameters must be probabilities in [0, 1]; co-player {row} has {array[row].tolist()}"
+        )
     return array

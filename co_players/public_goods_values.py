@@ -1,4 +1,4 @@
-r"""Exact values of N-player public goods against groups of reactive co-players.
+r"""Exact values of public goods against groups of reactive co-players: what knowing them is worth.
 
 Every co-player of :mod:`co_players.public_goods` that the trainers draw — a
 :class:`~co_players.public_goods.RandomReactive` table or a conditional cooperator with a
@@ -11,14 +11,19 @@ Each co-player is a *seat table* of ``1 + 2N`` contribution probabilities: index
 round, then ``1 + own_kept * N + c`` for its own last move (0: contributed, 1: kept) and the
 number ``c`` of the *others* who contributed. :func:`pool_values` brackets what an in-context
 learner can earn against a pool of groups, as :mod:`co_players.coin_game_values` does for the
-Coin Game:
+Coin Game, exactly for each group drawn and averaged over the draws (a Monte-Carlo mean over the
+pool, with its standard error):
 
 - ``best_response``: the best response to each group *knowing it* and seeing every seat's last
   move (the ceiling; a learner that sees only the count of contributors can do no better);
-- ``type_blind``: the best response to the pool's *mean* co-player in every seat (a policy of
-  its own move and the count alone, learning nothing about the group), evaluated exactly against
-  each drawn group;
+- ``mean_response``: the best response to the pool's *mean* co-player in every seat (a policy of
+  its own last move and the count that keeps no memory of the group), evaluated against each
+  drawn group. It is not the best such policy (a policy's value is not linear in the group,
+  which acts again every round: a reciprocator can do better), only a reference;
 - ``always_contribute`` and ``never_contribute``.
+
+``knowing_worth = best_response - mean_response`` bounds from above what knowing the group adds
+over the best response to the average co-player.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from co_players.analysis import pool_summary
 from co_players.public_goods import NUM_STATES, RandomReactive
-from coop_envs.core.public_goods import MIN_PLAYERS
+from coop_envs.core.public_goods import MIN_PLAYERS, PublicGoodsGame
 from coop_envs.core.validation import check_float, check_int
 
 MAX_EXACT_PLAYERS = 8
@@ -44,10 +50,10 @@ def reactive_seat_tables(tables: Any, num_players: int) -> np.ndarray:
     Raises:
         ValueError: If the last axis is not 7 probabilities in [0, 1].
     """
+    n = _check_players(num_players)
     tables = _probabilities(tables, "tables")
     if tables.shape[-1] != NUM_STATES:
         raise ValueError(f"reactive tables have {NUM_STATES} entries; got shape {tables.shape}")
-    n = num_players
     count = np.arange(n)
     bucket = np.where(count == 0, 0, np.where(count == n - 1, 2, 1))  # none / some / all
     index = np.concatenate([[0], 1 + bucket, 4 + bucket])  # start, own C x c, own K x c
@@ -63,8 +69,8 @@ def conditional_seat_tables(thresholds: Any, num_players: int) -> np.ndarray:
     Raises:
         ValueError: If a threshold is outside 1..N-1.
     """
+    n = _check_players(num_players)
     thresholds = np.asarray(thresholds)
-    n = num_players
     if thresholds.dtype.kind not in "iu" or ((thresholds < 1) | (thresholds > n - 1)).any():
         raise ValueError(
             f"thresholds must be integers in 1..{n - 1}; got {np.asarray(thresholds).tolist()}"
@@ -189,15 +195,32 @@ def draw_groups(
 
     Each seat is a random conditional cooperator with probability ``conditional_fraction``
     (threshold uniform in 1..N-1), else a :class:`RandomReactive` table (``split``,
-    Beta(``concentration``)).
+    Beta(``concentration``)), independently per seat and group (as
+    :func:`baselines.general.trainer.training_co_player`'s mixture draws them).
+
+    Args:
+        samples: Groups to draw.
+        rng: The generator.
+        num_players: N, 2..8.
+        split: ``None``, ``"train"`` or ``"held_out"``.
+        concentration: c of the reactive tables' Beta(c, c) draw.
+        conditional_fraction: Share of conditional cooperators, in [0, 1].
+
+    Raises:
+        TypeError: If ``rng`` is not a ``numpy.random.Generator``.
+        ValueError: For a size, split, concentration or fraction out of range.
     """
-    n = num_players
+    n = _check_players(num_players)
+    samples = check_int(samples, "samples", 1, 1_000_000)
+    fraction = check_float(conditional_fraction, "conditional_fraction", 0.0, 1.0)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     seats = samples * (n - 1)
     reactive = reactive_seat_tables(
         RandomReactive(split, concentration=concentration).sample(seats, rng), n
     )
     conditional = conditional_seat_tables(rng.integers(1, n, seats), n)
-    pick = rng.random(seats) < conditional_fraction
+    pick = rng.random(seats) < fraction
     return np.where(pick[:, None], conditional, reactive).reshape(samples, n - 1, 1 + 2 * n)
 
 
@@ -213,20 +236,31 @@ def pool_values(
 ) -> dict[str, float]:
     """What a learner can earn per round against a pool of groups (see the module docstring).
 
-    The pool is :func:`draw_groups`'s; ``samples`` groups from ``seed``, the mean co-player
-    from a further ``samples`` draws of each seat.
+    The pool is :func:`draw_groups`'s: ``samples`` groups from ``seed``, and the mean co-player
+    from a further ``samples`` groups (``samples x (N - 1)`` seats).
+
+    Args:
+        num_players: N, 2..8.
+        multiplier: r, as the game accepts it.
+        rounds: Rounds of the episode.
+        split: ``None``, ``"train"`` or ``"held_out"``.
+        concentration: c of the reactive tables' Beta(c, c) draw.
+        conditional_fraction: Share of conditional cooperators, in [0, 1].
+        samples: Groups drawn.
+        seed: Seed of the draws.
 
     Returns:
-        ``{"best_response", "type_blind", "always_contribute", "never_contribute",
-        "inference_worth"}`` (the last ``best_response - type_blind``), means per round.
+        ``{"best_response", "mean_response", "always_contribute", "never_contribute",
+        "knowing_worth"}`` (the last ``best_response - mean_response``), means per round over
+        the groups, and ``"<key>_se"``: each one's standard error over the draws.
 
     Raises:
-        ValueError: For sizes, a split, a concentration or a fraction out of range.
+        TypeError: For a size or seed that is not an integer.
+        ValueError: For sizes, r, a split, a concentration or a fraction out of range.
     """
     n, r, rounds = _check_sizes(num_players, multiplier, rounds)
-    samples = check_int(samples, "samples", 1, 1_000_000)
     fraction = check_float(conditional_fraction, "conditional_fraction", 0.0, 1.0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_int(seed, "seed", 0))
     groups = draw_groups(samples, rng, n, split, concentration, fraction)
     mean_seat = draw_groups(samples, rng, n, split, concentration, fraction).mean(axis=(0, 1))
     group = _Group(n, r)
@@ -235,30 +269,42 @@ def pool_values(
     for chunk in _chunks(groups):
         for key, kwargs in (
             ("best_response", {}),
-            ("type_blind", {"plan": plan}),
+            ("mean_response", {"plan": plan}),
             ("always_contribute", {"fixed": 1}),
             ("never_contribute", {"fixed": 0}),
         ):
             values.setdefault(key, []).append(group.solve(chunk, rounds, **kwargs)[0])
-    out = {key: float(np.concatenate(v).mean()) for key, v in values.items()}
-    out["inference_worth"] = out["best_response"] - out["type_blind"]
-    return out
+    joined = {key: np.concatenate(v) for key, v in values.items()}
+    joined["knowing_worth"] = joined["best_response"] - joined["mean_response"]
+    return pool_summary(joined)
 
 
 def _chunks(array: np.ndarray) -> list[np.ndarray]:
     return [array[i : i + CHUNK] for i in range(0, len(array), CHUNK)]
 
 
+def _check_players(num_players: Any) -> int:
+    return check_int(num_players, "num_players", MIN_PLAYERS, MAX_EXACT_PLAYERS)
+
+
 def _check_sizes(num_players: Any, multiplier: Any, rounds: Any) -> tuple[int, float, int]:
-    n = check_int(num_players, "num_players", MIN_PLAYERS, MAX_EXACT_PLAYERS)
-    r = check_float(multiplier, "multiplier", 0.0)
-    return n, r, check_int(rounds, "rounds", 1, 100_000)
+    n = _check_players(num_players)
+    rounds = check_int(rounds, "rounds", 1, 100_000)
+    PublicGoodsGame(n, multiplier=multiplier, batch_size=1, num_rounds=1)  # r as the game takes it
+    return n, float(multiplier), rounds
 
 
 def _probabilities(array: Any, what: str) -> np.ndarray:
-    array = np.asarray(array, dtype=np.float64)
-    if not np.isfinite(array).all() or (array < 0).any() or (array > 1).any():
-        raise ValueError(f"{what} must be probabilities in [0, 1]")
+    try:
+        array = np.asarray(array, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what} must be numbers; got {array!r}") from error
+    bad = ~(np.isfinite(array) & (array >= 0) & (array <= 1))
+    if bad.any():
+        raise ValueError(
+            f"{what} must be probabilities in [0, 1]; got {array[bad][:3].tolist()} "
+            f"at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
+        )
     return array
 
 

@@ -515,7 +515,12 @@ def training_co_player(
     random-threshold conditional cooperators at ``conditional_fraction`` (public goods).
     """
     co_player = resolve_game_co_player(name, game)
-    if concentration is not None:  # the config admits it for the random reactive ones only
+    if concentration is not None:
+        if not hasattr(co_player, "with_concentration"):
+            raise ValueError(
+                f"a concentration applies to the random reactive co-players; {game} co-player "
+                f"{name!r} has none"
+            )
         co_player = co_player.with_concentration(concentration)
     if not conditional_fraction:
         return co_player

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from co_players.coin_game import Greedy, OwnCoin, RandomReactive, decode
-from co_players.coin_game_values import best_response_plan, reactive_pool_values, reactive_values
+from co_players.coin_game_values import (
+    best_response_plan,
+    mean_co_player,
+    reactive_pool_values,
+    reactive_values,
+)
 from coop_envs.core import GameSeat, play_batched
 from coop_envs.core.coin_game import CoinGame, coin_grid
 
@@ -46,20 +51,21 @@ class Plan:
         return action
 
 
-def played(learner, parameters, batch_size=20_000, seed=0):
+def played(learner, parameters, batch_size=20_000, seed=0, grid_size=3):
     """Mean reward per round of ``learner`` (seat 0) and its standard error."""
-    core, games = CoinGame(batch_size=batch_size), np.arange(batch_size)
+    core, games = CoinGame(batch_size=batch_size, grid_size=grid_size), np.arange(batch_size)
     seats = [GameSeat(learner, games, 0), GameSeat(Fixed(parameters), games, 1)]
     play_batched(core, seats, np.random.default_rng(seed))
     per_round = core.returns[:, 0] / core.num_rounds
     return per_round.mean(), per_round.std() / np.sqrt(batch_size)
 
 
+@pytest.mark.parametrize("grid_size", [2, 3])
 @pytest.mark.parametrize(("policy", "bot"), [("greedy", Greedy), ("own_coin", OwnCoin)])
-def test_scripted_values_match_played_games(policy, bot):
-    exact = reactive_values(CO_PLAYERS, policy=policy)
+def test_scripted_values_match_played_games(policy, bot, grid_size):
+    exact = reactive_values(CO_PLAYERS, policy=policy, grid_size=grid_size)
     for i, parameters in enumerate(CO_PLAYERS):
-        mean, error = played(bot(), parameters, seed=i)
+        mean, error = played(bot(), parameters, seed=i, grid_size=grid_size)
         assert abs(exact[i] - mean) < 4 * error + 1e-3, (policy, i, exact[i], mean)
 
 
@@ -74,13 +80,36 @@ def test_the_best_response_plan_earns_its_value_and_beats_the_bots():
         assert abs(best[i] - mean) < 4 * error + 1e-3, (i, best[i], mean)
 
 
-def test_pool_values_bracket_inference():
+class OnePoint(RandomReactive):
+    """A pool of one co-player: every draw is ``CO_PLAYERS[0]``."""
+
+    def sample(self, batch_size, rng):
+        return np.repeat(CO_PLAYERS[:1], batch_size, axis=0)
+
+
+def test_against_a_one_point_pool_the_mean_response_is_the_best_response():
+    values = reactive_pool_values(OnePoint(None), num_rounds=4, samples=4, seed=1)
+    assert values["mean_response"] == pytest.approx(values["best_response"], abs=1e-12)
+    assert values["knowing_worth"] == pytest.approx(0.0, abs=1e-12)
+    assert values["best_response_se"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_mean_co_player_averages_behaviours_not_parameters():
+    # P(own) averages to 0.5; P(other | not own) = q must be weighted by P(not own):
+    # behaviours (own, other, random) = (1, 0, 0) and (0, 0.2, 0.8) -> mean (0.5, 0.1, 0.4)
+    draws = np.array([[[1.0, 0.9], [1.0, 0.9]], [[0.0, 0.2], [0.0, 0.2]]])
+    np.testing.assert_allclose(mean_co_player(draws), [[0.5, 0.2], [0.5, 0.2]])
+    assert not np.allclose(mean_co_player(draws), draws.mean(axis=0))
+
+
+def test_pool_values_bracket_and_repeat():
     values = reactive_pool_values(RandomReactive("train"), num_rounds=4, samples=8, seed=1)
-    assert values["best_response"] >= values["type_blind"] - 1e-12
-    assert values["type_blind"] >= max(values["greedy"], values["own_coin"]) - 1e-12
-    assert values["inference_worth"] == pytest.approx(
-        values["best_response"] - values["type_blind"]
+    assert values["best_response"] >= values["mean_response"] - 1e-12
+    assert values["best_response"] >= max(values["greedy"], values["own_coin"]) - 1e-12
+    assert values["knowing_worth"] == pytest.approx(
+        values["best_response"] - values["mean_response"]
     )
+    assert values["knowing_worth_se"] > 0
     assert values == reactive_pool_values(RandomReactive("train"), num_rounds=4, samples=8, seed=1)
 
 
@@ -88,11 +117,19 @@ def test_pool_values_bracket_inference():
     ("call", "error", "pattern"),
     [
         (lambda: reactive_values(np.zeros((2, 2))), ValueError, r"shape \(K, 2, 2\)"),
-        (lambda: reactive_values(np.full((1, 2, 2), 1.5)), ValueError, "probabilities in"),
-        (lambda: reactive_values(CO_PLAYERS, policy="tit_for_tat"), ValueError, "'greedy'"),
+        (lambda: reactive_values(np.full((1, 2, 2), 1.5)), ValueError, r"co-player 0 has \[\[1\.5"),
+        (
+            lambda: reactive_values(CO_PLAYERS, policy="tit_for_tat"),
+            ValueError,
+            "one of best_response, greedy, own_coin; got 'tit_for_tat'",
+        ),
         (lambda: reactive_values(CO_PLAYERS, num_rounds=0), ValueError, "num_rounds"),
         (lambda: reactive_pool_values(Greedy()), TypeError, "got Greedy"),
-        (lambda: best_response_plan(np.zeros(4)), ValueError, r"shape \(K, 2, 2\)"),
+        (lambda: best_response_plan(np.zeros(4)), ValueError, r"shape \(2, 2\) .*got \(4,\)"),
+        (lambda: best_response_plan(CO_PLAYERS[:1]), ValueError, r"got \(1, 2, 2\)"),
+        (lambda: reactive_values(CO_PLAYERS, grid_size=4), ValueError, "grid_size"),
+        (lambda: reactive_values([["a"]]), TypeError, "parameters must be numbers"),
+        (lambda: reactive_pool_values(seed=-1), ValueError, "seed"),
     ],
 )
 def test_bad_input_is_refused_where_it_enters(call, error, pattern):

@@ -92,26 +92,50 @@ def test_best_response_plan_earns_its_value_in_played_games():
 def test_pool_values_bracket_and_repeat():
     kwargs = {"multiplier": 3.0, "conditional_fraction": 0.5, "samples": 64, "rounds": 10}
     values = pool_values(**kwargs)
-    assert values["best_response"] >= values["type_blind"] - 1e-12
-    assert (
-        values["type_blind"] >= max(values["always_contribute"], values["never_contribute"]) - 1e-9
-    )
+    assert values["best_response"] >= values["mean_response"] - 1e-12
+    best = values["best_response"]
+    assert best >= max(values["always_contribute"], values["never_contribute"]) - 1e-12
+    assert values["knowing_worth"] == pytest.approx(best - values["mean_response"])
+    assert values["knowing_worth_se"] > 0
     assert values == pool_values(**kwargs)
-    groups = draw_groups(2000, np.random.default_rng(0), 4, "train", 1.0, 0.5)
-    first_round = groups[:, :, 0]  # conditional cooperators always contribute first
-    assert 0.45 < (first_round == 1.0).mean() < 0.6
+
+
+def test_against_a_one_point_pool_the_mean_response_is_the_best_response():
+    # N = 2, every seat a conditional cooperator: the only threshold is 1 (tit for tat)
+    values = pool_values(num_players=2, conditional_fraction=1.0, samples=8, rounds=10)
+    assert values["mean_response"] == pytest.approx(values["best_response"], abs=1e-12)
+    assert values["knowing_worth"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_groups_are_drawn_seat_by_seat():
+    groups = draw_groups(4000, np.random.default_rng(0), 4, "train", 1.0, 0.5)
+    conditional = (groups == groups.round()).all(axis=2)  # reactive tables are never 0/1 exactly
+    assert 0.47 < conditional.mean() < 0.53
+    # seats independent: all three conditional in about 1/8 of the groups
+    assert abs(conditional.all(axis=1).mean() - 0.125) < 0.02
+    # thresholds uniform in 1..3: the count at which a conditional seat starts contributing
+    first = np.argmax(groups[conditional][:, 1:5] == 1.0, axis=1)
+    assert set(np.unique(first).tolist()) == {1, 2, 3}
+    assert np.abs(np.bincount(first)[1:] / len(first) - 1 / 3).max() < 0.03
+    sharp = draw_groups(2000, np.random.default_rng(0), 4, "train", 0.01, 0.0)
+    assert ((sharp < 0.01) | (sharp > 0.99)).mean() > 0.9
 
 
 @pytest.mark.parametrize(
     ("call", "pattern"),
     [
         (lambda: group_values(np.zeros((1, 3, 7)), 4), r"shape \(K, N - 1, 1 \+ 2N\)"),
-        (lambda: group_values(np.full((1, 3, 9), 2.0), 4), r"probabilities in \[0, 1\]"),
+        (lambda: group_values(np.full((1, 3, 9), 2.0), 4), r"\[0, 1\]; got \[2\.0"),
         (lambda: group_values(np.zeros((1, 3, 9)), 4, policy="grim"), "policy must be one of"),
         (lambda: group_values(np.zeros((1, 8, 17)), 9), "num_players"),
         (lambda: conditional_seat_tables(np.array([4]), 4), r"integers in 1\.\.3"),
         (lambda: reactive_seat_tables(np.zeros(5), 4), "7 entries"),
         (lambda: pool_values(conditional_fraction=1.5), "conditional_fraction"),
+        (lambda: pool_values(multiplier=-1.0), "multiplier"),
+        (lambda: pool_values(seed=-1), "seed"),
+        (lambda: reactive_seat_tables(np.zeros(7), 20), "num_players"),
+        (lambda: conditional_seat_tables(np.array([1]), 1), "num_players"),
+        (lambda: draw_groups(4, np.random.default_rng(0), conditional_fraction=-1), "fraction"),
     ],
 )
 def test_bad_input_is_refused_where_it_enters(call, pattern):
