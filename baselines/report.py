@@ -1080,6 +1080,7 @@ def build_tables(
     tables["panel"] = panel_table(results / "crossplay" / "panel")
     tables["population_fast"] = population_table(runs, "population/fast", results / "crossplay")
     tables["population_baseline"] = population_table(runs, "mixed_pool/fast", results / "crossplay")
+    tables["population_fast8"] = population_table(runs, "population/fast8", results / "crossplay")
     tables["population_snapshots"] = population_table(
         runs, "population/fast_snapshots", results / "crossplay"
     )
