@@ -9,8 +9,10 @@ into an agent.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +52,8 @@ def check_agent_fits(source: str, got: dict[str, Any], wanted: dict[str, Any]) -
         )
 
 
-def atomic_save(obj: Any, path: Path) -> None:
-    """``torch.save`` to a temporary file, then rename: a crash never leaves half a file."""
+def _atomically(path: Path, write: Callable[[str], None]) -> Path:
+    """``write(tmp)`` a temporary file beside ``path``, then rename it onto ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -60,11 +62,23 @@ def atomic_save(obj: Any, path: Path) -> None:
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a saved file is an ordinary file
     try:
-        torch.save(obj, tmp)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def atomic_save(obj: Any, path: Path) -> None:
+    """``torch.save`` to a temporary file, then rename: a crash never leaves half a file."""
+    _atomically(path, lambda tmp: torch.save(obj, tmp))
+
+
+def write_json(path: str | Path, data: Any, indent: int = 1) -> Path:
+    """Write ``data`` as JSON (and a final newline) atomically, as :func:`atomic_save` does."""
+    text = json.dumps(data, indent=indent) + "\n"
+    return _atomically(Path(path), lambda tmp: Path(tmp).write_text(text))
 
 
 def policy_payload(policy: ActorCritic, meta: dict[str, Any] | None = None) -> dict[str, Any]:

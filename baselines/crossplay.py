@@ -51,6 +51,7 @@ import torch
 from tqdm import tqdm
 
 from baselines.agents import load_agent
+from baselines.checkpoints import write_json
 from baselines.experiments import RESULTS, variant
 from baselines.general.trainer import RoundRecorder
 from baselines.run import ROOT, SCHEMA, code_version
@@ -701,9 +702,7 @@ def main(argv: list[str] | None = None) -> int:
     print(format_matrix(result))
     data = result.to_dict(args.threshold)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(data, indent=1) + "\n")
-        print("wrote", args.out)
+        print("wrote", write_json(args.out, data))
     if args.figure:
         print(
             "wrote",

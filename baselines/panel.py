@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from baselines.checkpoints import write_json
 from baselines.criteria import IN_CONTEXT_BEST_RESPONDER
 from baselines.crossplay import CROSSPLAY, Entrant, entrants_from, experiment_runs, pair_seed
 from baselines.run import SCHEMA, code_version
@@ -268,9 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     print(format_panel(data))
     out = args.out or (PANEL_DIR / f"{args.evidence}.json" if args.evidence else None)
     if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(data, indent=1) + "\n")
-        print("wrote", out)
+        print("wrote", write_json(out, data))
     return 0
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from baselines.checkpoints import write_json
 from baselines.run import SCHEMA, code_version
 from co_players.coin_game import RandomReactive
 from co_players.coin_game_values import reactive_pool_values
@@ -208,9 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, pool in data["pools"].items():
             print(f"{name:<28} " + " ".join(f"{key}={pool[key]:.3f}" for key in columns))
         if args.write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(data, indent=1) + "\n")
-            print("wrote", path)
+            print("wrote", write_json(path, data))
     return 0
 
 

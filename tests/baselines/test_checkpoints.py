@@ -1,10 +1,12 @@
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
 import coop_envs  # noqa: F401
-from baselines import PolicyAgent, load_agent
+from baselines import PolicyAgent, checkpoints, load_agent
 from baselines.checkpoints import CheckpointError, load_policy, save_policy
 from baselines.policies import PolicyConfig, make_policy
 from co_players import AgentCoPlayer
@@ -82,3 +84,23 @@ def test_version_and_shape_mismatch(policy, tmp_path):
     torch.save(payload, tmp_path / "mismatch.pt")
     with pytest.raises(CheckpointError, match="weights do not match its config"):
         load_policy(tmp_path / "mismatch.pt")
+
+
+def test_write_json_replaces_the_file_whole_or_not_at_all(tmp_path, monkeypatch):
+    path = tmp_path / "deep" / "evidence.json"
+    assert checkpoints.write_json(path, {"a": [1, 2]}) == path
+    assert path.read_text() == '{\n "a": [\n  1,\n  2\n ]\n}\n'
+    # data that cannot be encoded, or a write that fails half-way, leave the old file whole
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        checkpoints.write_json(path, {"a": object()})
+    assert json.loads(path.read_text()) == {"a": [1, 2]}
+
+    def broken(tmp, text):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(checkpoints.Path, "write_text", broken)
+    with pytest.raises(OSError, match="disk full"):
+        checkpoints.write_json(path, {"b": 1})
+    monkeypatch.undo()
+    assert json.loads(path.read_text()) == {"a": [1, 2]}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["evidence.json"]
