@@ -115,14 +115,14 @@ def _concentration(c: float) -> str:
     return "uniform" if c == 1.0 else f"c = {c:g}"
 
 
-def _footnote(data: dict[str, Any], what: str, columns: tuple[str, ...]) -> str:
+def _footnote(data: dict[str, Any], what: str, columns: tuple[str, ...], tail: str) -> str:
     """How the numbers were made, with the largest standard error of any mean in the table."""
     worst = max(pool[f"{key}_se"] for pool in data["pools"].values() for key in columns[:-1])
     return (
         f"\n\nReward per round of the learner's seat: exact against each of "
         f"{data['settings']['samples']} {what} drawn from the pool (seed "
         f"{data['settings']['seed']}), then averaged (standard errors of the means at most "
-        f"{worst:.3f}; ± is the standard error of the difference)."
+        f"{worst:.3f}; ± is the standard error of the difference); {tail}"
     )
 
 
@@ -141,13 +141,12 @@ def pool_values_table(path: Path = EVIDENCE) -> str:
             f"| `{name}` | {_concentration(pool['concentration'])} | {_cells(pool, COLUMNS)} |"
         )
     s = data["settings"]
-    return (
-        "\n".join(rows)
-        + _footnote(data, "co-players", COLUMNS).rstrip(".")
-        + (
-            f"; {s['grid_size']}x{s['grid_size']} grid, {s['rounds']} rounds; "
-            "`co_players.coin_game_values`."
-        )
+    return "\n".join(rows) + _footnote(
+        data,
+        "co-players",
+        COLUMNS,
+        f"{s['grid_size']}x{s['grid_size']} grid, {s['rounds']} rounds; "
+        "`co_players.coin_game_values`.",
     )
 
 
@@ -170,13 +169,12 @@ def public_goods_pool_values_table(path: Path = PUBLIC_GOODS_EVIDENCE) -> str:
         )
     s = data["settings"]
     what = f"groups of {s['num_players'] - 1} co-players"
-    return (
-        "\n".join(rows)
-        + _footnote(data, what, PUBLIC_GOODS_COLUMNS).rstrip(".")
-        + (
-            f"; N = {s['num_players']}, {s['rounds']} rounds; the best response sees every seat's "
-            "last move; `co_players.public_goods_values`."
-        )
+    return "\n".join(rows) + _footnote(
+        data,
+        what,
+        PUBLIC_GOODS_COLUMNS,
+        f"N = {s['num_players']}, {s['rounds']} rounds; the best response sees every seat's "
+        "last move; `co_players.public_goods_values`.",
     )
 
 

@@ -38,14 +38,12 @@ from co_players.coin_game import RandomReactive, step_toward
 from coop_envs.core.coin_game import (
     DEFAULT_COIN_GAME_ROUNDS,
     DEFAULT_GRID_SIZE,
-    MOVES,
     OWN_COIN_REWARD,
     PENALTY,
     coin_grid,
 )
 from coop_envs.core.validation import check_int
 
-NUM_ACTIONS = len(MOVES)
 CHUNK = 32
 """Co-players solved at once (a round holds a few ``G^8 x 25 x CHUNK`` float arrays: ~0.2 GB at
 G = 3)."""
@@ -153,6 +151,14 @@ class _Dynamics:
             + behaviour[None, :, None, 2] * random[:, None]
         )
 
+    def values(
+        self, parameters: np.ndarray, num_rounds: int, policy: Callable | None = None
+    ) -> np.ndarray:
+        """``(K,)`` :meth:`solve`'s values for any number of co-players, :data:`CHUNK` at a time."""
+        return np.concatenate(
+            [self.solve(chunk, num_rounds, policy)[0] for chunk in _chunks(parameters)]
+        )
+
     def solve(
         self, parameters: np.ndarray, num_rounds: int, policy: Callable | None = None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -229,12 +235,7 @@ def reactive_values(
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}; got {policy!r}")
     dynamics = _Dynamics(_check_grid(grid_size))
     scripted = None if policy == "best_response" else _scripted(dynamics, policy)
-    return np.concatenate(
-        [
-            dynamics.solve(chunk, num_rounds, None if scripted is None else lambda t: scripted)[0]
-            for chunk in _chunks(parameters)
-        ]
-    )
+    return dynamics.values(parameters, num_rounds, None if scripted is None else lambda t: scripted)
 
 
 def best_response_plan(
@@ -315,21 +316,12 @@ def reactive_pool_values(
     drawn = co_player.sample(samples, rng)
     _, plan = dynamics.solve(mean_co_player(co_player.sample(4096, rng))[None], num_rounds)
     values = {
-        "best_response": np.concatenate(
-            [dynamics.solve(chunk, num_rounds)[0] for chunk in _chunks(drawn)]
-        ),
-        "mean_response": np.concatenate(
-            [dynamics.solve(chunk, num_rounds, lambda t: plan[t])[0] for chunk in _chunks(drawn)]
-        ),
+        "best_response": dynamics.values(drawn, num_rounds),
+        "mean_response": dynamics.values(drawn, num_rounds, lambda t: plan[t]),
     }
     for kind in ("greedy", "own_coin"):
         scripted = _scripted(dynamics, kind)
-        values[kind] = np.concatenate(
-            [
-                dynamics.solve(chunk, num_rounds, lambda t, s=scripted: s)[0]
-                for chunk in _chunks(drawn)
-            ]
-        )
+        values[kind] = dynamics.values(drawn, num_rounds, lambda t, s=scripted: s)
     values["knowing_worth"] = values["best_response"] - values["mean_response"]
     return pool_summary(values)
 

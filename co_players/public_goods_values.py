@@ -99,6 +99,10 @@ class _Group:
         # state index after the learner's move x (1: contribute) and the co-players' moves m
         self.next_state = 1 + np.arange(2)[:, None] + 2 * moves[None, :]  # (2, 2^(n-1))
 
+    def values(self, seats: np.ndarray, rounds: int, **policy: Any) -> np.ndarray:
+        """``(K,)`` :meth:`solve`'s values for any number of groups, :data:`CHUNK` at a time."""
+        return np.concatenate([self.solve(chunk, rounds, **policy)[0] for chunk in _chunks(seats)])
+
     def solve(
         self,
         seats: np.ndarray,
@@ -180,7 +184,7 @@ def group_values(
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}; got {policy!r}")
     fixed = {"always_contribute": 1, "never_contribute": 0}.get(policy)
     group = _Group(n, r)
-    return np.concatenate([group.solve(chunk, rounds, fixed=fixed)[0] for chunk in _chunks(seats)])
+    return group.values(seats, rounds, fixed=fixed)
 
 
 def draw_groups(
@@ -265,16 +269,12 @@ def pool_values(
     mean_seat = draw_groups(samples, rng, n, split, concentration, fraction).mean(axis=(0, 1))
     group = _Group(n, r)
     _, plan = group.solve(np.broadcast_to(mean_seat, (1, n - 1, mean_seat.size)), rounds)
-    values: dict[str, list[np.ndarray]] = {}
-    for chunk in _chunks(groups):
-        for key, kwargs in (
-            ("best_response", {}),
-            ("mean_response", {"plan": plan}),
-            ("always_contribute", {"fixed": 1}),
-            ("never_contribute", {"fixed": 0}),
-        ):
-            values.setdefault(key, []).append(group.solve(chunk, rounds, **kwargs)[0])
-    joined = {key: np.concatenate(v) for key, v in values.items()}
+    joined = {
+        "best_response": group.values(groups, rounds),
+        "mean_response": group.values(groups, rounds, plan=plan),
+        "always_contribute": group.values(groups, rounds, fixed=1),
+        "never_contribute": group.values(groups, rounds, fixed=0),
+    }
     joined["knowing_worth"] = joined["best_response"] - joined["mean_response"]
     return pool_summary(joined)
 
