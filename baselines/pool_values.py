@@ -31,15 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "results"
 EVIDENCE = RESULTS / "coin_game" / "pool_values.json"
 PUBLIC_GOODS_EVIDENCE = RESULTS / "public_goods" / "pool_values.json"
-POOLS: dict[str, tuple[str, float]] = {
-    "train": ("train", 1.0),
-    "held_out": ("held_out", 1.0),
-    "train_near_deterministic": ("train", 0.1),
-    "held_out_near_deterministic": ("held_out", 0.1),
+POOLS: dict[str, tuple[str, float, str]] = {
+    "train": ("train", 1.0, "last"),
+    "held_out": ("held_out", 1.0, "last"),
+    "train_near_deterministic": ("train", 0.1, "last"),
+    "held_out_near_deterministic": ("held_out", 0.1, "last"),
+    "train_grudge_near_deterministic": ("train", 0.1, "episode"),
+    "held_out_grudge": ("held_out", 1.0, "episode"),
 }
-"""Coin Game pool name -> (split, concentration of the Beta draw): the stage-1 presets' training
-pool, the evaluation's held-out pool, and the same two as ``pool.tabular_concentration = 0.1``
-draws them."""
+"""Coin Game pool name -> (split, concentration of the Beta draw, the co-players' memory): the
+stage-1 presets' training pool, the evaluation's held-out pool, the same two as
+``pool.tabular_concentration = 0.1`` draws them, and the grudge pools (``coin_reactive_grudge_*``:
+the feature is "was my coin ever taken"): ``stage1_grudge``'s training pool and its extra
+evaluation pool."""
+MEMORY_LABELS = {"last": "the last round", "episode": "any round so far (grudge)"}
 COLUMNS = ("best_response", "mean_response", "greedy", "own_coin", "knowing_worth")
 PUBLIC_GOODS_POOLS: dict[str, dict[str, Any]] = {
     "stage1": {"split": "train"},
@@ -67,6 +72,7 @@ PUBLIC_GOODS_COLUMNS = (
 )
 PUBLIC_GOODS_PLAYERS = 4
 PUBLIC_GOODS_ROUNDS = 100
+COIN_GAME_ROUNDS = DEFAULT_COIN_GAME_ROUNDS
 
 
 def _record(settings: dict[str, Any], pools: dict[str, Any]) -> dict[str, Any]:
@@ -81,12 +87,12 @@ def _record(settings: dict[str, Any], pools: dict[str, Any]) -> dict[str, Any]:
 
 def measure(samples: int = 256, seed: int = 0, progress: bool = False) -> dict[str, Any]:
     """Every Coin Game pool of :data:`POOLS`, in JSON form with the code and settings."""
-    rounds, grid = DEFAULT_COIN_GAME_ROUNDS, DEFAULT_GRID_SIZE
+    rounds, grid = COIN_GAME_ROUNDS, DEFAULT_GRID_SIZE
     pools = {}
-    for name, (split, concentration) in tqdm(POOLS.items(), desc="pools", disable=not progress):
-        co_player = RandomReactive(split, concentration=concentration)
+    for name, (split, c, memory) in tqdm(POOLS.items(), desc="pools", disable=not progress):
+        co_player = RandomReactive(split, concentration=c, memory=memory)
         values = reactive_pool_values(co_player, rounds, grid, samples=samples, seed=seed)
-        pools[name] = {"split": split, "concentration": concentration, **values}
+        pools[name] = {"split": split, "concentration": c, "memory": memory, **values}
     settings = {"game": "coin_game", "grid_size": grid, "rounds": rounds}
     return _record({**settings, "samples": samples, "seed": seed}, pools)
 
@@ -132,13 +138,16 @@ def pool_values_table(path: Path = EVIDENCE) -> str:
         return "(no pool values)"
     data = json.loads(path.read_text())
     rows = [
-        "| co-players | Beta(c, c) | best response knowing the co-player | best response to the "
-        "mean co-player | greedy | own coin only | knowing is worth at most |",
-        "|---|---|---|---|---|---|---|",
+        "| co-players | Beta(c, c) | their feature: coin taken in | best response knowing the "
+        "co-player | best response to the mean co-player | greedy | own coin only | knowing is "
+        "worth at most |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, pool in data["pools"].items():
+        memory = MEMORY_LABELS[pool.get("memory", "last")]  # recorded before the field: last
         rows.append(
-            f"| `{name}` | {_concentration(pool['concentration'])} | {_cells(pool, COLUMNS)} |"
+            f"| `{name}` | {_concentration(pool['concentration'])} | {memory} | "
+            f"{_cells(pool, COLUMNS)} |"
         )
     s = data["settings"]
     return "\n".join(rows) + _footnote(

@@ -532,7 +532,12 @@ def in_episode_gain(curve: list[float] | tuple[float, ...], skip: int = 0) -> fl
 
 
 def game_table(
-    runs: dict[str, list[Run]], experiment: str, game: str | None = None, steps: str = "updates"
+    runs: dict[str, list[Run]],
+    experiment: str,
+    game: str | None = None,
+    steps: str = "updates",
+    pool: tuple[str, str] | None = None,
+    variants: tuple[str, ...] | None = None,
 ) -> str:
     """One row per learner of the runs of a game beyond 2x2 (:mod:`baselines.general`, PPI).
 
@@ -545,23 +550,34 @@ def game_table(
         experiment: The experiment whose runs to show.
         game: Its game (default: the experiment's name).
         steps: What the runs count their training steps in (A2C: updates; PPI: phases).
+        pool: ``(co-player id, column label)`` of another held-out pool the runs evaluated
+            against, instead of the game's default one.
+        variants: Only these variants of the experiment (default: all).
     """
-    (pool, measure), probes = GAME_PROBES[game or experiment]
+    (default_pool, measure), probes = GAME_PROBES[game or experiment]
+    pool, label = pool or (default_pool, "held-out random")
     lines = [
-        f"| run | {steps} | minutes | vs held-out random: reward (theirs) | "
+        f"| run | {steps} | minutes | vs {label}: reward (theirs) | "
         "in-episode gain (theirs) | after round 1 (theirs) | "
         + " | ".join(p[2] for p in probes)
         + f" | learner vs learner: reward / {measure} |",
         "|---|---|---|---|---|---|" + "---|" * len(probes) + "---|",
     ]
     beats = gains = later_gains = learners = 0
+    refs = [f"{experiment}/{v}" for v in variants] if variants else None
     for run in sorted(
-        (r for ref, rs in runs.items() if ref.startswith(f"{experiment}/") for r in rs),
+        (
+            r
+            for ref, rs in runs.items()
+            if ref.startswith(f"{experiment}/") and (refs is None or ref in refs)
+            for r in rs
+        ),
         key=lambda r: (_variant_rank(r.variant.name), r.variant.name, r.seed),
     ):
         summary, last = run.summary, run.summary["last"]
-        reference = last[f"ref/{pool}/reward"]
         their_curve = reference_curve(run.variant.config(run.seed), pool)
+        # the run logs its first evaluation pool's; another pool's is the same curve's mean
+        reference = last.get(f"ref/{pool}/reward", sum(their_curve) / len(their_curve))
         their_gain, their_later = in_episode_gain(their_curve), in_episode_gain(their_curve, 1)
         for learner, results in run.final["results"].items():
             mine = results[pool]
@@ -588,7 +604,7 @@ def game_table(
             )
     if learners:
         lines.append(
-            f"\n{beats} of {learners} learners out-earn the held-out random co-players' own mean; "
+            f"\n{beats} of {learners} learners out-earn the {label} co-players' own mean; "
             f"{gains} of {learners} gain more within the episode than the co-players themselves "
             f"do, by at least {GAIN_MARGIN} per round (reward in the second half of the episode "
             f"minus the first quarter), {later_gains} of {learners} with round 1 left out of the "
@@ -601,6 +617,7 @@ EXPERIMENT_ORDER = (
     "stage1",
     "stage1_long",
     "stage1_near_deterministic",
+    "stage1_grudge",
     "stage1_conditional",
     "stage1_conditional_only",
     "stage1_conditional_r3",
@@ -643,6 +660,12 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "ppi_pools_s2500": lambda runs: ppi_table(runs, *_ppi_pools("s2500")),
     "public_goods": lambda runs: game_table(runs, "public_goods"),
     "coin_game": lambda runs: game_table(runs, "coin_game"),
+    "coin_game_grudge": lambda runs: game_table(
+        runs,
+        "coin_game",
+        pool=("coin_reactive_grudge_held_out", "held-out grudge"),
+        variants=("stage1_grudge",),
+    ),
     "ppi_public_goods": lambda runs: game_table(
         runs, "ppi_public_goods", game="public_goods", steps="phases"
     ),

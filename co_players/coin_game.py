@@ -19,6 +19,8 @@ coin_bandit         learns within the episode which of own coin / other coin   t
                     / random move pays, per "was my coin taken last round"
 coin_reactive_*     a random reactive policy per game and episode (below)      train /
                                                                                held_out
+coin_reactive_      the same, its feature "was my coin ever taken" (a grudge)  train /
+  grudge_*                                                                     held_out
 ==================  =========================================================  ============
 
 Moves toward a target are the first shortest move in the order RIGHT, LEFT, UP, DOWN; when the
@@ -55,6 +57,8 @@ TOWARD_OTHER: int = 1
 RANDOM_MOVE: int = 2
 """Behaviour: a uniformly random action."""
 BEHAVIOURS: tuple[str, ...] = ("toward_own", "toward_other", "random_move")
+MEMORIES: tuple[str, ...] = ("last", "episode")
+"""What a random reactive co-player's feature remembers: last round's taking, or any so far."""
 
 
 def check_coin_spec(spec: Any) -> CoinGrid:
@@ -272,15 +276,22 @@ class RandomReactive(_CoinCoPlayer):
     tabular co-players (:func:`co_players.tabular_mixture`). The split still holds exactly, and
     within a half the draw is Beta restricted to that half.
 
+    With ``memory="episode"`` the feature is "did the other take my coin at any earlier round of
+    this episode" instead of "last round": a co-player that turns to the other's coin once
+    wronged keeps doing so (a grudge, the Coin Game's grim trigger), so taking its coin costs the
+    rest of the episode, not one round.
+
     Args:
         split: None (all), ``"train"`` or ``"held_out"``.
         cells: Cells per axis of the checkerboard (even).
         name: Display name.
         concentration: c of the Beta(c, c) draw; 1 is uniform.
+        memory: ``"last"`` (the feature is last round's event) or ``"episode"`` (any earlier
+            round's).
 
     Raises:
-        ValueError: For an unknown split, odd ``cells`` or a concentration that is not a
-            positive number.
+        ValueError: For an unknown split or memory, odd ``cells`` or a concentration that is not
+            a positive number.
     """
 
     def __init__(
@@ -289,24 +300,31 @@ class RandomReactive(_CoinCoPlayer):
         cells: int = 4,
         name: str | None = None,
         concentration: float = 1.0,
+        memory: str = "last",
     ) -> None:
         check_split(split)
         check_cells(cells)
         if not check_float(concentration, "concentration") > 0:
             raise ValueError(f"concentration must be a positive number; got {concentration!r}")
+        if memory not in MEMORIES:
+            raise ValueError(f"memory must be one of {', '.join(MEMORIES)}; got {memory!r}")
         self.split, self.cells = split, cells
         self.concentration = float(concentration)
+        self.memory = memory
         self.name = name or ("coin_reactive" if split is None else f"coin_reactive_{split}")
 
     def __repr__(self) -> str:
         extra = "" if self.concentration == 1.0 else f", concentration={self.concentration}"
+        extra += "" if self.memory == "last" else f", memory={self.memory!r}"
         return (
             f"RandomReactive(split={self.split!r}, cells={self.cells}, name={self.name!r}{extra})"
         )
 
     def with_concentration(self, concentration: float) -> RandomReactive:
-        """The same split, cells and name, drawn from Beta(``concentration``, same)."""
-        return RandomReactive(self.split, self.cells, self.name, concentration=concentration)
+        """The same split, cells, name and memory, drawn from Beta(``concentration``, same)."""
+        return RandomReactive(
+            self.split, self.cells, self.name, concentration=concentration, memory=self.memory
+        )
 
     def _draw(self, rows: int, rng: np.random.Generator) -> np.ndarray:
         """``(rows, 4)`` numbers from U(0, 1) or Beta(c, c)."""
@@ -326,13 +344,18 @@ class RandomReactive(_CoinCoPlayer):
 
     def _reset_rows(self, rng: np.random.Generator) -> None:
         self.parameters = self.sample(self.batch_size, rng)
+        self.wronged = np.zeros(self.batch_size, dtype=bool)
 
     def identity(self) -> np.ndarray:
         """``(B, 4) float32`` each game's ``[p_own, q]`` per feature value (ID ablation)."""
         return self.parameters.reshape(self.batch_size, 4).astype(np.float32)
 
     def _act(self, cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        p_own, q = self.parameters[np.arange(self.batch_size), self.tracker.taken.astype(int)].T
+        if self.memory == "episode":
+            self.wronged |= self.tracker.taken
+        else:
+            self.wronged = self.tracker.taken
+        p_own, q = self.parameters[np.arange(self.batch_size), self.wronged.astype(int)].T
         u = rng.random(self.batch_size)
         behaviour = np.where(
             u < p_own, TOWARD_OWN, np.where(u < p_own + (1 - p_own) * q, TOWARD_OTHER, RANDOM_MOVE)
@@ -430,6 +453,18 @@ COIN_GAME_CO_PLAYERS: dict[str, tuple[Any, str, str, str | None]] = {
         lambda: RandomReactive("held_out"),
         "distribution",
         "Random reactive policies from the held-out half of the parameter cube.",
+        "held_out",
+    ),
+    "coin_reactive_grudge_train": (
+        lambda: RandomReactive("train", name="coin_reactive_grudge_train", memory="episode"),
+        "distribution",
+        "Random reactive policies (train half) whose feature is 'was my coin ever taken'.",
+        "train",
+    ),
+    "coin_reactive_grudge_held_out": (
+        lambda: RandomReactive("held_out", name="coin_reactive_grudge_held_out", memory="episode"),
+        "distribution",
+        "Random reactive policies (held-out half) whose feature is 'was my coin ever taken'.",
         "held_out",
     ),
 }

@@ -1,8 +1,9 @@
 r"""Exact values of the Coin Game against random reactive co-players: what knowing them is worth.
 
 A :class:`co_players.coin_game.RandomReactive` co-player is fixed for the episode by four numbers
-(``p_own`` and ``q`` for each value of "did the other take my coin last round"), and given them
-it is a Markov policy of the game's state: its cells, the two coins' cells and that one flag.
+(``p_own`` and ``q`` for each value of "did the other take my coin last round", or with
+``memory="episode"`` "at any round so far"), and given them it is a Markov policy of the game's
+state: its cells, the two coins' cells and that one flag.
 So the learner's best response to one co-player is a finite-horizon MDP over
 ``(G^2)^4 x 2`` states, solved here by backward induction over the rounds, batched over many
 co-players at once (NumPy only; the coins' respawns enter as exact averages over free cells, as
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from co_players.analysis import pool_summary
-from co_players.coin_game import RandomReactive, step_toward
+from co_players.coin_game import MEMORIES, RandomReactive, step_toward
 from coop_envs.core.coin_game import (
     DEFAULT_COIN_GAME_ROUNDS,
     DEFAULT_GRID_SIZE,
@@ -57,12 +58,16 @@ class _Dynamics:
     """The learner (player 0, red) against one reactive co-player (player 1, blue): tables.
 
     States are ``(L, C, a, b)`` — learner, co-player, red coin, blue coin cells — times the
-    co-player's flag ``f`` ("the learner took my coin last round"), laid out C-order as
-    ``(n, n, n, n, 2)`` with ``n = G^2``. Cells that coincide where the game never lets them
-    (a coin under a player or on the other coin) are carried along and never reached.
+    co-player's flag ``f`` ("the learner took my coin last round", or with ``memory="episode"``
+    "at any round so far"), laid out C-order as ``(n, n, n, n, 2)`` with ``n = G^2``. Cells that
+    coincide where the game never lets them (a coin under a player or on the other coin) are
+    carried along and never reached.
     """
 
-    def __init__(self, grid_size: int) -> None:
+    def __init__(self, grid_size: int, memory: str = "last") -> None:
+        if memory not in MEMORIES:
+            raise ValueError(f"memory must be one of {', '.join(MEMORIES)}; got {memory!r}")
+        self.memory = memory
         self.grid = grid = coin_grid(grid_size)
         n = self.n = grid.num_cells
         cells = np.indices((n, n, n, n)).reshape(4, -1)  # (4, n^4): L, C, a, b
@@ -140,16 +145,35 @@ class _Dynamics:
     def q_values(self, value: np.ndarray, behaviour: np.ndarray) -> np.ndarray:
         """``(n^4, 2, 5, K)``: this round's reward plus the next round's ``value``, per action."""
         table = self._continuation(value)
-        w = self.reward[..., None] + table[self.next_row]  # (n^4, 5 mine, 5 theirs, K)
+        if self.memory == "last":  # the next flag is this round's taking, whatever the flag was
+            return self._mix(table[self.next_row], behaviour[None, :, None])
+        # a grudge: once set the flag stays (the flag is the rows' lowest bit)
+        return np.concatenate(
+            [self._mix(table[self.next_row | f], behaviour[None, f : f + 1, None]) for f in (0, 1)],
+            axis=1,
+        )
+
+    def _mix(self, continuation: np.ndarray, behaviour: np.ndarray) -> np.ndarray:
+        """Per action of the learner, the co-player's behaviours weighted by ``behaviour``.
+
+        Args:
+            continuation: ``(n^4, 5 mine, 5 theirs, K)`` next-round values.
+            behaviour: ``(1, F, 1, 3, K)`` P(toward own, toward other, random) per flag.
+
+        Returns:
+            ``(n^4, F, 5, K)``.
+        """
+        w = self.reward[..., None] + continuation  # (n^4, 5 mine, 5 theirs, K)
         rows = np.arange(w.shape[0])
         own = w[rows, :, self.toward_own]  # (n^4, 5, K)
         other = w[rows, :, self.toward_other]
         random = w.mean(axis=2)
-        return (
-            behaviour[None, :, None, 0] * own[:, None]
-            + behaviour[None, :, None, 1] * other[:, None]
-            + behaviour[None, :, None, 2] * random[:, None]
+        mixed = (
+            behaviour[:, :, :, 0] * own[:, None]
+            + behaviour[:, :, :, 1] * other[:, None]
+            + behaviour[:, :, :, 2] * random[:, None]
         )
+        return mixed
 
     def values(
         self, parameters: np.ndarray, num_rounds: int, policy: Callable | None = None
@@ -210,6 +234,7 @@ def reactive_values(
     num_rounds: int = DEFAULT_COIN_GAME_ROUNDS,
     grid_size: int = DEFAULT_GRID_SIZE,
     policy: str = "best_response",
+    memory: str = "last",
 ) -> np.ndarray:
     """Exact reward per round of one learner policy against each given reactive co-player.
 
@@ -220,20 +245,22 @@ def reactive_values(
         grid_size: The grid's side.
         policy: ``"best_response"`` (to each co-player, knowing it), ``"greedy"`` or
             ``"own_coin"`` (the scripted bots of :mod:`co_players.coin_game` in the learner's seat).
+        memory: The co-players' feature: ``"last"`` round's taking or any in the ``"episode"``
+            (:class:`co_players.coin_game.RandomReactive`).
 
     Returns:
         ``(K,) float64`` expected reward per round from the game's reset.
 
     Raises:
-        ValueError: For parameters of another shape or outside [0, 1], an unknown policy, or
-            rounds / grid size out of range (grid sizes 2..3 are solved).
+        ValueError: For parameters of another shape or outside [0, 1], an unknown policy or
+            memory, or rounds / grid size out of range (grid sizes 2..3 are solved).
         TypeError: For a non-integer number of rounds or grid size.
     """
     parameters = _check_parameters(parameters)
     num_rounds = check_int(num_rounds, "num_rounds", 1, MAX_ROUNDS)
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}; got {policy!r}")
-    dynamics = _Dynamics(_check_grid(grid_size))
+    dynamics = _Dynamics(_check_grid(grid_size), memory)
     scripted = None if policy == "best_response" else _scripted(dynamics, policy)
     return dynamics.values(parameters, num_rounds, None if scripted is None else lambda t: scripted)
 
@@ -242,6 +269,7 @@ def best_response_plan(
     parameters: Any,
     num_rounds: int = DEFAULT_COIN_GAME_ROUNDS,
     grid_size: int = DEFAULT_GRID_SIZE,
+    memory: str = "last",
 ) -> np.ndarray:
     """The exact best response to one reactive co-player, as a table of actions.
 
@@ -249,6 +277,8 @@ def best_response_plan(
         parameters: ``(2, 2)`` the co-player's ``[flag, (p_own, q)]``.
         num_rounds: Rounds of the episode.
         grid_size: The grid's side G.
+        memory: The co-player's feature, ``"last"`` or ``"episode"`` (then ``f`` below is 1
+            once the learner has taken the blue coin at any round so far).
 
     Returns:
         ``(num_rounds, n, n, n, n, 2) int64`` (``n = G^2``): the action of the learner (red,
@@ -257,7 +287,8 @@ def best_response_plan(
         ``plan[t, L, C, a, b, f]``.
 
     Raises:
-        ValueError: For parameters of another shape or outside [0, 1], or sizes out of range.
+        ValueError: For parameters of another shape or outside [0, 1], an unknown memory, or
+            sizes out of range.
         TypeError: For a non-integer number of rounds or grid size.
     """
     shape = np.shape(parameters)
@@ -265,7 +296,7 @@ def best_response_plan(
         raise ValueError(f"parameters must have shape (2, 2) [flag, (p_own, q)]; got {shape}")
     parameters = _check_parameters(np.asarray(parameters)[None])
     num_rounds = check_int(num_rounds, "num_rounds", 1, MAX_ROUNDS)
-    dynamics = _Dynamics(_check_grid(grid_size))
+    dynamics = _Dynamics(_check_grid(grid_size), memory)
     n = dynamics.n
     _, plan = dynamics.solve(parameters, num_rounds)
     return np.stack(plan).reshape(num_rounds, n, n, n, n, 2)
@@ -285,7 +316,8 @@ def reactive_pool_values(
     response knowing it, the best response to the mean co-player, greedy and own-coin play.
 
     Args:
-        co_player: The pool (default: the held-out split, uniform).
+        co_player: The pool (default: the held-out split, uniform); its ``memory`` is the
+            co-players' feature.
         num_rounds: Rounds of the episode.
         grid_size: The grid's side, 2..3.
         samples: Co-players drawn from the pool.
@@ -312,7 +344,7 @@ def reactive_pool_values(
     samples = check_int(samples, "samples", 1, 1_000_000)
     num_rounds = check_int(num_rounds, "num_rounds", 1, MAX_ROUNDS)
     rng = np.random.default_rng(check_int(seed, "seed", 0))
-    dynamics = _Dynamics(_check_grid(grid_size))
+    dynamics = _Dynamics(_check_grid(grid_size), co_player.memory)
     drawn = co_player.sample(samples, rng)
     _, plan = dynamics.solve(mean_co_player(co_player.sample(4096, rng))[None], num_rounds)
     values = {

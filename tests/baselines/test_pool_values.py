@@ -33,6 +33,28 @@ def test_the_cli_measures_public_goods_and_the_tables_render(tmp_path, monkeypat
     assert pool_values.pool_values_table(tmp_path / "missing.json") == "(no pool values)"
 
 
+def test_the_cli_measures_coin_game_pools_with_either_memory(tmp_path, monkeypatch):
+    pools = {"grudge": ("train", 0.1, "episode"), "plain": ("train", 0.1, "last")}
+    monkeypatch.setattr(pool_values, "POOLS", pools)
+    monkeypatch.setattr(pool_values, "COIN_GAME_ROUNDS", 2)
+    out = tmp_path / "pool_values.json"
+    monkeypatch.setattr(pool_values, "EVIDENCE", out)
+    assert pool_values.main(["--game", "coin_game", "--samples", "4", "--write"]) == 0
+    data = json.loads(out.read_text())
+    grudge, plain = data["pools"]["grudge"], data["pools"]["plain"]
+    assert (grudge["memory"], plain["memory"]) == ("episode", "last")
+    assert grudge["best_response"] >= grudge["mean_response"] - 1e-12
+    table = pool_values.pool_values_table(out)
+    assert (
+        f"| `grudge` | c = 0.1 | any round so far (grudge) | {grudge['best_response']:.3f} |"
+        in table
+    )
+    assert "| `plain` | c = 0.1 | the last round |" in table
+    del data["pools"]["plain"]["memory"]  # as recorded before the field
+    out.write_text(json.dumps(data))
+    assert "| `plain` | c = 0.1 | the last round |" in pool_values.pool_values_table(out)
+
+
 @pytest.mark.parametrize(
     ("argv", "pattern"),
     [(["--samples", "1"], "--samples must be at least 2"), (["--seed", "-3"], "non-negative")],

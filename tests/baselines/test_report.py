@@ -4,8 +4,10 @@ import shutil
 import pytest
 
 from baselines import report
-from baselines.configs import flatten, to_dict
+from baselines.configs import flatten, to_dict, with_overrides
 from baselines.experiments import experiments
+from baselines.general import game_preset
+from baselines.general.trainer import GameTrainer
 from baselines.plotting import read_log
 from baselines.ppi.game_trainer import PPIGameTrainer
 from baselines.ppi.trainer import PPITrainer
@@ -267,6 +269,33 @@ def test_ppi_public_goods_runs_get_the_game_tables_columns(tmp_path):
     assert row[3].startswith(f"{final['results']['l0']['random_reactive_held_out']['reward']:.3f}")
     assert row[-1].count("/") == 1  # learner vs learner: reward / contribution
     assert "of 2 learners out-earn" in table[-1]
+
+
+def test_a_game_table_can_read_another_held_out_pool_of_some_variants(tmp_path):
+    manifests, pools = tmp_path / "experiments", ("coin_reactive_held_out", "coin_own_coin")
+    grudge = "coin_reactive_grudge_held_out"
+    manifest(manifests, "coin_game", "grudge", "smoke_coin_game")
+    path = manifests / "coin_game.toml"
+    overrides = {"eval_co_players": [*pools, "coin_greedy", grudge], "eval.episodes": 16}
+    path.write_text(
+        path.read_text()
+        + "\n[variants.grudge.overrides]\n"
+        + "\n".join(f"{json.dumps(key)} = {json.dumps(value)}" for key, value in overrides.items())
+    )
+    changes = {"experiment": "coin_game/grudge", "out": tmp_path / "run", "seed": 7}
+    GameTrainer(with_overrides(game_preset("smoke_coin_game"), {**overrides, **changes})).run()
+    out = tmp_path / "results"
+    evidence = report.collect(tmp_path / "run", results=out, manifests=manifests)
+    runs = report.load(out, manifests)
+    final = json.loads((evidence / "final_eval.json").read_text())["results"]["l0"]
+    pool = (grudge, "held-out grudge")
+    table = report.game_table(runs, "coin_game", pool=pool, variants=("grudge",)).splitlines()
+    assert "| vs held-out grudge: reward (theirs) |" in table[0]
+    assert table[2].split(" | ")[3].startswith(f"{final[grudge]['reward']:.3f} (")
+    assert "out-earn the held-out grudge co-players' own mean" in table[-1]
+    plain = report.game_table(runs, "coin_game").splitlines()
+    assert plain[2].split(" | ")[3].startswith(f"{final['coin_reactive_held_out']['reward']:.3f}")
+    assert report.game_table(runs, "coin_game", variants=("other",)).count("\n") == 1
 
 
 def test_in_episode_gain_with_and_without_round_one():

@@ -176,6 +176,30 @@ def test_random_reactive_with_concentration_keeps_split_cells_and_name():
         base.with_concentration(0)
 
 
+def test_a_grudge_co_player_keeps_its_flag_and_its_memory_through_with_concentration():
+    grudge = make_coin_game_co_player("coin_reactive_grudge_held_out")
+    assert (grudge.memory, grudge.split) == ("episode", "held_out")
+    assert "memory='episode'" in repr(grudge)
+    sharp = grudge.with_concentration(0.1)
+    assert (sharp.memory, sharp.name, sharp.concentration) == (
+        "episode",
+        "coin_reactive_grudge_held_out",
+        0.1,
+    )
+    spec = CoinGame(batch_size=3).spec
+    for memory, expected in (("last", [1, 0, 0]), ("episode", [1, 1, 1])):
+        player = RandomReactive(memory=memory)
+        player.reset(spec, 3, np.random.default_rng(0))
+        # flag 0: always toward its own coin; flag 1: always toward the other's
+        player.parameters = np.repeat([[[1.0, 0.0], [0.0, 1.0]]], 3, axis=0)
+        flags = []
+        for taken in ([True, False, False], [False, False, False], [False, False, False]):
+            player.tracker.taken = np.array(taken)  # as read from the round's observations
+            player._act(np.zeros((4, 3), dtype=np.int64), np.random.default_rng(1))
+            flags.append(int(player.wronged[0]))
+        assert flags == expected, memory
+
+
 def test_random_reactive_policies_differ_per_game_and_episode():
     game = play(RandomReactive(), OwnCoin(), batch_size=2000)
     rates = game.cooperation_rate()[:, 0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from co_players.coin_game import Greedy, OwnCoin, RandomReactive, decode
+from co_players.coin_game import MEMORIES, Greedy, OwnCoin, RandomReactive, decode
 from co_players.coin_game_values import (
     best_response_plan,
     mean_co_player,
@@ -25,36 +25,39 @@ CO_PLAYERS = np.array(
 class Fixed(RandomReactive):
     """A reactive co-player with the same four numbers in every game."""
 
-    def __init__(self, parameters):
-        super().__init__(None)
+    def __init__(self, parameters, memory="last"):
+        super().__init__(None, memory=memory)
         self.fixed = np.asarray(parameters)
 
     def _reset_rows(self, rng):
+        super()._reset_rows(rng)
         self.parameters = np.repeat(self.fixed[None], self.batch_size, axis=0)
 
 
 class Plan:
     """Player 0 following a ``best_response_plan`` table."""
 
-    def __init__(self, plan):
-        self.plan = plan
+    def __init__(self, plan, memory="last"):
+        self.plan, self.memory = plan, memory
 
     def reset(self, spec, batch_size, rng):
         self.grid, self.t, self.prev = coin_grid(3), 0, None
+        self.flag = np.zeros(batch_size, dtype=bool)
 
     def act(self, obs, rng):
         own, other, own_coin, other_coin = decode(obs, self.grid)
-        flag = np.zeros(len(own), dtype=np.int64) if self.prev is None else own == self.prev
+        took = np.zeros(len(own), dtype=bool) if self.prev is None else own == self.prev
+        self.flag = self.flag | took if self.memory == "episode" else took
         self.prev = other_coin
-        action = self.plan[self.t, own, other, own_coin, other_coin, flag.astype(np.int64)]
+        action = self.plan[self.t, own, other, own_coin, other_coin, self.flag.astype(np.int64)]
         self.t += 1
         return action
 
 
-def played(learner, parameters, batch_size=20_000, seed=0, grid_size=3):
+def played(learner, parameters, batch_size=20_000, seed=0, grid_size=3, memory="last"):
     """Mean reward per round of ``learner`` (seat 0) and its standard error."""
     core, games = CoinGame(batch_size=batch_size, grid_size=grid_size), np.arange(batch_size)
-    seats = [GameSeat(learner, games, 0), GameSeat(Fixed(parameters), games, 1)]
+    seats = [GameSeat(learner, games, 0), GameSeat(Fixed(parameters, memory), games, 1)]
     play_batched(core, seats, np.random.default_rng(seed))
     per_round = core.returns[:, 0] / core.num_rounds
     return per_round.mean(), per_round.std() / np.sqrt(batch_size)
@@ -78,6 +81,24 @@ def test_the_best_response_plan_earns_its_value_and_beats_the_bots():
     for i in (0, 1):
         mean, error = played(Plan(best_response_plan(CO_PLAYERS[i])), CO_PLAYERS[i], seed=10 + i)
         assert abs(best[i] - mean) < 4 * error + 1e-3, (i, best[i], mean)
+
+
+@pytest.mark.parametrize(("policy", "bot"), [("greedy", Greedy), ("own_coin", OwnCoin)])
+def test_grudge_values_match_played_games(policy, bot):
+    exact = reactive_values(CO_PLAYERS, policy=policy, memory="episode")
+    for i, parameters in enumerate(CO_PLAYERS):
+        mean, error = played(bot(), parameters, seed=20 + i, memory="episode")
+        assert abs(exact[i] - mean) < 4 * error + 1e-3, (policy, i, exact[i], mean)
+
+
+def test_a_grudge_makes_taking_the_retaliators_coin_cost_more():
+    last, grudge = (reactive_values(CO_PLAYERS, policy="greedy", memory=m) for m in MEMORIES)
+    assert grudge[1] < last[1] - 0.1  # the retaliator keeps taking the greedy learner's coins
+    best = reactive_values(CO_PLAYERS, memory="episode")
+    assert (best >= grudge - 1e-12).all()
+    plan = best_response_plan(CO_PLAYERS[0], memory="episode")
+    mean, error = played(Plan(plan, "episode"), CO_PLAYERS[0], seed=30, memory="episode")
+    assert abs(best[0] - mean) < 4 * error + 1e-3, (best[0], mean)
 
 
 class OnePoint(RandomReactive):
@@ -130,6 +151,12 @@ def test_pool_values_bracket_and_repeat():
         (lambda: reactive_values(CO_PLAYERS, grid_size=4), ValueError, "grid_size"),
         (lambda: reactive_values([["a"]]), TypeError, "parameters must be numbers"),
         (lambda: reactive_pool_values(seed=-1), ValueError, "seed"),
+        (
+            lambda: reactive_values(CO_PLAYERS, memory="forever"),
+            ValueError,
+            "memory must be one of last, episode; got 'forever'",
+        ),
+        (lambda: RandomReactive(memory="forever"), ValueError, "memory must be one of"),
     ],
 )
 def test_bad_input_is_refused_where_it_enters(call, error, pattern):
