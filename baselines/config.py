@@ -72,10 +72,12 @@ class AlgoConfig:
     """PPO: clip range of the probability ratio."""
     overlap: bool | None = None
     """``True``: play update k+1's games (on a second core, with the weights before update k's
-    step: a one-step-stale policy) while update k learns (see :mod:`baselines.trainer`).
-    ``None`` (or ``False``): on-policy, one after the other -- the behaviour, and the numbers, of
-    every run recorded before this field, which is why it is not (yet) the default: each recorded
-    run's config must keep building what it ran."""
+    step: a one-step-stale policy) while update k learns (see :mod:`baselines.trainer`);
+    ``False``: on-policy, one after the other. ``None`` (the default): overlapped wherever the
+    trainer can (on the CPU, without random pairing or snapshots), on-policy elsewhere; the
+    trainer records which. Configs of schema 2 and before (every run recorded, and every
+    experiment written, before this became the default) mean ``False`` by ``None``
+    (:attr:`TrainConfig.UNSET_MEANT`)."""
 
     def __post_init__(self) -> None:
         check_fields(self, "algo.")
@@ -276,6 +278,24 @@ class TrainConfig(RunDirectory):
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     algo: AlgoConfig = field(default_factory=AlgoConfig)
     pool: PoolConfig = field(default_factory=PoolConfig)
+
+    UNSET_MEANT = {3: {"algo.overlap": False}}
+    """Before schema 3 an unset ``algo.overlap`` meant on-policy
+    (:func:`baselines.configs.unset_meant`)."""
+
+    @property
+    def overlapped(self) -> bool:
+        """Whether the trainer overlaps rollout and learning (``algo.overlap``, resolved)."""
+        if self.algo.overlap is not None:
+            return self.algo.overlap
+        population = self.pool.random_pairing or self.pool.snapshot_every is not None
+        return not population and self.device in (None, "cpu")
+
+    def resolved(self) -> TrainConfig:
+        """This config with ``algo.overlap`` set to what the trainer does (what a run records)."""
+        if self.algo.overlap is not None:
+            return self
+        return with_overrides(self, {"algo.overlap": self.overlapped})
 
     def __post_init__(self) -> None:
         check_fields(self)

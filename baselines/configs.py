@@ -339,6 +339,43 @@ def differences(mine: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- old schemas
+def unset_meant(cls: type, schema: int) -> dict[str, Any]:
+    """What settings of ``cls`` left unset (``None``) meant in configs of schema ``schema``.
+
+    A config class whose default changed meaning declares it in ``UNSET_MEANT``: ``{since:
+    {dotted name: value}}`` -- before schema ``since``, leaving the setting unset meant
+    ``value``. So every config recorded (or experiment written) before the change keeps building
+    what it ran, while new ones get the new default.
+    """
+    meant: dict[str, Any] = {}
+    for since, settings in sorted(getattr(cls, "UNSET_MEANT", {}).items()):
+        if schema < since:
+            meant = {**settings, **meant}  # the oldest meaning wins
+    return meant
+
+
+def upgrade_settings(cls: type, data: Mapping[str, Any], schema: int) -> dict[str, Any]:
+    """A ``cls`` config's settings recorded at ``schema``, with what its unset ones meant then.
+
+    Args:
+        cls: The config class (for :func:`unset_meant`).
+        data: Nested settings as recorded (``config.json``, a checkpoint).
+        schema: The schema they were recorded at.
+    """
+    flat = flatten(data)
+    for name, value in unset_meant(cls, schema).items():
+        if flat.get(name) is None:
+            flat[name] = value
+    return unflatten(flat)
+
+
+def with_schema(config: Any, schema: int) -> Any:
+    """``config`` as a config written for schema ``schema`` means it (see :func:`unset_meant`)."""
+    flat = flatten(to_dict(config))
+    meant = {k: v for k, v in unset_meant(type(config), schema).items() if flat.get(k) is None}
+    return with_overrides(config, meant) if meant else config
+
+
 RUN_FIELDS = ("seed", "out", "game", "num_rounds", "time_limit", "threads", "resume", "progress")
 """Top-level fields of a schema-1 config that schema 2 keeps in ``run`` (with ``eval``)."""
 

@@ -6,6 +6,9 @@ overrides (optionally per seed), the seeds, a purpose, and whether it is *canoni
 docs stand on) or an exploration::
 
     purpose = "Stage 1: can an in-context best responder be trained on a CPU budget?"
+    schema = 2                     # optional: the config schema it is written for (default:
+                                   # the current one; an older one keeps its unset settings'
+                                   # meaning, e.g. on-policy training before schema 3)
 
     [variants.fast]
     preset = "stage1_fast"
@@ -39,19 +42,19 @@ from typing import Any
 import tomllib
 
 from baselines.config import PRESET_NAMES, TrainConfig, preset
-from baselines.configs import ConfigError, with_overrides
+from baselines.configs import ConfigError, with_overrides, with_schema
 from baselines.general.config import GAME_PRESET_NAMES, GameTrainConfig, game_preset
 from baselines.learning_aware.config import LA_PRESET_NAMES, LearningAwareConfig, la_preset
 from baselines.ppi.config import PPI_PRESET_NAMES, PPIConfig, ppi_preset
 from baselines.ppi.game_config import PPI_GAME_PRESET_NAMES, PPIGameConfig, ppi_game_preset
-from baselines.run import ROOT
+from baselines.run import ROOT, SCHEMA
 
 EXPERIMENTS = ROOT / "experiments"
 """Where the manifests are (``<name>.toml``)."""
 RESULTS = ROOT / "docs" / "results"
 """Where the evidence is (``<experiment>/<variant>/seed<N>/``)."""
 
-_EXPERIMENT_KEYS = {"purpose", "variants"}
+_EXPERIMENT_KEYS = {"purpose", "variants", "schema"}
 _VARIANT_KEYS = {
     "preset",
     "seeds",
@@ -119,6 +122,10 @@ class Variant:
     the commit that can run it); such a variant cannot be run by this version."""
     summary: Mapping[str, Any] = field(default_factory=dict)
     """Its row on the reproduction page's summary, if any (:data:`SUMMARY_KEYS`)."""
+    schema: int = SCHEMA
+    """The config schema its manifest is written for (``schema = N`` at the top; default the
+    current one): settings it leaves unset mean what they meant then
+    (:func:`baselines.configs.with_schema`)."""
 
     @property
     def ref(self) -> str:
@@ -150,7 +157,9 @@ class Variant:
                 f"{self.ref} used settings this version no longer has ({dict(self.retired)}); "
                 "run it with the commit its evidence records (config.json, code.commit)"
             )
-        return with_overrides(preset_config(self.preset), self.settings(seed))
+        return with_schema(
+            with_overrides(preset_config(self.preset), self.settings(seed)), self.schema
+        )
 
     def command(self, seed: int) -> str:
         """The command line that runs seed ``seed``."""
@@ -188,7 +197,7 @@ def _summary(data: Any, where: str) -> dict[str, Any]:
     return {k: v if k == "order" else " ".join(str(v).split()) for k, v in data.items()}
 
 
-def _variant(experiment: str, name: str, data: Any, where: str) -> Variant:
+def _variant(experiment: str, name: str, data: Any, where: str, schema: int = SCHEMA) -> Variant:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: [variants.{name}] must be a table; got {data!r}")
     unknown = set(data) - _VARIANT_KEYS
@@ -219,6 +228,7 @@ def _variant(experiment: str, name: str, data: Any, where: str) -> Variant:
         note=" ".join(str(data.get("note", "")).split()),
         retired=dict(data.get("retired", {})),
         summary=_summary(data.get("summary", {}), f"{where}: variant {name!r}"),
+        schema=schema,
     )
     stray = set(per_seed) - set(variant.seeds)
     if stray:
@@ -257,11 +267,17 @@ def load_experiment(name: str | Path, directory: Path = EXPERIMENTS) -> Experime
     variants = data.get("variants")
     if not isinstance(variants, dict) or not variants:
         raise ConfigError(f"{str(path)!r}: an experiment needs at least one [variants.NAME]")
+    schema = data.get("schema", SCHEMA)
+    if not isinstance(schema, int) or isinstance(schema, bool) or not 1 <= schema <= SCHEMA:
+        raise ConfigError(
+            f"{str(path)!r}: schema must be a config schema from 1 to {SCHEMA} (the one its "
+            f"variants are written for); got {schema!r}"
+        )
     name = path.stem
     return Experiment(
         name=name,
         purpose=" ".join(str(data.get("purpose", "")).split()),
-        variants={v: _variant(name, v, d, str(path)) for v, d in variants.items()},
+        variants={v: _variant(name, v, d, str(path), schema) for v, d in variants.items()},
         path=path,
     )
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from baselines.checkpoints import atomic_save
-from baselines.configs import check_fields, check_positive, differences, to_dict
+from baselines.configs import check_fields, check_positive, differences, flatten, to_dict
 from baselines.evaluation import REFERENCE_CO_PLAYERS, MatchResult
 from baselines.runfiles import (
     STATE_FORMAT,
@@ -49,12 +49,14 @@ from coop_envs.core import (
     get_game,
 )
 
-SCHEMA = 2
+SCHEMA = 3
 """Version of the run files' layout and of every config's fields (``config.json``, checkpoints).
 
 Version history: 1 (before the run skeleton; no ``schema`` key): flat run settings, no code
 version. 2: run settings nested as ``run``; ``config.json`` wraps the config with the schema,
-the algorithm, the git commit, the experiment and the input files.
+the algorithm, the git commit, the experiment and the input files. 3: the actor-critic trainer
+overlaps rollout and learning by default (an unset ``algo.overlap`` meant on-policy before;
+:attr:`baselines.config.TrainConfig.UNSET_MEANT`, :func:`baselines.configs.upgrade_settings`).
 """
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -410,13 +412,18 @@ class Runner:
         """Load ``checkpoint.pt`` into the algorithm (refusing a changed configuration)."""
         saved = read_state(self.checkpoint_path, self.algo)
         free = {*RESUMABLE, *self.algo.resumable}
-        changed = [k for k in differences(to_dict(self.config), saved["config"]) if k not in free]
+        mine = to_dict(self.config)
+        changed = [k for k in differences(mine, saved["config"]) if k not in free]
         if changed:
             allowed = sorted(k.removeprefix("run.") for k in free if k != "run.resume")
+            now, then = flatten(mine), flatten(saved["config"])
+            listed = ", ".join(
+                f"{k.removeprefix('run.')} (recorded {then.get(k)!r}, now {now.get(k)!r})"
+                for k in changed
+            )
             raise RunDirectoryError(
                 f"cannot resume {str(self.directory)!r} with a different configuration; changed: "
-                f"{', '.join(k.removeprefix('run.') for k in changed)} (only "
-                f"{', '.join(allowed)} may change)"
+                f"{listed} (only {', '.join(allowed)} may change; pass the recorded values)"
             )
         self.algo.load_files(self.directory, saved["state"])
         self.algo.load_state_dict(saved["state"])

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from baselines.checkpoints import CheckpointError
+from baselines.configs import upgrade_settings
 from baselines.criteria import criteria_for
 
 STATE_FORMAT = "coop-envs-run-state"
@@ -145,13 +146,19 @@ def read_state(path: Path, algorithm: Any) -> dict[str, Any]:
                 f"{str(path)!r} is the training state of a {state.get('algorithm')!r} run; this "
                 f"run is {algorithm.name!r}"
             )
-        return state
+        return _upgraded(state, state.get("schema", 2), algorithm)
     legacy = getattr(algorithm, "legacy_format", None)
     if legacy is not None and found == legacy:
-        return algorithm.from_legacy_state(state)
+        return _upgraded(algorithm.from_legacy_state(state), 1, algorithm)
     raise CheckpointError(
         f"{str(path)!r} is not a training state of a {algorithm.name!r} run (format {found!r})"
     )
+
+
+def _upgraded(state: dict[str, Any], schema: int, algorithm: Any) -> dict[str, Any]:
+    """``state`` with its config's unset settings as they meant at ``schema``."""
+    config = upgrade_settings(type(algorithm.config), state["config"], schema)
+    return {**state, "config": config}
 
 
 def file_digest(path: str | Path) -> str | None:

@@ -24,8 +24,9 @@ device; the game stays NumPy on the CPU, a learner on a GPU acts through
 :class:`DevicePolicyPlayer` (its inputs and state there, the draws on the CPU), and evaluations
 play copies on the CPU. Unset, or ``cpu``, it is the CPU trainer, number for number.
 
-**Overlap** (``algo.overlap=true``): while update k learns on the main thread, a second
-thread plays update k+1's games with a copy of the weights taken before update k's step, so each
+**Overlap** (``algo.overlap``, by default wherever it applies): while update k learns on the main
+thread, a second thread plays update k+1's games with a copy of the weights taken before update
+k's step, so each
 update learns from episodes played by the policy one step before it (a *one-step-stale* policy,
 as in Sample Factory's double-buffered sampling with a policy lag of one). Chosen over V-trace
 (IMPALA) because the lag is exactly one small A2C step (one Adam step of lr 5e-3 with the gradient
@@ -36,11 +37,13 @@ the paper's, and the two halves share nothing but a weight copy, so the run is b
 generator of their own). It uses ``run.threads`` cores, one of them the actor's (the learner's
 torch threads: ``run.threads - 1``, at least 1): at GRU-32 x 256 episodes a second torch thread
 makes the learning step no faster, so with the default 2 the second core is free for the actor.
-Unset (or ``false``) it is the on-policy trainer of the runs before the field, number for number;
-it is not the default because every recorded run's configuration must keep building what it ran
-(tests/baselines/test_report.py), and those runs record no ``algo.overlap`` (making it the default
-needs a config-schema migration that writes ``false`` into them). The episodes played for the next
-update are part of the training state, so resuming stays bit-exact either way.
+Unset, it is on wherever it applies (the CPU, without random pairing or snapshots: those draw the
+next update's layout with its games) and the run records which (:meth:`TrainConfig.resolved`);
+``false`` is the on-policy trainer of the runs before it became the default, number for number.
+Those runs, and the experiments written for them, are configs of schema 2, whose unset
+``algo.overlap`` means ``false`` (:attr:`TrainConfig.UNSET_MEANT`), so they keep building what
+they ran. The episodes played for the next update are part of the training state, so resuming
+stays bit-exact either way.
 """
 
 from __future__ import annotations
@@ -392,6 +395,7 @@ class Trainer(PolicyGradient, Algorithm):
     legacy_format = "coop-envs-training-state"
 
     def __init__(self, config: TrainConfig, co_player: CoPlayer | None = None) -> None:
+        config = config.resolved()  # an unset algo.overlap becomes what this trainer does
         self.config = config
         self.counters = Counters()
         run = config.run
@@ -425,7 +429,7 @@ class Trainer(PolicyGradient, Algorithm):
         self.snapshots: list[ActorCritic] = []
         self.snapshot_ids: list[tuple[int, int]] = []
         self._facing: list[int] = []
-        self.overlap = bool(config.algo.overlap)
+        self.overlap = config.overlapped
         # Overlap only: the actor's weight copies, the episodes the next update learns from, the
         # actor thread, and the learner's own generator (PPO shuffles) so the threads share none.
         self._actors: list[ActorCritic] = []

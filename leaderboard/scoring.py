@@ -261,6 +261,9 @@ def train_exploiter(
                 "threads": 1,
                 "progress": False,
                 "policy.hidden": 32,
+                # on-policy, as the suite's scores were recorded (and the submission, which may
+                # run in a jail, is played from one thread only)
+                "algo.overlap": False,
                 # the submission plays the "tabular" share (co_player= below)
                 "pool.tabular_fraction": 1.0,
                 "pool.tabular": "random_tabular",

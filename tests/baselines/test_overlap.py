@@ -1,12 +1,16 @@
-"""The overlapped trainer (``algo.overlap=true``) and the on-policy one (unset or false)."""
+"""The overlapped trainer (``algo.overlap``: the default where it applies) and the on-policy one."""
+
+import json
 
 import numpy as np
 import pytest
 import torch
 
 from baselines.checkpoints import load_policy
-from baselines.config import AlgoConfig, preset
-from baselines.configs import with_overrides
+from baselines.config import AlgoConfig, TrainConfig, preset
+from baselines.configs import upgrade_settings, with_overrides, with_schema
+from baselines.run import SCHEMA
+from baselines.runfiles import RunDirectoryError
 from baselines.trainer import Trainer
 
 from .test_trainer import read_log, tiny
@@ -28,7 +32,7 @@ def weights(trainer):
     ],
 )
 def test_on_policy_numbers_are_those_of_the_trainer_before_overlap(algo, expected, tmp_path):
-    """Unset and false give the same numbers, bit for bit, and those of the trainer before.
+    """False, and unset in a schema-2 config, give the same numbers as the trainer before.
 
     The recorded values come from another CPU: float32 kernels round differently in the last
     bits from one instruction set to another (AVX-512 against AVX2: about 1e-7 here), so they
@@ -36,9 +40,11 @@ def test_on_policy_numbers_are_those_of_the_trainer_before_overlap(algo, expecte
     moves them (a different seed or update moves them by 1e-2 or more).
     """
     runs = []
-    for overlap in ({}, {"algo.overlap": False}):  # unset (the default) and false
-        settings = {"out": tmp_path, "progress": False, "seed": 3, **overlap, **algo}
-        trainer = Trainer(with_overrides(preset("smoke"), settings))
+    settings = {"out": tmp_path, "progress": False, "seed": 3, **algo}
+    unset = with_overrides(preset("smoke"), settings)
+    for config in (with_overrides(unset, {"algo.overlap": False}), with_schema(unset, 2)):
+        trainer = Trainer(config)
+        assert not trainer.overlap and trainer.config.algo.overlap is False
         metrics = [trainer.step() for _ in range(3)][-1]
         w = weights(trainer)
         got = (
@@ -128,7 +134,32 @@ def test_the_overlapped_state_holds_the_next_episodes(tmp_path):
     fresh.load_state_dict(state)
     torch.testing.assert_close(fresh._pending[0].rewards, trainer._pending[0].rewards)
     assert "pending" not in Trainer(tiny("stage1", tmp_path, algo__overlap=False)).state_dict()
-    assert "pending" not in Trainer(tiny("stage1", tmp_path)).state_dict()  # unset: on-policy
+    assert "pending" in Trainer(tiny("stage1", tmp_path)).state_dict()  # unset: overlapped
+
+
+def test_unset_overlap_is_on_where_it_applies_and_the_run_records_which(tmp_path):
+    trainer = Trainer(tiny("stage1", tmp_path))
+    assert trainer.overlap and trainer.config.algo.overlap is True
+    trainer.run()
+    record = json.loads((tmp_path / "stage1" / "config.json").read_text())
+    assert record["config"]["algo"]["overlap"] is True and record["schema"] == SCHEMA
+    population = preset("population_fast")
+    assert population.algo.overlap is None and not population.overlapped
+    assert not population.resolved().algo.overlap
+    assert not with_overrides(preset("stage1_fast"), {"device": "cuda"}).overlapped
+    assert with_overrides(preset("stage1_fast"), {"device": "cpu"}).overlapped
+    assert preset("stage1_fast").resolved().algo.overlap is True
+
+
+def test_configs_of_schema_2_mean_on_policy_by_an_unset_overlap():
+    unset = preset("stage1_fast")
+    assert with_schema(unset, 2).algo.overlap is False
+    assert with_schema(unset, SCHEMA) is unset
+    explicit = with_overrides(unset, {"algo.overlap": True})
+    assert with_schema(explicit, 2).algo.overlap is True  # a recorded choice stays
+    recorded = {"algo": {"lr": 0.005}, "updates": 3}  # written before the field
+    assert upgrade_settings(TrainConfig, recorded, 2)["algo"] == {"lr": 0.005, "overlap": False}
+    assert upgrade_settings(TrainConfig, recorded, 3) == recorded
 
 
 def test_overlap_must_be_a_bool():
@@ -140,13 +171,16 @@ def test_a_run_saved_before_the_overlap_field_resumes_exactly(tmp_path):
     def config(name, updates, **more):
         return tiny("stage1", tmp_path, out=tmp_path / name, updates=updates, **more)
 
-    Trainer(config("straight", 4)).run()
-    Trainer(config("old", 2)).run()
+    Trainer(config("straight", 4, algo__overlap=False)).run()
+    Trainer(config("old", 2, algo__overlap=False)).run()
     checkpoint = tmp_path / "old" / "checkpoint.pt"
     saved = torch.load(checkpoint, weights_only=False)
     del saved["config"]["algo"]["overlap"]  # as a checkpoint written before the field
+    saved["schema"] = 2
     torch.save(saved, checkpoint)
-    Trainer(config("old", 4, resume=True)).run()  # the default (unset) is what it ran
+    with pytest.raises(RunDirectoryError, match=r"algo\.overlap \(recorded False, now True\)"):
+        Trainer(config("old", 4, resume=True)).run()  # today's default is not what it ran
+    Trainer(config("old", 4, resume=True, algo__overlap=False)).run()
     a = load_policy(tmp_path / "straight" / "agent_0.pt").state_dict()
     b = load_policy(tmp_path / "old" / "agent_0.pt").state_dict()
     torch.testing.assert_close(a, b, atol=0, rtol=0)

@@ -4,13 +4,14 @@ import shutil
 import pytest
 
 from baselines import report
-from baselines.configs import flatten, to_dict, with_overrides
+from baselines.configs import flatten, to_dict, upgrade_settings, with_overrides
 from baselines.experiments import experiments
 from baselines.general import game_preset
 from baselines.general.trainer import GameTrainer
 from baselines.plotting import read_log
 from baselines.ppi.game_trainer import PPIGameTrainer
 from baselines.ppi.trainer import PPITrainer
+from baselines.run import SCHEMA
 from baselines.trainer import Trainer
 
 from .test_ppi import tiny as tiny_ppi
@@ -74,7 +75,7 @@ def test_collect_puts_the_evidence_by_experiment_variant_and_seed(evidence):
     final = json.loads((directory / "final_eval.json").read_text())
     assert final["update"] == json.loads((directory / "summary.json").read_text())["update"]
     record = json.loads((directory / "config.json").read_text())
-    assert record["schema"] == 2 and record["experiment"] == "stage1/fast"
+    assert record["schema"] == SCHEMA and record["experiment"] == "stage1/fast"
     assert len(record["code"]["commit"]) == 40  # the git commit it was made with
     # an exploration keeps no agent files
     assert not list((results / "mixed_pool" / "fast" / "seed7").glob("*.pt"))
@@ -137,7 +138,9 @@ def test_every_manifest_variant_reproduces_its_evidence():
                     assert record["code"]["commit"]
                     continue
                 config = variant.config(seed)
-                saved = flatten(record["config"])
+                # as recorded, its unset settings read as they meant at its schema
+                upgraded = upgrade_settings(type(config), record["config"], record["schema"])
+                saved = flatten(upgraded)
                 mine = flatten(to_dict(config))
                 if hasattr(config, "pool") and hasattr(config.pool, "init_files"):
                     # agent files given by run name resolve to the files the run started from

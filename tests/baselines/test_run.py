@@ -97,7 +97,7 @@ def test_config_json_records_schema_commit_and_inputs(tmp_path):
     record = json.loads((tmp_path / "stage1" / "config.json").read_text())
     assert record["schema"] == SCHEMA and record["algorithm"] == "actor_critic"
     assert len(record["code"]["commit"]) == 40 and isinstance(record["code"]["dirty"], bool)
-    assert from_dict(TrainConfig, record["config"]) == tiny("stage1", tmp_path)
+    assert from_dict(TrainConfig, record["config"]) == tiny("stage1", tmp_path).resolved()
     assert read_record(tmp_path / "stage1") == record
 
 
