@@ -74,10 +74,10 @@ class AlgoConfig:
     """``True``: play update k+1's games (on a second core, with the weights before update k's
     step: a one-step-stale policy) while update k learns (see :mod:`baselines.trainer`);
     ``False``: on-policy, one after the other. ``None`` (the default): overlapped wherever the
-    trainer can (on the CPU, without random pairing or snapshots), on-policy elsewhere; the
-    trainer records which. Configs of schema 2 and before (every run recorded, and every
-    experiment written, before this became the default) mean ``False`` by ``None``
-    (:attr:`TrainConfig.UNSET_MEANT`)."""
+    trainer can and has a second core for it (on the CPU, ``run.threads`` >= 2, without random
+    pairing or snapshots), on-policy elsewhere; the trainer records which. Configs of schema 2
+    and before (every run recorded, and every experiment written, before this became the
+    default) mean ``False`` by ``None`` (:attr:`TrainConfig.UNSET_MEANT`)."""
 
     def __post_init__(self) -> None:
         check_fields(self, "algo.")
@@ -285,11 +285,16 @@ class TrainConfig(RunDirectory):
 
     @property
     def overlapped(self) -> bool:
-        """Whether the trainer overlaps rollout and learning (``algo.overlap``, resolved)."""
+        """Whether the trainer overlaps rollout and learning (``algo.overlap``, resolved).
+
+        Unset, it overlaps where that applies and has a core to run on: on the CPU, with
+        ``run.threads`` of 2 or more (the actor takes one), without random pairing or snapshots.
+        """
         if self.algo.overlap is not None:
             return self.algo.overlap
         population = self.pool.random_pairing or self.pool.snapshot_every is not None
-        return not population and self.device in (None, "cpu")
+        cpu = self.device in (None, "cpu")
+        return not population and cpu and self.run.threads >= 2
 
     def resolved(self) -> TrainConfig:
         """This config with ``algo.overlap`` set to what the trainer does (what a run records)."""

@@ -344,13 +344,15 @@ def unset_meant(cls: type, schema: int) -> dict[str, Any]:
 
     A config class whose default changed meaning declares it in ``UNSET_MEANT``: ``{since:
     {dotted name: value}}`` -- before schema ``since``, leaving the setting unset meant
-    ``value``. So every config recorded (or experiment written) before the change keeps building
-    what it ran, while new ones get the new default.
+    ``value`` (names as the flags give them; returned in full, e.g. ``run.threads``). So every
+    config recorded (or experiment written) before the change keeps building what it ran, while
+    new ones get the new default.
     """
     meant: dict[str, Any] = {}
     for since, settings in sorted(getattr(cls, "UNSET_MEANT", {}).items()):
         if schema < since:
-            meant = {**settings, **meant}  # the oldest meaning wins
+            full = {canonical_name(cls, name): value for name, value in settings.items()}
+            meant = {**full, **meant}  # the oldest meaning wins
     return meant
 
 

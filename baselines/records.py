@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from baselines.config import migrate
-from baselines.ppi.config import migrate_ppi
+from baselines.config import TrainConfig, migrate
+from baselines.configs import upgrade_settings
+from baselines.ppi.config import PPIConfig, migrate_ppi
 from baselines.run import SCHEMA
 
 
@@ -31,6 +32,8 @@ def read_record(directory: Path) -> dict[str, Any]:
         return data
     ppi = str(data.get("preset", "")).startswith("ppi")
     config, retired = (migrate_ppi if ppi else migrate)(data)
+    # what its unset settings meant then, written out (e.g. on-policy training)
+    config = upgrade_settings(PPIConfig if ppi else TrainConfig, config, 1)
     return {
         "schema": SCHEMA,
         "algorithm": "ppi" if ppi else "actor_critic",

@@ -37,8 +37,10 @@ the paper's, and the two halves share nothing but a weight copy, so the run is b
 generator of their own). It uses ``run.threads`` cores, one of them the actor's (the learner's
 torch threads: ``run.threads - 1``, at least 1): at GRU-32 x 256 episodes a second torch thread
 makes the learning step no faster, so with the default 2 the second core is free for the actor.
-Unset, it is on wherever it applies (the CPU, without random pairing or snapshots: those draw the
-next update's layout with its games) and the run records which (:meth:`TrainConfig.resolved`);
+Unset, it is on wherever it applies (the CPU, ``run.threads`` >= 2 so that the actor has a core,
+without random pairing or snapshots: those draw the next update's layout with its games) and the
+run records which (:meth:`TrainConfig.resolved`); a ``co_player=`` given to the trainer is then
+called from the actor thread (one call at a time, never from two threads at once);
 ``false`` is the on-policy trainer of the runs before it became the default, number for number.
 Those runs, and the experiments written for them, are configs of schema 2, whose unset
 ``algo.overlap`` means ``false`` (:attr:`TrainConfig.UNSET_MEANT`), so they keep building what

@@ -8,7 +8,7 @@ import torch
 
 from baselines.checkpoints import load_policy
 from baselines.config import AlgoConfig, TrainConfig, preset
-from baselines.configs import upgrade_settings, with_overrides, with_schema
+from baselines.configs import unset_meant, upgrade_settings, with_overrides, with_schema
 from baselines.run import SCHEMA
 from baselines.runfiles import RunDirectoryError
 from baselines.trainer import Trainer
@@ -134,11 +134,13 @@ def test_the_overlapped_state_holds_the_next_episodes(tmp_path):
     fresh.load_state_dict(state)
     torch.testing.assert_close(fresh._pending[0].rewards, trainer._pending[0].rewards)
     assert "pending" not in Trainer(tiny("stage1", tmp_path, algo__overlap=False)).state_dict()
-    assert "pending" in Trainer(tiny("stage1", tmp_path)).state_dict()  # unset: overlapped
+    unset = Trainer(tiny("stage1", tmp_path, threads=2))  # unset, with a second core: overlapped
+    assert "pending" in unset.state_dict()
 
 
 def test_unset_overlap_is_on_where_it_applies_and_the_run_records_which(tmp_path):
-    trainer = Trainer(tiny("stage1", tmp_path))
+    assert Trainer(tiny("stage1", tmp_path, out=tmp_path / "one")).config.algo.overlap is False
+    trainer = Trainer(tiny("stage1", tmp_path, threads=2))  # a second core for the actor
     assert trainer.overlap and trainer.config.algo.overlap is True
     trainer.run()
     record = json.loads((tmp_path / "stage1" / "config.json").read_text())
@@ -148,6 +150,7 @@ def test_unset_overlap_is_on_where_it_applies_and_the_run_records_which(tmp_path
     assert not population.resolved().algo.overlap
     assert not with_overrides(preset("stage1_fast"), {"device": "cuda"}).overlapped
     assert with_overrides(preset("stage1_fast"), {"device": "cpu"}).overlapped
+    assert not with_overrides(preset("stage1_fast"), {"threads": 1}).overlapped
     assert preset("stage1_fast").resolved().algo.overlap is True
 
 
@@ -160,6 +163,17 @@ def test_configs_of_schema_2_mean_on_policy_by_an_unset_overlap():
     recorded = {"algo": {"lr": 0.005}, "updates": 3}  # written before the field
     assert upgrade_settings(TrainConfig, recorded, 2)["algo"] == {"lr": 0.005, "overlap": False}
     assert upgrade_settings(TrainConfig, recorded, 3) == recorded
+
+
+def test_unset_meanings_may_name_a_setting_as_its_flag_does(monkeypatch):
+    monkeypatch.setattr(TrainConfig, "UNSET_MEANT", {3: {"time_limit": 9.0}})  # run.time_limit
+    assert unset_meant(TrainConfig, 2) == {"run.time_limit": 9.0}
+    assert with_schema(preset("stage1_fast"), 2).run.time_limit == 25  # set: kept
+    unset = with_overrides(preset("stage1_fast"), {"time_limit": None})
+    assert with_schema(unset, 2).run.time_limit == 9.0
+    assert upgrade_settings(TrainConfig, {"run": {"seed": 1}}, 2) == {
+        "run": {"seed": 1, "time_limit": 9.0}
+    }
 
 
 def test_overlap_must_be_a_bool():
@@ -179,7 +193,7 @@ def test_a_run_saved_before_the_overlap_field_resumes_exactly(tmp_path):
     saved["schema"] = 2
     torch.save(saved, checkpoint)
     with pytest.raises(RunDirectoryError, match=r"algo\.overlap \(recorded False, now True\)"):
-        Trainer(config("old", 4, resume=True)).run()  # today's default is not what it ran
+        Trainer(config("old", 4, resume=True, threads=2)).run()  # today's default: overlapped
     Trainer(config("old", 4, resume=True, algo__overlap=False)).run()
     a = load_policy(tmp_path / "straight" / "agent_0.pt").state_dict()
     b = load_policy(tmp_path / "old" / "agent_0.pt").state_dict()

@@ -66,7 +66,7 @@ def test_from_dict_refuses_unknown_keys_and_none_is_written_as_a_string():
     )
 
 
-def test_schema_one_configs_are_migrated_and_retired_settings_kept_apart():
+def test_schema_one_configs_are_migrated_and_retired_settings_kept_apart(tmp_path):
     old = {
         "preset": "stage1",
         "seed": 3,
@@ -89,6 +89,10 @@ def test_schema_one_configs_are_migrated_and_retired_settings_kept_apart():
     assert retired == {"pool.tabular_concentration_final": 1.0}  # on: this version lacks it
     built = from_dict(TrainConfig, config)
     assert built.run.seed == 3 and built.run.eval.every == 2 and built.updates == 5
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    record = read_record(tmp_path)  # in the current layout, meaning what it meant then
+    assert record["migrated"]["from_schema"] == 1 and record["schema"] == SCHEMA
+    assert record["config"]["algo"]["overlap"] is False  # it trained on-policy
 
 
 # ------------------------------------------------------------------------------- run files
