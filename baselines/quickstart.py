@@ -8,7 +8,8 @@ exact best response and the in-context regret), and prints where the log, plots 
 are. With the default 3 minutes (the number of updates, hence the result, depends on the
 machine's speed) the agent exploits always-cooperate, defects against always-defect and is
 learning to cooperate with tit-for-tat once it has inferred it; longer runs (``--minutes 12``)
-meet the stage-1 criterion, as the reproduction page's ``stage1/fast`` runs show.
+meet the stage-1 criterion, as the reproduction page's ``stage1/fast`` (on-policy) and
+``stage1/fast_overlap`` (overlapped, the trainer's default since config schema 3) runs show.
 """
 
 from __future__ import annotations
