@@ -75,9 +75,13 @@ def atomic_save(obj: Any, path: Path) -> None:
     _atomically(path, lambda tmp: torch.save(obj, tmp))
 
 
-def write_json(path: str | Path, data: Any, indent: int = 1) -> Path:
-    """Write ``data`` as JSON (and a final newline) atomically, as :func:`atomic_save` does."""
-    text = json.dumps(data, indent=indent) + "\n"
+def write_json(path: str | Path, data: Any, indent: int | None = 1, **dumps: Any) -> Path:
+    """Write ``data`` as JSON (and a final newline) atomically, as :func:`atomic_save` does.
+
+    ``dumps`` go to :func:`json.dumps` (``default=str``, ``allow_nan=False``, ...). A crash or a
+    value JSON cannot hold leaves the file as it was.
+    """
+    text = json.dumps(data, indent=indent, **dumps) + "\n"
     return _atomically(Path(path), lambda tmp: Path(tmp).write_text(text))
 
 

@@ -18,7 +18,6 @@ The clock (``seconds``) counts the algorithm's own work — :meth:`Algorithm.beg
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from abc import ABC, abstractmethod
@@ -27,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from baselines.checkpoints import atomic_save
+from baselines.checkpoints import atomic_save, write_json
 from baselines.configs import check_fields, check_positive, differences, flatten, to_dict
 from baselines.evaluation import REFERENCE_CO_PLAYERS, MatchResult
 from baselines.runfiles import (
@@ -406,7 +405,7 @@ class Runner:
             for name in ("log.csv", "evals.jsonl", "summary.json"):
                 (self.directory / name).unlink(missing_ok=True)
         self.directory.mkdir(parents=True, exist_ok=True)
-        config_file.write_text(json.dumps(self.record(), indent=2) + "\n")
+        write_json(config_file, self.record(), indent=2)
 
     def restore(self) -> None:
         """Load ``checkpoint.pt`` into the algorithm (refusing a changed configuration)."""

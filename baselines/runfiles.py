@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from baselines.checkpoints import CheckpointError
+from baselines.checkpoints import CheckpointError, write_json
 from baselines.configs import upgrade_settings
 from baselines.criteria import criteria_for
 
@@ -205,7 +205,7 @@ def write_summary(
         },
         "last": last,
     }
-    (directory / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_json(directory / "summary.json", summary, indent=2)
     return summary
 
 

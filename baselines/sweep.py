@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import tomllib
 
+from baselines.checkpoints import write_json
 from baselines.config import TrainConfig, preset
 from baselines.configs import field_names, with_overrides
 from baselines.criteria import CRITERIA
@@ -288,7 +289,7 @@ def run_sweep(
         ) from exc
     directory = directory.resolve()
     (directory / "trials").mkdir(parents=True, exist_ok=True)
-    (directory / "sweep.json").write_text(json.dumps(dataclasses.asdict(sweep), indent=2) + "\n")
+    write_json(directory / "sweep.json", dataclasses.asdict(sweep), indent=2)
     if address:
         ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
     else:
@@ -357,7 +358,7 @@ def write_results(rows: list[dict[str, Any]], sweep: Sweep, directory: Path) -> 
         writer = csv.DictWriter(f, fieldnames=fields, restval="")
         writer.writeheader()
         writer.writerows(rows)
-    (directory / "results.json").write_text(json.dumps(rows, indent=2, default=str) + "\n")
+    write_json(directory / "results.json", rows, indent=2, default=str)
     plot_results(rows, sweep, directory / "criterion.png")
 
 
@@ -575,7 +576,7 @@ def seeds_main(argv: list[str]) -> int:
     out = args.runs / f"{chosen.run_name}_seeds"
     out.with_suffix(".md").write_text(table + "\n")
     rows = [{"seed": r.seed, "summary": r.summary, "final": r.final} for r in found]
-    out.with_suffix(".json").write_text(json.dumps({"variant": chosen.ref, "runs": rows}) + "\n")
+    write_json(out.with_suffix(".json"), {"variant": chosen.ref, "runs": rows}, indent=None)
     print(table)
     print(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}")
     if args.write and chosen.experiment != "preset":

@@ -104,3 +104,9 @@ def test_write_json_replaces_the_file_whole_or_not_at_all(tmp_path, monkeypatch)
     monkeypatch.undo()
     assert json.loads(path.read_text()) == {"a": [1, 2]}
     assert sorted(p.name for p in path.parent.iterdir()) == ["evidence.json"]
+    # json.dumps options pass through (the run files' summaries, the sweeps' results)
+    with pytest.raises(ValueError, match="Out of range float"):
+        checkpoints.write_json(path, {"x": float("nan")}, allow_nan=False)
+    assert json.loads(path.read_text()) == {"a": [1, 2]}
+    checkpoints.write_json(path, {"when": object}, indent=None, default=str)
+    assert path.read_text() == "{\"when\": \"<class 'object'>\"}\n"
