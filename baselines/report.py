@@ -564,20 +564,13 @@ def game_table(
         "|---|---|---|---|---|---|" + "---|" * len(probes) + "---|",
     ]
     beats = gains = later_gains = learners = 0
-    refs = [f"{experiment}/{v}" for v in variants] if variants else None
-    for run in sorted(
-        (
-            r
-            for ref, rs in runs.items()
-            if ref.startswith(f"{experiment}/") and (refs is None or ref in refs)
-            for r in rs
-        ),
-        key=lambda r: (_variant_rank(r.variant.name), r.variant.name, r.seed),
-    ):
-        summary, last = run.summary, run.summary["last"]
+    shown = [r for ref, rs in runs.items() if ref.startswith(f"{experiment}/") for r in rs]
+    if variants:
+        shown = [r for r in shown if r.variant.name in variants]
+    for run in sorted(shown, key=lambda r: (_variant_rank(r.variant.name), r.variant.name, r.seed)):
+        summary = run.summary
         their_curve = reference_curve(run.variant.config(run.seed), pool)
-        # the run logs its first evaluation pool's; another pool's is the same curve's mean
-        reference = last.get(f"ref/{pool}/reward", sum(their_curve) / len(their_curve))
+        reference = sum(their_curve) / len(their_curve)  # what the run logs as ref/<pool>/reward
         their_gain, their_later = in_episode_gain(their_curve), in_episode_gain(their_curve, 1)
         for learner, results in run.final["results"].items():
             mine = results[pool]
