@@ -6,6 +6,7 @@ from baselines import train
 from baselines.configs import ConfigError
 from baselines.experiments import experiments, load_experiment, main, preset_config, variant
 from baselines.ppi.game_config import PPI_GAME_PRESET_NAMES, PPIGameConfig, ppi_game_preset
+from baselines.run import SCHEMA
 
 GOOD = """purpose = "why"
 
@@ -38,6 +39,20 @@ def test_a_variant_is_a_preset_with_overrides_per_seed(tmp_path):
     assert v.command(3) == "python -m baselines.train --experiment demo/fast --seed 3"
 
 
+def test_a_manifest_of_an_older_schema_keeps_what_its_unset_settings_meant(tmp_path):
+    today = load_experiment("demo", write(tmp_path, GOOD)).variants["fast"]
+    assert today.schema == SCHEMA and today.config(0).algo.overlap is None  # resolved at run
+    old = load_experiment("demo", write(tmp_path, "schema = 2\n" + GOOD)).variants["fast"]
+    assert old.schema == 2 and old.config(0).algo.overlap is False  # it ran on-policy
+    chosen = GOOD.replace('"algo.lr" = 0.001', '"algo.lr" = 0.001\n"algo.overlap" = true')
+    assert (
+        load_experiment("d", write(tmp_path, "schema = 2\n" + chosen, "d"))
+        .variants["fast"]
+        .config(0)
+        .algo.overlap
+    )
+
+
 @pytest.mark.parametrize(
     "change,pattern",
     [
@@ -49,6 +64,8 @@ def test_a_variant_is_a_preset_with_overrides_per_seed(tmp_path):
         (("[variants.fast.seed.3]", "[variants.fast.seed.4]"), r"settings for seeds \[4\]"),
         (('purpose = "the recipe"', 'purpos = "x"'), r"unknown keys \['purpos'\]"),
         (('purpose = "why"', "purpose = [oops"), "is not valid TOML"),
+        (('purpose = "why"', 'purpose = "why"\nschema = 9'), "schema must be a config schema"),
+        (('purpose = "why"', 'purpose = "why"\nschema = "2"'), "from 1 to"),
     ],
 )
 def test_bad_manifests_fail_on_loading_with_the_place_named(tmp_path, change, pattern):
