@@ -109,4 +109,4 @@ def test_write_json_replaces_the_file_whole_or_not_at_all(tmp_path, monkeypatch)
         checkpoints.write_json(path, {"x": float("nan")}, allow_nan=False)
     assert json.loads(path.read_text()) == {"a": [1, 2]}
     checkpoints.write_json(path, {"when": object}, indent=None, default=str)
-    assert path.read_text() == "{\"when\": \"<class 'object'>\"}\n"
+    assert path.read_text() == '{"when": "<class \'object\'>"}\n'
