@@ -365,17 +365,18 @@ def upgrade_settings(cls: type, data: Mapping[str, Any], schema: int) -> dict[st
         schema: The schema they were recorded at.
     """
     flat = flatten(data)
-    for name, value in unset_meant(cls, schema).items():
-        if flat.get(name) is None:
-            flat[name] = value
-    return unflatten(flat)
+    return unflatten({**flat, **_left_unset(cls, flat, schema)})
 
 
 def with_schema(config: Any, schema: int) -> Any:
     """``config`` as a config written for schema ``schema`` means it (see :func:`unset_meant`)."""
-    flat = flatten(to_dict(config))
-    meant = {k: v for k, v in unset_meant(type(config), schema).items() if flat.get(k) is None}
+    meant = _left_unset(type(config), flatten(to_dict(config)), schema)
     return with_overrides(config, meant) if meant else config
+
+
+def _left_unset(cls: type, flat: Mapping[str, Any], schema: int) -> dict[str, Any]:
+    """Of :func:`unset_meant`, the settings ``flat`` leaves unset."""
+    return {k: v for k, v in unset_meant(cls, schema).items() if flat.get(k) is None}
 
 
 RUN_FIELDS = ("seed", "out", "game", "num_rounds", "time_limit", "threads", "resume", "progress")

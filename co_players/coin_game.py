@@ -61,6 +61,17 @@ MEMORIES: tuple[str, ...] = ("last", "episode")
 """What a random reactive co-player's feature remembers: last round's taking, or any so far."""
 
 
+def check_memory(memory: Any) -> str:
+    """``memory`` if it is one of :data:`MEMORIES`.
+
+    Raises:
+        ValueError: Otherwise, naming the value and the accepted ones.
+    """
+    if memory not in MEMORIES:
+        raise ValueError(f"memory must be one of {', '.join(MEMORIES)}; got {memory!r}")
+    return memory
+
+
 def check_coin_spec(spec: Any) -> CoinGrid:
     """The grid of a Coin Game spec; anything else is refused.
 
@@ -306,11 +317,9 @@ class RandomReactive(_CoinCoPlayer):
         check_cells(cells)
         if not check_float(concentration, "concentration") > 0:
             raise ValueError(f"concentration must be a positive number; got {concentration!r}")
-        if memory not in MEMORIES:
-            raise ValueError(f"memory must be one of {', '.join(MEMORIES)}; got {memory!r}")
         self.split, self.cells = split, cells
         self.concentration = float(concentration)
-        self.memory = memory
+        self.memory = check_memory(memory)
         self.name = name or ("coin_reactive" if split is None else f"coin_reactive_{split}")
 
     def __repr__(self) -> str:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from co_players.analysis import pool_summary
-from co_players.coin_game import MEMORIES, RandomReactive, step_toward
+from co_players.coin_game import RandomReactive, check_memory, step_toward
 from coop_envs.core.coin_game import (
     DEFAULT_COIN_GAME_ROUNDS,
     DEFAULT_GRID_SIZE,
@@ -65,9 +65,7 @@ class _Dynamics:
     """
 
     def __init__(self, grid_size: int, memory: str = "last") -> None:
-        if memory not in MEMORIES:
-            raise ValueError(f"memory must be one of {', '.join(MEMORIES)}; got {memory!r}")
-        self.memory = memory
+        self.memory = check_memory(memory)
         self.grid = grid = coin_grid(grid_size)
         n = self.n = grid.num_cells
         cells = np.indices((n, n, n, n)).reshape(4, -1)  # (4, n^4): L, C, a, b
@@ -168,12 +166,11 @@ class _Dynamics:
         own = w[rows, :, self.toward_own]  # (n^4, 5, K)
         other = w[rows, :, self.toward_other]
         random = w.mean(axis=2)
-        mixed = (
+        return (
             behaviour[:, :, :, 0] * own[:, None]
             + behaviour[:, :, :, 1] * other[:, None]
             + behaviour[:, :, :, 2] * random[:, None]
         )
-        return mixed
 
     def values(
         self, parameters: np.ndarray, num_rounds: int, policy: Callable | None = None
