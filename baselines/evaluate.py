@@ -142,7 +142,7 @@ def _evaluate_games(policies: dict[str, Any], config: EvaluateConfig) -> dict[st
 
     A2C/PPO policies and PPI agents alike, each through its seat factory, in alternate seats.
     """
-    from baselines.general.config import EVAL_CO_PLAYERS, GameConfig
+    from baselines.general.config import EVAL_CO_PLAYERS
     from baselines.general.trainer import evaluate_game_players
 
     seats = {name: _game_seat(name, subject, config.episodes) for name, subject in policies.items()}
@@ -153,7 +153,7 @@ def _evaluate_games(policies: dict[str, Any], config: EvaluateConfig) -> dict[st
                 f"{name} plays {game}, the first agent {spec}: evaluate agents of one "
                 "game, parameters and horizon at a time"
             )
-    game = GameConfig(name=spec["name"], **spec["kwargs"])
+    game = _game_config(spec)
     report: dict[str, dict] = {}
     subjects = [seat for _, seat in seats.values()]
     for k, name in enumerate(seats):
@@ -171,6 +171,36 @@ def _evaluate_games(policies: dict[str, Any], config: EvaluateConfig) -> dict[st
         print(f"  cooperation: {_COOPERATION[spec['name']]}; no criteria apply to this game")
         report[name] = {"game": spec, "results": results_to_dict(results), "criteria": {}}
     return report
+
+
+def evaluate_game_agent(
+    path: Path, co_players: Sequence[str], episodes: int, seed: int
+) -> dict[str, MatchResult]:
+    """One agent file of a game beyond 2x2 (A2C/PPO policy or PPI agent) against ``co_players``.
+
+    The game, its parameters and horizon are the file's own; co-player ``co_players[k]`` takes
+    every other seat, ``episodes`` games with seed ``seed + k``, as in the trainers' evaluations
+    (:func:`baselines.general.trainer.evaluate_game_players`).
+
+    Raises:
+        ValueError: If the file is an agent of a matrix game.
+    """
+    from baselines.general.trainer import evaluate_game_players
+
+    subject = _load(Path(path))
+    if _game_of(subject) == MATRIX:
+        raise ValueError(f"{str(path)!r} is an agent of {MATRIX}, not of a game beyond 2x2")
+    spec, seat = _game_seat(str(path), subject, episodes)
+    return evaluate_game_players(
+        seat, _game_config(spec), int(spec["num_rounds"]), co_players, {}, episodes, seed
+    )
+
+
+def _game_config(spec: dict[str, Any]) -> Any:
+    """The :class:`~baselines.general.config.GameConfig` of an agent file's game record."""
+    from baselines.general.config import GameConfig
+
+    return GameConfig(name=spec["name"], **spec["kwargs"])
 
 
 def _game_seat(name: str, subject: Any, episodes: int) -> tuple[dict[str, Any], Any]:

@@ -531,14 +531,15 @@ def training_co_player(
     )
 
 
-def reference_curve(config: GameTrainConfig, name: str) -> list[float]:
+def reference_curve(config: GameTrainConfig, name: str, episodes: int | None = None) -> list[float]:
     """Per-round mean reward of co-player ``name`` in seat 0, its own kind in every other seat.
 
-    What the learner's seat earns when one of the co-players takes it (the evaluation's number of
-    episodes and seed).
+    What the learner's seat earns when one of the co-players takes it (the evaluation's seed and,
+    unless ``episodes`` is given, its number of episodes).
     """
     run = config.run
-    return list(_reference(config.game, run.num_rounds, name, run.eval.episodes, run.eval.seed))
+    episodes = run.eval.episodes if episodes is None else episodes
+    return list(_reference(config.game, run.num_rounds, name, episodes, run.eval.seed))
 
 
 def reference_reward(config: GameTrainConfig, name: str) -> float:

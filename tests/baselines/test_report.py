@@ -262,7 +262,9 @@ def test_ppi_public_goods_runs_get_the_game_tables_columns(tmp_path):
     config = tiny_ppi_game(tmp_path, seed=7, experiment="ppi_public_goods/mixed_pool")
     PPIGameTrainer(config).run()
     out = tmp_path / "results"
-    evidence = report.collect(tmp_path / "run", results=out, manifests=manifests)
+    evidence = report.collect(
+        tmp_path / "run", results=out, manifests=manifests, precise_episodes=32
+    )
     assert sorted(p.name for p in evidence.glob("agent_*.pt")) == ["agent_0.pt", "agent_1.pt"]
     assert all(p.stat().st_size < 100_000 for p in evidence.glob("agent_*.pt"))
     runs = report.load(out, manifests)
@@ -271,8 +273,10 @@ def test_ppi_public_goods_runs_get_the_game_tables_columns(tmp_path):
     assert table[0] == header.replace("| updates |", "| phases |")
     row = table[2].split(" | ")
     assert row[0] == "| ppi_public_goods_mixed_pool_seed7 (l0)" and row[1] == "2"
-    final = json.loads((evidence / "final_eval.json").read_text())
-    assert row[3].startswith(f"{final['results']['l0']['random_reactive_held_out']['reward']:.3f}")
+    precise = json.loads((evidence / report.PRECISE).read_text())
+    assert precise["episodes"] == 32 and set(precise["results"]) == {"l0", "l1"}
+    mine = precise["results"]["l0"]["random_reactive_held_out"]
+    assert row[3] == "32" and row[4].startswith(f"{mine['reward']:.3f}")
     assert row[-1].count("/") == 1  # learner vs learner: reward / contribution
     assert "of 2 learners out-earn" in table[-1]
 
@@ -291,17 +295,60 @@ def test_a_game_table_can_read_another_held_out_pool_of_some_variants(tmp_path):
     changes = {"experiment": "coin_game/grudge", "out": tmp_path / "run", "seed": 7}
     GameTrainer(with_overrides(game_preset("smoke_coin_game"), {**overrides, **changes})).run()
     out = tmp_path / "results"
-    evidence = report.collect(tmp_path / "run", results=out, manifests=manifests)
+    evidence = report.collect(
+        tmp_path / "run", results=out, manifests=manifests, precise_episodes=48
+    )
     runs = report.load(out, manifests)
-    final = json.loads((evidence / "final_eval.json").read_text())["results"]["l0"]
+    precise = json.loads((evidence / report.PRECISE).read_text())["results"]["l0"]
+    assert set(precise) == {*pools, "coin_greedy", grudge}  # the run's evaluation co-players
     pool = (grudge, "held-out grudge")
     table = report.game_table(runs, "coin_game", pool=pool, variants=("grudge",)).splitlines()
-    assert "| vs held-out grudge: reward (theirs) |" in table[0]
-    assert table[2].split(" | ")[3].startswith(f"{final[grudge]['reward']:.3f} (")
+    assert "| games | vs held-out grudge: reward (theirs) |" in table[0]
+    assert table[2].split(" | ")[4].startswith(f"{precise[grudge]['reward']:.3f} (")
     assert "out-earn the held-out grudge co-players' own mean" in table[-1]
     plain = report.game_table(runs, "coin_game").splitlines()
-    assert plain[2].split(" | ")[3].startswith(f"{final['coin_reactive_held_out']['reward']:.3f}")
+    row = plain[2].split(" | ")
+    assert row[3] == "48" and row[4].startswith(
+        f"{precise['coin_reactive_held_out']['reward']:.3f}"
+    )
+    # without the precise re-evaluation, the final training evaluation's 16 games
+    (evidence / report.PRECISE).unlink()
+    final = json.loads((evidence / "final_eval.json").read_text())["results"]["l0"]
+    row = report.game_table(report.load(out, manifests), "coin_game").splitlines()[2].split(" | ")
+    assert row[3] == "16" and row[4].startswith(f"{final['coin_reactive_held_out']['reward']:.3f}")
     assert report.game_table(runs, "coin_game", variants=("other",)).count("\n") == 1
+
+
+def test_precise_evaluation_replays_the_agents_with_many_episodes(tmp_path):
+    """Each learner's file against the run's evaluation co-players, at its evaluation seed."""
+    from baselines.evaluate import evaluate_game_agent
+    from baselines.evaluation import results_to_dict
+
+    config = with_overrides(game_preset("smoke_coin_game"), {"out": tmp_path / "run", "seed": 3})
+    GameTrainer(config).run()
+    first = report.evaluate_precisely(tmp_path / "run", config, tmp_path, episodes=64)
+    assert first == tmp_path / report.PRECISE
+    record = json.loads(first.read_text())
+    assert record["episodes"] == 64 and record["seed"] == config.run.eval.seed
+    assert set(record["code"]) >= {"commit", "dirty"}
+    assert set(record["results"]) == {"l0", "l1"}  # the smoke preset trains two learners
+    assert set(record["results"]["l0"]) == set(config.evaluation_co_players)
+    curve = record["results"]["l1"]["coin_greedy"]["reward_curve"]
+    assert len(curve) == config.run.num_rounds
+    direct = evaluate_game_agent(
+        tmp_path / "run" / "agent_1.pt", config.evaluation_co_players, 64, config.run.eval.seed
+    )
+    assert results_to_dict(direct) == record["results"]["l1"]  # same seed, same numbers
+    other = evaluate_game_agent(
+        tmp_path / "run" / "agent_1.pt", config.evaluation_co_players, 64, 99
+    )
+    assert results_to_dict(other) != record["results"]["l1"]
+    assert report.evaluate_precisely(tmp_path / "none", config, tmp_path) is None  # no agents
+    matrix = tiny("stage1_fast", tmp_path, seed=1)
+    Trainer(matrix).run()
+    assert report.evaluate_precisely(tmp_path / "stage1_fast", matrix, tmp_path) is None
+    with pytest.raises(ValueError, match="not of a game beyond 2x2"):
+        evaluate_game_agent(tmp_path / "stage1_fast" / "agent_0.pt", ["coin_greedy"], 16, 0)
 
 
 def test_in_episode_gain_with_and_without_round_one():
