@@ -28,7 +28,7 @@ import argparse
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,8 @@ def collect(
             shutil.copy(agent, target / agent.name)
     lines = [line for line in (run / "evals.jsonl").read_text().splitlines() if line]
     (target / "final_eval.json").write_text(lines[-1] + "\n")
-    evaluate_precisely(run, chosen.config(seed), target, precise_episodes)
+    also = PRECISE_ALSO.get(chosen.ref, ())
+    evaluate_precisely(run, chosen.config(seed), target, precise_episodes, also)
     return target
 
 
@@ -124,18 +125,35 @@ PRECISE_EPISODES = {"coin_game": 65_536, "public_goods": 16_384}
 per round. Measured (one agent, the gain with round 1 left out, standard deviation over
 evaluation seeds): Coin Game stage 1, 0.013 at 2,048 games (10 seeds), 0.001 at 65,536 (4);
 public goods stage 1, 0.004 at 1,024 (8), 0.002 at 16,384 (3)."""
+PRECISE_EPISODES_PLANNING = 1_024
+"""Games per co-player of the precise re-evaluation of agents that plan every move (PPI, whose
+evaluations during training play 64): imagined rollouts cost about 10 ms a game (100 rounds of
+public goods) on one core, so 16,384 games would take minutes per co-player."""
+
+
+PRECISE_ALSO: dict[str, tuple[str, ...]] = {
+    "coin_game/stage1_near_deterministic": ("coin_reactive_near_deterministic_held_out",),
+}
+"""Per experiment variant: co-players its precise re-evaluation plays besides the run's own
+evaluation co-players (a pool added after the runs: the held-out half of the pool they trained
+on, drawn the same way)."""
 
 
 def evaluate_precisely(
-    agents: Path, config: Any, target: Path, episodes: int | None = None
+    agents: Path,
+    config: Any,
+    target: Path,
+    episodes: int | None = None,
+    also: Sequence[str] = (),
 ) -> Path | None:
     """Re-evaluate the final agents of a run of a game beyond 2x2 with many episodes.
 
     Each ``agent_<i>.pt`` in ``agents`` plays the run's evaluation co-players (its config's
-    ``evaluation_co_players``, with its evaluation seed) ``episodes`` games each (default
-    :data:`PRECISE_EPISODES` of its game); the results go to ``target/precise_eval.json`` with the
-    code version. Returns that file, or None for runs of the matrix games and runs without agent
-    files.
+    ``evaluation_co_players``, with its evaluation seed), then the co-players ``also``,
+    ``episodes`` games each (default :data:`PRECISE_EPISODES` of its game, or
+    :data:`PRECISE_EPISODES_PLANNING` for agents that plan); the results go to
+    ``target/precise_eval.json`` with the code version. Returns that file, or None for runs of
+    the matrix games and runs without agent files.
     """
     game = getattr(getattr(config, "game", None), "name", None)
     files = sorted(Path(agents).glob("agent_*.pt"))
@@ -144,11 +162,16 @@ def evaluate_precisely(
     from baselines.evaluate import evaluate_game_agent
     from baselines.evaluation import results_to_dict
 
-    episodes = PRECISE_EPISODES[game] if episodes is None else episodes
+    if episodes is None:  # a PPI run's config has its planner's
+        episodes = (
+            PRECISE_EPISODES_PLANNING if hasattr(config, "planning") else PRECISE_EPISODES[game]
+        )
     seed = config.run.eval.seed
+    co_players = [*config.evaluation_co_players]
+    co_players += [name for name in also if name not in co_players]
     results = {
         f"l{path.stem.rpartition('_')[2]}": results_to_dict(
-            evaluate_game_agent(path, config.evaluation_co_players, episodes, seed)
+            evaluate_game_agent(path, co_players, episodes, seed)
         )
         for path in files
     }
@@ -1204,7 +1227,8 @@ def precise_all(
     written = []
     for run in tqdm(runs, desc="precise", unit="run"):
         config = run.variant.config(run.seed)
-        path = evaluate_precisely(run.directory, config, run.directory, episodes)
+        also = PRECISE_ALSO.get(run.variant.ref, ())
+        path = evaluate_precisely(run.directory, config, run.directory, episodes, also)
         if path:
             tqdm.write(f"wrote {path}")
             written.append(path)

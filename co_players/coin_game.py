@@ -464,6 +464,14 @@ COIN_GAME_CO_PLAYERS: dict[str, tuple[Any, str, str, str | None]] = {
         "Random reactive policies from the held-out half of the parameter cube.",
         "held_out",
     ),
+    "coin_reactive_near_deterministic_held_out": (
+        lambda: RandomReactive(
+            "held_out", name="coin_reactive_near_deterministic_held_out", concentration=0.1
+        ),
+        "distribution",
+        "Random reactive policies (held-out half), near-deterministic: Beta(0.1, 0.1) draws.",
+        "held_out",
+    ),
     "coin_reactive_grudge_train": (
         lambda: RandomReactive("train", name="coin_reactive_grudge_train", memory="episode"),
         "distribution",

@@ -343,6 +343,13 @@ def test_precise_evaluation_replays_the_agents_with_many_episodes(tmp_path):
         tmp_path / "run" / "agent_1.pt", config.evaluation_co_players, 64, 99
     )
     assert results_to_dict(other) != record["results"]["l1"]
+    # a pool added after the run is played after the run's own, which keep their numbers
+    extra = "coin_reactive_near_deterministic_held_out"
+    also = (extra, config.evaluation_co_players[0])
+    wider = report.evaluate_precisely(tmp_path / "run", config, tmp_path / "w", 64, also)
+    played = json.loads(wider.read_text())["results"]["l1"]
+    assert list(played) == [*config.evaluation_co_players, extra]
+    assert {k: v for k, v in played.items() if k != extra} == record["results"]["l1"]
     assert report.evaluate_precisely(tmp_path / "none", config, tmp_path) is None  # no agents
     matrix = tiny("stage1_fast", tmp_path, seed=1)
     Trainer(matrix).run()

@@ -176,6 +176,19 @@ def test_random_reactive_with_concentration_keeps_split_cells_and_name():
         base.with_concentration(0)
 
 
+def test_the_near_deterministic_held_out_pool_is_the_held_out_half_drawn_from_beta():
+    pool = make_coin_game_co_player("coin_reactive_near_deterministic_held_out")
+    assert (pool.split, pool.concentration, pool.memory) == ("held_out", 0.1, "last")
+    drawn = pool.sample(4000, np.random.default_rng(0)).reshape(-1, 4)
+    same = RandomReactive("held_out", concentration=0.1).sample(4000, np.random.default_rng(0))
+    np.testing.assert_array_equal(drawn, same.reshape(-1, 4))
+    assert ((drawn < 0.05) | (drawn > 0.95)).mean() > 0.6  # near-deterministic
+    uniform = make_coin_game_co_player("coin_reactive_held_out").sample(
+        4000, np.random.default_rng(0)
+    )
+    assert ((uniform < 0.05) | (uniform > 0.95)).mean() < 0.2
+
+
 def test_a_grudge_co_player_keeps_its_flag_and_its_memory_through_with_concentration():
     grudge = make_coin_game_co_player("coin_reactive_grudge_held_out")
     assert (grudge.memory, grudge.split) == ("episode", "held_out")
