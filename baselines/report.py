@@ -616,7 +616,8 @@ def game_table(
 
     Columns: the games per co-player its numbers come from (the precise re-evaluation's where
     the evidence has one, else the final training evaluation's), its reward against the held-out
-    random co-players beside theirs (the co-players' own mean, same episodes), the in-episode
+    random co-players beside theirs (the co-players' own mean, on the game's
+    :data:`PRECISE_EPISODES` whatever the row's games), the in-episode
     gain against them, two adaptation probes, and (two learners) what they do with each other
     (the final training evaluation).
 
@@ -646,7 +647,8 @@ def game_table(
         summary, config = run.summary, run.variant.config(run.seed)
         precise = run.precise.get("results", {})
         episodes = run.precise["episodes"] if precise else config.run.eval.episodes
-        their_curve = reference_curve(config, pool, episodes)
+        # the co-players' own, always on the game's precise number of games (they are cheap)
+        their_curve = reference_curve(config, pool, PRECISE_EPISODES[config.game.name])
         reference = sum(their_curve) / len(their_curve)  # what the run logs as ref/<pool>/reward
         their_gain, their_later = in_episode_gain(their_curve), in_episode_gain(their_curve, 1)
         for learner, final in run.final["results"].items():
@@ -690,6 +692,7 @@ EXPERIMENT_ORDER = (
     "stage1_long",
     "stage1_near_deterministic",
     "stage1_grudge",
+    "stage1_egocentric_long",
     "stage1_conditional",
     "stage1_conditional_only",
     "stage1_conditional_r3",
@@ -701,6 +704,10 @@ EXPERIMENT_ORDER = (
     "no_tabular_r3",
     "mixed_pool_from_stage1_r3_half",
     "no_tabular_from_stage1_r3_half",
+    "mixed_pool_from_stage1_near_deterministic",
+    "no_tabular_from_stage1_near_deterministic",
+    "mixed_pool_from_stage1_egocentric_long",
+    "no_tabular_from_stage1_egocentric_long",
 )
 """The variants of the games beyond 2x2, in the page's order (any other variant follows)."""
 
@@ -732,6 +739,17 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
     "ppi_pools_s2500": lambda runs: ppi_table(runs, *_ppi_pools("s2500")),
     "public_goods": lambda runs: game_table(runs, "public_goods"),
     "coin_game": lambda runs: game_table(runs, "coin_game"),
+    "coin_game_near_deterministic": lambda runs: game_table(
+        runs,
+        "coin_game",
+        pool=("coin_reactive_near_deterministic_held_out", "held-out near-deterministic"),
+        variants=(
+            "stage1_near_deterministic",
+            "stage1_egocentric_long",
+            "mixed_pool_from_stage1_egocentric_long",
+            "no_tabular_from_stage1_egocentric_long",
+        ),
+    ),
     "coin_game_grudge": lambda runs: game_table(
         runs,
         "coin_game",
@@ -1096,7 +1114,8 @@ def plot_game_adaptation(
     """Stage-1 variants of a game beyond 2x2 against its held-out random co-players.
 
     Left: reward per round over training, every seed (one colour per variant). Right: the final
-    agents' reward per round of the episode (in-context adaptation is a rising curve), beside
+    agents' reward per round of the episode (in-context adaptation is a rising curve; from the
+    precise re-evaluation where the evidence has one), beside
     the co-players' own curve (the same co-player in every seat), which is what the page's
     in-episode gain is measured against. None if no run is collected.
     """
@@ -1113,10 +1132,12 @@ def plot_game_adaptation(
             label = ref.split("/")[-1] if i == 0 else None
             rows = read_log(run.directory)
             train.plot(*_eval_rows(rows, f"l0/eval/{pool}/reward"), color=f"C{colour}", label=label)
-            curve = run.final["results"]["l0"][pool]["reward_curve"]
+            precise = run.precise.get("results", {}).get("l0")  # the many-game replay if any
+            curve = (precise or run.final["results"]["l0"])[pool]["reward_curve"]
             episode.plot(range(1, len(curve) + 1), curve, color=f"C{colour}", label=label)
             if reference is None:
-                reference = reference_curve(run.variant.config(run.seed), pool)
+                episodes = run.precise["episodes"] if precise else None
+                reference = reference_curve(run.variant.config(run.seed), pool, episodes)
     if reference is not None:
         episode.plot(
             range(1, len(reference) + 1), reference, color="grey", ls="--", label="co-players"
@@ -1147,7 +1168,14 @@ FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = 
         runs, _ppi_pools("s2500")[:2], out, PPI_POOL_PANELS, "update"
     ),
     "coin_game_stage1.png": lambda runs, out: plot_game_adaptation(
-        runs, ("coin_game/stage1", "coin_game/stage1_near_deterministic"), "coin_game", out
+        runs,
+        (
+            "coin_game/stage1",
+            "coin_game/stage1_near_deterministic",
+            "coin_game/stage1_egocentric_long",
+        ),
+        "coin_game",
+        out,
     ),
     **crossplay_figures(),
 }
