@@ -133,6 +133,14 @@ public goods) on one core, so 16,384 games would take minutes per co-player."""
 
 PRECISE_ALSO: dict[str, tuple[str, ...]] = {
     "coin_game/stage1_near_deterministic": ("coin_reactive_near_deterministic_held_out",),
+    **{
+        f"public_goods/{v}": ("random_reactive_conditional_held_out",)
+        for v in (
+            "stage1_conditional_r3_half",
+            "mixed_pool_from_stage1_r3_half",
+            "no_tabular_from_stage1_r3_half",
+        )
+    },
 }
 """Per experiment variant: co-players its precise re-evaluation plays besides the run's own
 evaluation co-players (a pool added after the runs: the held-out half of the pool they trained
@@ -748,6 +756,16 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
             "stage1_egocentric_long",
             "mixed_pool_from_stage1_egocentric_long",
             "no_tabular_from_stage1_egocentric_long",
+        ),
+    ),
+    "public_goods_r3_half": lambda runs: game_table(
+        runs,
+        "public_goods",
+        pool=("random_reactive_conditional_held_out", "held-out half-conditional"),
+        variants=(
+            "stage1_conditional_r3_half",
+            "mixed_pool_from_stage1_r3_half",
+            "no_tabular_from_stage1_r3_half",
         ),
     ),
     "coin_game_grudge": lambda runs: game_table(

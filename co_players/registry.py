@@ -325,6 +325,20 @@ _PUBLIC_GOODS_SPECS = [
         "Random reactive, drawn from the held-out half of the cube.",
         split="held_out",
     ),
+    CoPlayerSpec(
+        "random_reactive_conditional_held_out",
+        lambda: Mixture(
+            [
+                (0.5, pg.RandomReactive("held_out", "random_reactive_held_out")),
+                (0.5, pg.RandomConditionalCooperator()),
+            ],
+            name="random_reactive_conditional_held_out",
+        ),
+        "distribution",
+        "Per seat, game and episode: held-out random reactive or a random-threshold conditional "
+        "cooperator, half and half (the pool pool.conditional_fraction = 0.5 trains against).",
+        split="held_out",
+    ),
 ]
 
 _COIN_GAME_SPECS = [

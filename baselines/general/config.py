@@ -338,6 +338,28 @@ GAME_RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
     for game in GAMES
     for experiment, changes in EXPERIMENTS.items()
 }
+ADAPTIVE: dict[str, dict[str, Any]] = {
+    "public_goods": {"game.multiplier": 3.0, "pool.conditional_fraction": 0.5},
+    "coin_game": {
+        "pool.tabular_concentration": 0.1,
+        "game.egocentric": True,
+        "updates": 60_000,
+        "time_limit": 60,
+        "eval_co_players": [
+            *EVAL_CO_PLAYERS["coin_game"],
+            "coin_reactive_near_deterministic_held_out",
+        ],
+    },
+}
+"""Per game: the stage-1 recipe whose learners adapt within the episode (the reproduction page,
+"Beyond 2x2"): public goods at r = 3 with half the training seats random-threshold conditional
+cooperators (``public_goods/stage1_conditional_r3_half``); the Coin Game against
+near-deterministic random co-players, egocentric view, four times the budget, also evaluated
+against the held-out half of that pool (``coin_game/stage1_egocentric_long``)."""
+
+for _game, _changes in ADAPTIVE.items():
+    GAME_RECIPES[f"stage1_{_game}_adaptive"] = (_game, {**RECIPE, **BASE[_game], **_changes})
+
 GAME_RECIPES["smoke_public_goods"] = (
     "public_goods",
     {

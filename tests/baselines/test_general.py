@@ -49,6 +49,24 @@ def test_every_preset_builds_with_its_game(name):
     assert config.game.name in name
 
 
+@pytest.mark.parametrize(
+    ("preset", "ref"),
+    [
+        ("stage1_public_goods_adaptive", "public_goods/stage1_conditional_r3_half"),
+        ("stage1_coin_game_adaptive", "coin_game/stage1_egocentric_long"),
+    ],
+)
+def test_the_adaptive_presets_are_the_recipes_whose_evidence_adapts(preset, ref):
+    """Each builds what the experiment variant on the page ran (but for its names)."""
+    from baselines.configs import flatten, to_dict
+    from baselines.experiments import variant
+
+    mine = flatten(to_dict(game_preset(preset)))
+    theirs = flatten(to_dict(variant(ref).config(0)))
+    changed = {k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k)}
+    assert changed == {"preset", "run.experiment"}, changed
+
+
 @pytest.mark.parametrize("players", [2, 3, 4])
 def test_layout_fills_every_seat_once_and_gives_each_learner_its_games(players):
     config = with_overrides(

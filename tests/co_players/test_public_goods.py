@@ -266,3 +266,14 @@ def test_conditional_pool_values_exact_and_against_the_core():
         assert played == pytest.approx(values[key], abs=0.01)
     with pytest.raises(ValueError, match="multiplier"):
         conditional_pool_values(multiplier=5.0)
+
+
+def test_the_half_conditional_held_out_pool_mixes_the_two_kinds_per_seat():
+    from co_players.registry import resolve_game_co_player
+
+    pool = resolve_game_co_player("random_reactive_conditional_held_out", "public_goods")
+    assert repr(pool) == (
+        "Mixture({random_reactive_held_out: 0.5, random_conditional_cooperator: 0.5})"
+    )
+    assert "random_reactive_conditional_held_out" in game_names("public_goods", "held_out")
+    assert "random_reactive_conditional_held_out" not in game_names("public_goods", "train")
