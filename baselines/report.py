@@ -127,7 +127,7 @@ evaluation seeds): Coin Game stage 1, 0.013 at 2,048 games (10 seeds), 0.001 at 
 public goods stage 1, 0.004 at 1,024 (8), 0.002 at 16,384 (3)."""
 PRECISE_EPISODES_PLANNING = 1_024
 """Games per co-player of the precise re-evaluation of agents that plan every move (PPI, whose
-evaluations during training play 64): imagined rollouts cost about 10 ms a game (100 rounds of
+evaluations during training play 64): imagined rollouts cost 10-20 ms a game (100 rounds of
 public goods) on one core, so 16,384 games would take minutes per co-player."""
 
 
@@ -657,7 +657,7 @@ def game_table(
         episodes = run.precise["episodes"] if precise else config.run.eval.episodes
         # the co-players' own, always on the game's precise number of games (they are cheap)
         their_curve = reference_curve(config, pool, PRECISE_EPISODES[config.game.name])
-        reference = sum(their_curve) / len(their_curve)  # what the run logs as ref/<pool>/reward
+        reference = sum(their_curve) / len(their_curve)  # ref/<pool>/reward, on more games
         their_gain, their_later = in_episode_gain(their_curve), in_episode_gain(their_curve, 1)
         for learner, final in run.final["results"].items():
             results = precise.get(learner, final)
@@ -1153,9 +1153,9 @@ def plot_game_adaptation(
             precise = run.precise.get("results", {}).get("l0")  # the many-game replay if any
             curve = (precise or run.final["results"]["l0"])[pool]["reward_curve"]
             episode.plot(range(1, len(curve) + 1), curve, color=f"C{colour}", label=label)
-            if reference is None:
-                episodes = run.precise["episodes"] if precise else None
-                reference = reference_curve(run.variant.config(run.seed), pool, episodes)
+            if reference is None:  # as the tables: on the game's precise number of games
+                config = run.variant.config(run.seed)
+                reference = reference_curve(config, pool, PRECISE_EPISODES[game])
     if reference is not None:
         episode.plot(
             range(1, len(reference) + 1), reference, color="grey", ls="--", label="co-players"
