@@ -21,7 +21,6 @@ Run:  python benchmarks/ppi_planning.py [--threads 1] [--quick] [--agent PATH]
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import tempfile
 import time
@@ -31,6 +30,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from baselines.checkpoints import write_json
 from baselines.configs import with_overrides
 from baselines.evaluation import evaluate_players
 from baselines.ppi import (
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "beta_sweep_model": source,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    write_json(args.out, record, indent=2)
     print(f"\nwrote {args.out}")
     return 0
 

@@ -31,7 +31,6 @@ Run:  python benchmarks/train_throughput.py --jax-python /work/venvs/jax/bin/pyt
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -45,6 +44,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from baselines.checkpoints import write_json
 from baselines.config import preset
 from baselines.configs import with_overrides
 from baselines.run import SCHEMA, code_version
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "shapes": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    write_json(args.out, record, indent=2)
     print(f"\nload {started} -> {load()}; wrote {args.out}")
     return 0
 

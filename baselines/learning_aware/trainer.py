@@ -14,14 +14,18 @@ learner, or M-FOS's mean over a meta-episode against naive learners) and the fiv
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
-from baselines.checkpoints import policy_from_payload, read_checkpoint, save_policy
+from baselines.checkpoints import (
+    policy_from_payload,
+    read_checkpoint,
+    save_policy,
+    write_json,
+)
 from baselines.evaluation import evaluate, evaluate_players
 from baselines.learning_aware.coala import CoalaSettings, coala_update, meta_metrics, play_meta
 from baselines.learning_aware.config import CoalaConfig, DiceConfig, ExactConfig, MFOSConfig
@@ -40,9 +44,7 @@ OBSERVATIONS = ("start", "cc", "cd", "dc", "dd")
 
 def write_vector(path: Path, vector: np.ndarray, meta: dict[str, Any]) -> None:
     """Write a memory-one agent file (``{"vector": [...], ...meta}``) atomically."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"vector": [float(v) for v in vector], **meta}, indent=2) + "\n")
-    tmp.replace(path)
+    write_json(path, {"vector": [float(v) for v in vector], **meta}, indent=2)
 
 
 class _MemoryOneLearners(Algorithm):

@@ -20,7 +20,6 @@ docs/ppi.md ("What the results mean") reads the runs' tables.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 import tyro
 
+from baselines.checkpoints import write_json
 from baselines.ppi.agent import PPIActor, PPICoPlayer, load_ppi
 from baselines.ppi.planner import improved_logits
 from coop_envs.core import (
@@ -216,7 +216,7 @@ def main(config: DiagnoseConfig) -> int:
             {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in asdict(r).items()}
             for r in rows
         ]  # outcomes never met: null, not NaN (strict JSON)
-        config.out.write_text(json.dumps(table, indent=2, allow_nan=False) + "\n")
+        write_json(config.out, table, indent=2, allow_nan=False)
         print(f"wrote {config.out}")
     return 0
 
