@@ -131,16 +131,16 @@ evaluations during training play 64): imagined rollouts cost 10-20 ms a game (10
 public goods) on one core, so 16,384 games would take minutes per co-player."""
 
 
+R3_HALF = (
+    "stage1_conditional_r3_half",
+    "mixed_pool_from_stage1_r3_half",
+    "no_tabular_from_stage1_r3_half",
+)
+"""The public-goods variants trained in the r = 3 half-conditional pool (the table
+``public_goods_r3_half`` replays them against the held-out half of that pool)."""
 PRECISE_ALSO: dict[str, tuple[str, ...]] = {
     "coin_game/stage1_near_deterministic": ("coin_reactive_near_deterministic_held_out",),
-    **{
-        f"public_goods/{v}": ("random_reactive_conditional_held_out",)
-        for v in (
-            "stage1_conditional_r3_half",
-            "mixed_pool_from_stage1_r3_half",
-            "no_tabular_from_stage1_r3_half",
-        )
-    },
+    **{f"public_goods/{v}": ("random_reactive_conditional_held_out",) for v in R3_HALF},
 }
 """Per experiment variant: co-players its precise re-evaluation plays besides the run's own
 evaluation co-players (a pool added after the runs: the held-out half of the pool they trained
@@ -762,11 +762,7 @@ TABLES: dict[str, Callable[[dict[str, list[Run]]], str]] = {
         runs,
         "public_goods",
         pool=("random_reactive_conditional_held_out", "held-out half-conditional"),
-        variants=(
-            "stage1_conditional_r3_half",
-            "mixed_pool_from_stage1_r3_half",
-            "no_tabular_from_stage1_r3_half",
-        ),
+        variants=R3_HALF,
     ),
     "coin_game_grudge": lambda runs: game_table(
         runs,
