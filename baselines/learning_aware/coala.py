@@ -73,6 +73,9 @@ class CoalaSettings:
     """Discount per round of the agent's returns (over the whole meta-trajectory)."""
     coupling: bool = True
     """Add COALA-PG's coupled term (False: the plain policy gradient, a control)."""
+    learner_critic: bool = False
+    """Estimate the coupled term from the naive learners' logits instead of the sampled returns
+    (:func:`learner_critic_term`)."""
 
 
 @dataclass
@@ -96,6 +99,10 @@ class MetaBatch:
     co_logits: torch.Tensor
     """``(M + 1, co_players, 5)``: the naive learners' logits before each inner episode, and after
     the last."""
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """Its tensors by field name (a checkpoint's ``pending`` batch; ``MetaBatch(**state)``)."""
+        return dict(vars(self))
 
 
 def coupled_weights(rewards: torch.Tensor) -> torch.Tensor:
@@ -261,6 +268,59 @@ def coala_returns(
     return own, coupled
 
 
+def learner_features(logits: torch.Tensor) -> torch.Tensor:
+    """``(K, N, K + 10)`` regression features of naive learners' logits ``(K, N, 5)``.
+
+    A one-hot of the inner episode k (an intercept per episode), then P(C | code) and its square.
+    """
+    k, n, _ = logits.shape
+    p = torch.sigmoid(logits)
+    episode = torch.eye(k, dtype=p.dtype).unsqueeze(1).expand(k, n, k)
+    return torch.cat([episode, p, p * p], -1)
+
+
+def ridge_fit(features: torch.Tensor, targets: torch.Tensor, penalty: float = 1e-3) -> torch.Tensor:
+    """Least-squares predictions of ``targets`` (``(...,)``) from ``features`` (``(..., F)``)."""
+    x = features.reshape(-1, features.shape[-1]).double()
+    y = targets.reshape(-1, 1).double()
+    eye = torch.eye(x.shape[1], dtype=x.dtype)
+    w = torch.linalg.solve(x.T @ x + penalty * len(x) * eye, x.T @ y)
+    return (x @ w).view_as(targets).to(targets.dtype)
+
+
+def learner_critic_term(
+    batch: MetaBatch, coupled: torch.Tensor, s: CoalaSettings, co_players: int
+) -> torch.Tensor:
+    r"""The coupled term estimated through the naive learners' logits, ``(M*T, N*B)``.
+
+    For inner episode m the other streams' later returns depend on stream b's actions only
+    through the learner's logits after its step, :math:`\theta_{m+1}`. A least-squares fit
+    :math:`f` of the sampled term (per learner, the mean over its streams of the other streams'
+    discounted returns from episode m+1 on) on features of :math:`\theta_{m+1}`
+    (:func:`learner_features`) replaces the sampled returns by their predicted expectation, and a
+    fit :math:`g` of the same targets on :math:`\theta_m` (known before episode m) is the
+    baseline: every action of learner n's streams in episode m is weighted by
+    :math:`f(\theta_{m+1}) - g(\theta_m)` (discounted back to its round), how much the learner's
+    step changed what the other streams can expect. The fits are a critic: lower variance than
+    the sampled returns, biased where they are wrong. Zero for the last episode.
+    """
+    m, t, b = s.inner_episodes, s.rounds, s.streams
+    nb = co_players * b
+    out = torch.zeros(m * t, nb, dtype=coupled.dtype)
+    if not nb or m < 2:
+        return out
+    back = s.discount ** torch.arange(t, 0, -1, dtype=coupled.dtype)  # (T,)
+    # the sampled term at the first round of each episode, undone of its discount back
+    sampled = coupled[: (m - 1) * t : t, :nb] / back[0]  # (M-1, N*B)
+    target = sampled.view(m - 1, co_players, b).mean(2)  # (M-1, N)
+    logits = batch.co_logits.to(coupled.dtype)
+    after = ridge_fit(learner_features(logits[1:m]), target)
+    before = ridge_fit(learner_features(logits[: m - 1]), target)
+    delta = (after - before).repeat_interleave(b, dim=1)  # (M-1, N*B)
+    out[: (m - 1) * t] = (back.view(1, t, 1) * delta.unsqueeze(1)).reshape(-1, nb)
+    return out
+
+
 def coala_advantages(
     batch: MetaBatch, values: torch.Tensor, s: CoalaSettings, co_players: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -275,7 +335,9 @@ def coala_advantages(
     own, coupled = coala_returns(batch.rewards, s, co_players)
     scale = 1.0 - s.discount if s.discount < 1 else 1.0 / (s.inner_episodes * s.rounds)
     advantages = own - values.detach() / scale
-    if nb and s.coupling:
+    if nb and s.coupling and s.learner_critic:
+        advantages[:, :nb] += learner_critic_term(batch, coupled, s, co_players)
+    elif nb and s.coupling:
         extra = coupled[:, :nb]
         advantages[:, :nb] += extra - extra.mean(1, keepdim=True)
     advantages = advantages / (advantages.std() + 1e-8)
@@ -335,6 +397,26 @@ def meta_metrics(batch: MetaBatch, s: CoalaSettings, co_players: int) -> dict[st
     return out
 
 
+def coala_learn(
+    policy: ActorCritic,
+    optimizer: torch.optim.Optimizer,
+    batch: MetaBatch,
+    s: CoalaSettings,
+    clip: float = 1.0,
+) -> dict[str, float]:
+    """One COALA-PG step on a played meta-batch (``s.co_players`` naive learners' streams first).
+
+    Returns:
+        Training metrics (:func:`meta_metrics`, the entropy and the gradient norm).
+    """
+    loss, info = coala_loss(policy, batch, s, s.co_players)
+    optimizer.zero_grad()
+    loss.backward()
+    norm = nn.utils.clip_grad_norm_(policy.parameters(), clip)
+    optimizer.step()
+    return {**meta_metrics(batch, s, s.co_players), **info, "grad_norm": float(norm)}
+
+
 def coala_update(
     policy: ActorCritic,
     optimizer: torch.optim.Optimizer,
@@ -342,15 +424,5 @@ def coala_update(
     rng: np.random.Generator,
     clip: float = 1.0,
 ) -> dict[str, float]:
-    """One COALA-PG update on a mixed meta-batch (naive learners and self-play pairs).
-
-    Returns:
-        Training metrics (:func:`meta_metrics`, the entropy and the gradient norm).
-    """
-    batch = play_meta(policy, s, rng)
-    loss, info = coala_loss(policy, batch, s, s.co_players)
-    optimizer.zero_grad()
-    loss.backward()
-    norm = nn.utils.clip_grad_norm_(policy.parameters(), clip)
-    optimizer.step()
-    return {**meta_metrics(batch, s, s.co_players), **info, "grad_norm": float(norm)}
+    """One on-policy COALA-PG update: a mixed meta-batch (:func:`play_meta`), then its step."""
+    return coala_learn(policy, optimizer, play_meta(policy, s, rng), s, clip)

@@ -14,6 +14,8 @@ learner, or M-FOS's mean over a meta-episode against naive learners) and the fiv
 
 from __future__ import annotations
 
+import copy
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,7 +29,13 @@ from baselines.checkpoints import (
     write_json,
 )
 from baselines.evaluation import evaluate, evaluate_players
-from baselines.learning_aware.coala import CoalaSettings, coala_update, meta_metrics, play_meta
+from baselines.learning_aware.coala import (
+    CoalaSettings,
+    MetaBatch,
+    coala_learn,
+    meta_metrics,
+    play_meta,
+)
 from baselines.learning_aware.config import CoalaConfig, DiceConfig, ExactConfig, MFOSConfig
 from baselines.learning_aware.dice import DiceSettings, dice_gradient
 from baselines.learning_aware.exact import per_round, rule_gradients, value_function
@@ -305,6 +313,12 @@ class CoalaTrainer(Algorithm):
     against the evaluation co-players and a copy of itself (one episode each, as every trainer),
     ``l0/coala/*``: its mean reward per round over meta-trajectories against fresh naive learners
     (first and last inner episode) and theirs, and against copies of itself.
+
+    With ``overlap`` a second thread plays update k+1's meta-trajectories with a copy of the
+    weights from before update k's step while update k learns (the in-context trainer's
+    one-step-stale overlap, :mod:`baselines.trainer`): the actor thread alone draws from the
+    generator, so a run stays bit-deterministic, and the played batch is part of the training
+    state, so resuming stays bit-exact.
     """
 
     name: ClassVar[str] = "coala"
@@ -314,10 +328,15 @@ class CoalaTrainer(Algorithm):
     def __init__(self, config: CoalaConfig) -> None:
         self.config = config
         self.counters = Counters()
-        torch.set_num_threads(config.run.threads)
+        threads = config.run.threads
+        # overlapped, one of the run's cores is the actor thread's; the learner gets the rest
+        torch.set_num_threads(max(1, threads - 1) if config.overlap else threads)
         torch.manual_seed(config.run.seed)
         self.game = get_game(config.run.game)
         self.policy = make_policy(PolicyConfig(hidden=config.hidden, embed=config.embed), self.game)
+        self._pending: MetaBatch | None = None
+        self._actor: torch.nn.Module | None = None
+        self._actor_thread: ThreadPoolExecutor | None = None
         init = config.init_file()
         if init is not None:
             start = policy_from_payload(read_checkpoint(init), f"checkpoint {str(init)!r}")
@@ -343,6 +362,7 @@ class CoalaTrainer(Algorithm):
             entropy=config.entropy,
             discount=config.discount,
             coupling=config.coupling is not False,
+            learner_critic=config.learner_critic,
         )
 
     @property
@@ -357,9 +377,24 @@ class CoalaTrainer(Algorithm):
 
     def step(self) -> dict[str, float]:
         """One batch of meta-trajectories and a policy-gradient step."""
-        c = self.config
-        metrics = coala_update(self.policy, self.optimizer, self.settings, self.rng, c.clip)
-        s = self.settings
+        c, s = self.config, self.settings
+        if not c.overlap:
+            metrics = coala_learn(
+                self.policy, self.optimizer, play_meta(self.policy, s, self.rng), s, c.clip
+            )
+        else:
+            if self._pending is None:  # the first update of a run
+                self._pending = play_meta(self.policy, s, self.rng)
+            if self._actor is None:
+                self._actor = copy.deepcopy(self.policy).requires_grad_(False)
+                self._actor_thread = ThreadPoolExecutor(1, thread_name_prefix="coala-actor")
+            self._actor.load_state_dict(self.policy.state_dict())
+            assert self._actor_thread is not None
+            future = self._actor_thread.submit(play_meta, self._actor, s, self.rng)
+            try:
+                metrics = coala_learn(self.policy, self.optimizer, self._pending, s, c.clip)
+            finally:
+                self._pending = future.result()
         rows = s.co_players * s.streams + 2 * s.self_play
         self.counters.env_steps += rows * s.inner_episodes * s.rounds
         return {f"l0/train/{k}": v for k, v in metrics.items()}
@@ -401,18 +436,23 @@ class CoalaTrainer(Algorithm):
         )
 
     def state_dict(self) -> dict[str, Any]:
-        """The agent, its optimiser and the generator."""
-        return {
+        """The agent, its optimiser and the generator (overlapped: and the next batch)."""
+        state = {
             "policy": self.policy.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "rng": self.rng.bit_generator.state,
         }
+        if self.config.overlap and self._pending is not None:
+            state["pending"] = self._pending.state()
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict`."""
         self.policy.load_state_dict(state["policy"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
+        pending = state.get("pending") if self.config.overlap else None
+        self._pending = None if pending is None else MetaBatch(**pending)
 
 
 def make_learning_aware(

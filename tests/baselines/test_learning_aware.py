@@ -304,6 +304,11 @@ def test_train_cli_runs_each_method_and_writes_a_submittable_agent(preset, tmp_p
         ("lola_dice", "--updates", ["--batch", "4", "--rollout-rounds", "5"]),
         ("mfos_cpu", "--meta-episodes", ["--batch", "4", "--meta-steps", "3", "--hidden", "8"]),
         ("coala_cpu", "--updates", COALA_TINY),
+        (
+            "coala_cpu",
+            "--updates",
+            [*COALA_TINY, "--overlap", "--threads", "2", "--learner-critic"],
+        ),
     ],
 )
 def test_resume_continues_bit_exactly(tmp_path, preset, length, tiny):
@@ -509,6 +514,34 @@ def test_coala_returns_are_the_coupled_weights_discounted(discount):
     )
 
 
+def test_ridge_fit_recovers_a_linear_relation():
+    from baselines.learning_aware.coala import ridge_fit
+
+    x = torch.randn(40, 3, dtype=torch.float64)
+    y = x @ torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+    assert torch.allclose(ridge_fit(x, y, penalty=0.0), y, atol=1e-9)
+    assert not torch.allclose(ridge_fit(x, y, penalty=10.0), y, atol=1e-2)  # the penalty shrinks
+
+
+def test_learner_critic_term_is_zero_when_the_learners_do_not_learn():
+    """Nothing an action does reaches the other streams then, and the critic term says so."""
+    from baselines.learning_aware.coala import coala_returns, learner_critic_term, play_meta
+
+    for lr, zero in ((0.0, True), (2.0, False)):
+        s = _coala_settings(co_player_lr=lr, discount=0.9, learner_critic=True)
+        batch = play_meta(_coala_policy(), s, np.random.default_rng(2))
+        _, coupled = coala_returns(batch.rewards.double(), s, 3)
+        term = learner_critic_term(batch, coupled, s, 3)
+        assert term.shape == (s.inner_episodes * s.rounds, 12)
+        assert (term[-s.rounds :] == 0).all()  # the last inner episode: no later learner step
+        assert bool((term.abs() < 1e-9).all()) is zero
+        assert (coupled[: -s.rounds, :12] != 0).any()  # the sampled term is never zero
+        if not zero:  # one value per learner and inner episode, discounted back to its round
+            per_round = term.view(s.inner_episodes, s.rounds, 3, 4)[:-1]
+            assert torch.allclose(per_round, per_round[..., :1].expand_as(per_round))
+            assert torch.allclose(per_round[:, :-1], 0.9 * per_round[:, 1:])
+
+
 @pytest.mark.slow
 def test_coala_agent_learns_against_naive_co_players():
     """Small budget: the agent's reward against naive learners rises (it learns to shape them)."""
@@ -555,8 +588,35 @@ def test_coala_trainer_writes_a_policy_checkpoint_the_leaderboard_loads(tmp_path
         ({"self_play": 1.5}, "self_play must be an int"),
         ({"co_player_lr": -1.0}, "co_player_lr must be a number >= 0"),
         ({"run.game": "stag_hunt"}, "prisoner's dilemma only; got game 'stag_hunt'"),
+        ({"overlap": "yes"}, "overlap must be a bool"),
     ],
 )
 def test_coala_config_refuses_bad_settings(overrides, match):
     with pytest.raises(ConfigError, match=match):
         with_overrides(la_preset("coala_cpu"), overrides)
+
+
+def test_overlapped_coala_learns_from_the_batch_played_before_each_step():
+    """Update k learns from meta-trajectories played with the weights before update k-1's step."""
+    from baselines.learning_aware.coala import coala_learn, play_meta
+    from baselines.learning_aware.trainer import CoalaTrainer
+
+    tiny = {"co_players": 2, "streams": 3, "self_play": 2, "inner_episodes": 2, "hidden": 8}
+    tiny |= {"embed": 8, "init_from": None, "run.num_rounds": 6, "run.threads": 2}
+    trainer = CoalaTrainer(with_overrides(la_preset("coala_cpu"), {**tiny, "overlap": True}))
+    manual = CoalaTrainer(with_overrides(la_preset("coala_cpu"), tiny))
+    s, clip = manual.settings, manual.config.clip
+    for _ in range(3):
+        trainer.step()
+    pending = play_meta(manual.policy, s, manual.rng)  # the first batch: the initial weights
+    for _ in range(3):
+        played = play_meta(manual.policy, s, manual.rng)  # the next one, before this step
+        coala_learn(manual.policy, manual.optimizer, pending, s, clip)
+        pending = played
+    a, b = trainer.policy.state_dict(), manual.policy.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    on_policy = CoalaTrainer(with_overrides(la_preset("coala_cpu"), tiny))
+    for _ in range(3):
+        on_policy.step()
+    c = on_policy.policy.state_dict()
+    assert not all(torch.equal(a[k], c[k]) for k in a)  # the lag is visible
