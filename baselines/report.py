@@ -459,6 +459,10 @@ def levers_table(
     return "\n".join(lines)
 
 
+COALA_LITERATURE = (
+    "cooperation between COALA-PG agents trained in a mixed pool of naive and learning-aware "
+    "co-players, extortion of naive learners; COALA-PG paper (≈1.2e9 steps)"
+)
 LA_LITERATURE = {
     "naive_exact": "mutual defection, ≈ -2 per step = P (ours 0); LOLA paper, Fig. 3",
     "lola_exact": "TFT-like reciprocity, ≈ -1 per step = R (ours 1); LOLA paper, Fig. 3",
@@ -466,8 +470,8 @@ LA_LITERATURE = {
     "naive_dice": "(not reported: the DiCE paper compares LOLA-DiCE with LOLA)",
     "lola_dice": "cooperation, close to -1 per step = R (ours 1); DiCE paper, Fig. 4",
     "mfos_cpu": "ZD extortion: M-FOS above R = -1 (ours 1), NL below; M-FOS paper, §6.1",
-    "coala_cpu": "cooperation between COALA-PG agents trained in a mixed pool of naive and "
-    "learning-aware co-players, extortion of naive learners; COALA-PG paper (≈1.2e9 steps)",
+    "coala_cpu": COALA_LITERATURE,
+    "coala_critic": COALA_LITERATURE,
 }
 """What each learning-aware variant's paper reports for the IPD, in its payoff scale (pax/LOLA:
 ours minus 2), read off the papers' text and figures (approximate)."""
@@ -538,8 +542,9 @@ def learning_aware_table(runs: dict[str, list[Run]], experiment: str = "learning
             f"{sum(r[k] for r in last) / len(last):.2f} ({_span([r[k] for r in last])})"
             for k in keys
         ]
+        entropy = [r.get("l0/train/entropy", float("nan")) for r in last]
         probs = (
-            "— (a GRU)"
+            f"— (a GRU; policy entropy {_span(entropy)} nats, uniform 0.69)"
             if coala
             else ", ".join(
                 f"{sum(r[f'l0/exact/p_{o}'] for r in last) / len(last):.2f}"
@@ -938,6 +943,30 @@ def throughput_table(path: Path = ROOT / "benchmarks" / "results" / "train_throu
     return "\n".join(lines)
 
 
+def coala_throughput_table(
+    path: Path = ROOT / "benchmarks" / "results" / "coala_throughput.json",
+) -> str:
+    """COALA-PG's update throughput, from the last JSON of ``benchmarks/coala_throughput.py``."""
+    if not path.exists():
+        return "(no benchmark result)"
+    record = json.loads(path.read_text())
+    lines = [
+        f"Measured {record['time'][:10]} at commit {record['code']['commit'][:10]}, best of "
+        f"{record['repeats']} x {record['updates_per_repeat']} updates of "
+        f"{record['agent_steps_per_update']:,} agent-steps, the rows in turn:",
+        "",
+        "| row | cores | seconds per update | agent-steps/s | / bare GRU | 1.2e9 steps in |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in record["rows"].items():
+        lines.append(
+            f"| {name} | {row['cores']} | {row['seconds_per_update']:.2f} | "
+            f"{row['agent_steps_per_s'] / 1e3:,.0f}k | {row['ratio_to_bare']:.2f}× | "
+            f"{row['paper_run_minutes']:.0f} min |"
+        )
+    return "\n".join(lines)
+
+
 REFERENCE_BOARD = ROOT / "docs" / "results" / "leaderboard" / "references.json"
 """The full-suite board of every reference entry (``coop-leaderboard seed-references``, then
 ``export --format json``), with the commit it was scored at."""
@@ -1168,6 +1197,15 @@ FIGURE_MAKERS: dict[str, Callable[[dict[str, list[Run]], Path], Path | None]] = 
     "coala_seeds.png": lambda runs, out: plot_coala(
         runs, ("learning_aware/coala_cpu", "learning_aware/coala_cpu_uncoupled"), out
     ),
+    "coala_critic_seeds.png": lambda runs, out: plot_coala(
+        runs,
+        (
+            "learning_aware/coala_critic",
+            "learning_aware/coala_critic_uncoupled",
+            "learning_aware/coala_critic_paper_size",
+        ),
+        out,
+    ),
     "stage1_fast_seeds.png": lambda runs, out: plot_stage1(runs, "stage1/fast", out),
     "mixed_pool_seeds.png": lambda runs, out: plot_pools(
         runs, ("mixed_pool/fast", "no_tabular/fast", "id_ablation/fast"), out
@@ -1211,6 +1249,7 @@ def build_tables(
     tables["levers"] = levers_table(runs, results, manifests=manifests)
     tables["summary"] = summary_table(runs, manifests)
     tables["throughput"] = throughput_table()
+    tables["coala_throughput"] = coala_throughput_table()
     tables["learning_aware"] = learning_aware_table(runs)
     tables["reference_board"] = reference_board_table()
     tables["crossplay"] = crossplay_table(results / "crossplay")

@@ -489,6 +489,7 @@ LEARNING_AWARE_BASELINES = (
     ("learning_aware/lola_dice", 0),  # LOLA-DiCE on sampled episodes
     ("learning_aware/mfos_cpu", 0),  # M-FOS's policy after shaping naive learners
     ("learning_aware/coala_cpu", 0),  # COALA-PG's GRU agent
+    ("learning_aware/coala_critic", 0),  # COALA-PG with the learner critic, fast naive learners
 )
 """``(experiment variant, seed)`` whose first learner (the memory-one vector ``agent_0.json``, or
 the GRU checkpoint ``agent_0.pt`` of COALA-PG; docs/learning_aware.md) is a reference entry,

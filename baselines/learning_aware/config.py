@@ -216,16 +216,16 @@ class CoalaConfig(RunDirectory):
     """Credit an action in a naive learner's stream with the other streams' later returns
     (COALA-PG's term); False: the plain policy gradient against the same pool (a control).
     None means True (runs recorded before this field)."""
-    learner_critic: bool = False
+    learner_critic: bool | None = None
     """Estimate COALA-PG's coupled term through the naive learners' logits (a least-squares
     critic of the other streams' later returns, :func:`~baselines.learning_aware.coala.
-    learner_critic_term`) instead of the sampled returns. False: the sampled term (the runs
-    recorded before this field)."""
-    overlap: bool = False
+    learner_critic_term`) instead of the sampled returns. False: the sampled term. None means
+    False (runs recorded before this field)."""
+    overlap: bool | None = None
     """Play the next update's meta-trajectories on a second thread, with the weights before this
     update's step, while this update learns (one-step-stale, as the in-context trainer's
     ``algo.overlap``); the learner gets ``run.threads - 1`` torch threads (at least 1). False: on
-    policy, one after the other (the runs recorded before this field)."""
+    policy, one after the other. None means False (runs recorded before this field)."""
     run: Annotated[RunConfig, tyro.conf.arg(name="")] = field(default_factory=_coala_run)
 
     def __post_init__(self) -> None:
@@ -246,8 +246,8 @@ class CoalaConfig(RunDirectory):
         for name in ("co_players", "self_play"):
             check_nonnegative(getattr(self, name), name, integer=True)
         for name in ("overlap", "learner_critic"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be a bool; got {getattr(self, name)!r}")
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be a bool or None; got {getattr(self, name)!r}")
         if not self.co_players and not self.self_play:
             raise ValueError("co_players and self_play are both 0: nothing to play against")
         for name in ("lr", "clip"):

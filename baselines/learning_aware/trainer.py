@@ -330,7 +330,7 @@ class CoalaTrainer(Algorithm):
         self.counters = Counters()
         threads = config.run.threads
         # overlapped, one of the run's cores is the actor thread's; the learner gets the rest
-        torch.set_num_threads(max(1, threads - 1) if config.overlap else threads)
+        torch.set_num_threads(max(1, threads - 1) if config.overlap is True else threads)
         torch.manual_seed(config.run.seed)
         self.game = get_game(config.run.game)
         self.policy = make_policy(PolicyConfig(hidden=config.hidden, embed=config.embed), self.game)
@@ -362,7 +362,7 @@ class CoalaTrainer(Algorithm):
             entropy=config.entropy,
             discount=config.discount,
             coupling=config.coupling is not False,
-            learner_critic=config.learner_critic,
+            learner_critic=config.learner_critic is True,
         )
 
     @property
@@ -378,7 +378,7 @@ class CoalaTrainer(Algorithm):
     def step(self) -> dict[str, float]:
         """One batch of meta-trajectories and a policy-gradient step."""
         c, s = self.config, self.settings
-        if not c.overlap:
+        if c.overlap is not True:
             metrics = coala_learn(
                 self.policy, self.optimizer, play_meta(self.policy, s, self.rng), s, c.clip
             )
@@ -442,7 +442,7 @@ class CoalaTrainer(Algorithm):
             "optimizer": self.optimizer.state_dict(),
             "rng": self.rng.bit_generator.state,
         }
-        if self.config.overlap and self._pending is not None:
+        if self.config.overlap is True and self._pending is not None:
             state["pending"] = self._pending.state()
         return state
 
@@ -451,7 +451,7 @@ class CoalaTrainer(Algorithm):
         self.policy.load_state_dict(state["policy"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
-        pending = state.get("pending") if self.config.overlap else None
+        pending = state.get("pending") if self.config.overlap is True else None
         self._pending = None if pending is None else MetaBatch(**pending)
 
 

@@ -307,7 +307,7 @@ def test_train_cli_runs_each_method_and_writes_a_submittable_agent(preset, tmp_p
         (
             "coala_cpu",
             "--updates",
-            [*COALA_TINY, "--overlap", "--threads", "2", "--learner-critic"],
+            [*COALA_TINY, "--overlap", "True", "--threads", "2", "--learner-critic", "True"],
         ),
     ],
 )
@@ -588,7 +588,7 @@ def test_coala_trainer_writes_a_policy_checkpoint_the_leaderboard_loads(tmp_path
         ({"self_play": 1.5}, "self_play must be an int"),
         ({"co_player_lr": -1.0}, "co_player_lr must be a number >= 0"),
         ({"run.game": "stag_hunt"}, "prisoner's dilemma only; got game 'stag_hunt'"),
-        ({"overlap": "yes"}, "overlap must be a bool"),
+        ({"overlap": "yes"}, "overlap must be a bool or None; got 'yes'"),
     ],
 )
 def test_coala_config_refuses_bad_settings(overrides, match):
