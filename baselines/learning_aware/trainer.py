@@ -33,6 +33,7 @@ from baselines.learning_aware.coala import (
     CoalaSettings,
     MetaBatch,
     coala_learn,
+    coala_update,
     meta_metrics,
     play_meta,
 )
@@ -379,9 +380,7 @@ class CoalaTrainer(Algorithm):
         """One batch of meta-trajectories and a policy-gradient step."""
         c, s = self.config, self.settings
         if c.overlap is not True:
-            metrics = coala_learn(
-                self.policy, self.optimizer, play_meta(self.policy, s, self.rng), s, c.clip
-            )
+            metrics = coala_update(self.policy, self.optimizer, s, self.rng, c.clip)
         else:
             if self._pending is None:  # the first update of a run
                 self._pending = play_meta(self.policy, s, self.rng)
